@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The kernel objects behind BPF fds (include/linux/bpf.h): maps, programs,
+// links, BTF objects and tokens, with the reference counts that decide when
+// they are freed, and the idr that hands out their ids.
+
+import type { Attr } from "../abi/attr.ts";
+import type { Task } from "./task.ts";
+import type { UserNamespace } from "./capability.ts";
+
+/** idr_alloc_cyclic(&map_idr, map, 1, INT_MAX): ids count up from 1 and are not reused until they wrap. */
+export class Idr<T> {
+  private readonly objs = new Map<number, T>();
+  private next = 1;
+
+  alloc(obj: T): number {
+    const INT_MAX = 0x7fffffff;
+    for (let tries = 0; tries < INT_MAX; tries++) {
+      const id = this.next;
+      this.next = this.next >= INT_MAX - 1 ? 1 : this.next + 1;
+      if (!this.objs.has(id)) {
+        this.objs.set(id, obj);
+        return id;
+      }
+    }
+    return -28; // -ENOSPC
+  }
+
+  remove(id: number): void {
+    this.objs.delete(id);
+  }
+
+  find(id: number): T | undefined {
+    return this.objs.get(id);
+  }
+
+  /** idr_get_next: the smallest id strictly above `start` (as bpf_obj_get_next_id asks for start_id + 1). */
+  nextAfter(start: number): number | undefined {
+    let best: number | undefined;
+    for (const id of this.objs.keys()) if (id > start && (best === undefined || id < best)) best = id;
+    return best;
+  }
+
+  get size(): number {
+    return this.objs.size;
+  }
+
+  /** Sets the id the next allocation starts from (to mirror a host whose counter is past 1). */
+  setCursor(id: number): void {
+    this.next = id;
+  }
+}
+
+/**
+ * struct bpf_map_ops: the per-type vtable. The element operations are filled
+ * in by the map implementations (arraymap.ts, hashtab.ts, ...); a missing
+ * operation means the kernel answers as it does for a NULL op.
+ */
+export interface BpfMapOps {
+  readonly name: string;
+  map_alloc_check?: (t: Task, attr: Attr) => number;
+  map_alloc: (t: Task, attr: Attr) => BpfMap | number;
+  map_free?: (map: BpfMap) => void;
+  /** Called when the last user reference (fd, pin) goes: prog arrays clear themselves here. */
+  map_release_uref?: (map: BpfMap) => void;
+  map_mem_usage?: (map: BpfMap) => bigint;
+  /** Present on types that accept a key/value BTF; absent means map_check_no_btf (-ENOTSUPP). */
+  map_check_btf?: unknown;
+  /** Further element operations are defined by the map implementations. */
+  readonly [op: string]: unknown;
+}
+
+/** struct bpf_map: common state; map types extend it with their storage. */
+export class BpfMap {
+  readonly ops: BpfMapOps;
+  map_type = 0;
+  key_size = 0;
+  value_size = 0;
+  max_entries = 0;
+  map_flags = 0;
+  map_extra = 0n;
+  numa_node = -1;
+  name = new Uint8Array(16);
+  id = 0;
+  /** Counts fds, pins, prog references and inner-map slots. */
+  refcnt = 1;
+  /** User references (fds and pins) only: prog arrays are cleared when it drops to zero. */
+  usercnt = 1;
+  frozen = false;
+  /** Outstanding writable mmaps (map_freeze refuses with -EBUSY). */
+  writecnt = 0;
+  btf_key_type_id = 0;
+  btf_value_type_id = 0;
+  btf_vmlinux_value_type_id = 0;
+  /** Inner map template for map-in-map types. */
+  inner_map_meta: BpfMap | null = null;
+  /** Set when the value BTF has a bpf_spin_lock. */
+  hasSpinLock = false;
+  /** Set when the value BTF has special fields (timer, kptr, ...). */
+  hasSpecialFields = false;
+
+  constructor(ops: BpfMapOps) {
+    this.ops = ops;
+  }
+
+  /** bpf_map_init_from_attr */
+  initFromAttr(attr: Attr): void {
+    this.map_type = attr.u32("map_type");
+    this.key_size = attr.u32("key_size");
+    this.value_size = attr.u32("value_size");
+    this.max_entries = attr.u32("max_entries");
+    this.map_flags = attr.u32("map_flags");
+    this.numa_node = -1;
+    this.map_extra = attr.u64("map_extra");
+  }
+}
+
+export interface BpfProgLike {
+  readonly kind: "prog";
+  type: number;
+  expected_attach_type: number;
+  id: number;
+  refcnt: number;
+}
+
+/** struct bpf_token (kernel/bpf/token.c). */
+export interface BpfToken {
+  readonly kind: "token";
+  /** The user namespace the token's capabilities are checked in (upstream); null in the v1 ABI. */
+  userns: UserNamespace | null;
+  allowed_cmds: bigint;
+  allowed_maps: bigint;
+  allowed_progs: bigint;
+  allowed_attachs: bigint;
+  refcnt: number;
+}
