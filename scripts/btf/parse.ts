@@ -236,32 +236,19 @@ export function parseBtf(data: Uint8Array): Btf {
     throw new BtfError("BTF sections extend past the end of the blob");
   }
 
-  // Strings are decoded on demand and cached by offset: most of the string
-  // section is member names we never look at.
-  const strCache = new Map<number, string>();
+  // When the string section is pure ASCII (vmlinux BTF is), decode it once and
+  // slice: byte offsets equal string indices. Otherwise decode each string as
+  // UTF-8 on demand.
+  const strBytes = data.subarray(strStart, strEnd);
+  if (header.strLen > 0 && strBytes[header.strLen - 1] !== 0) throw new BtfError("string section is not NUL-terminated");
+  const ascii = strBytes.every((b) => b < 0x80);
+  const whole = ascii ? new TextDecoder("latin1").decode(strBytes) : "";
   const utf8 = new TextDecoder("utf-8", { fatal: true });
   const str = (off: number): string => {
     if (off === 0) return "";
-    const hit = strCache.get(off);
-    if (hit !== undefined) return hit;
-    const start = strStart + off;
     if (off >= header.strLen) throw new BtfError(`string offset ${off} out of range`);
-    let end = start;
-    let ascii = true;
-    while (end < strEnd && data[end] !== 0) {
-      if (data[end]! >= 0x80) ascii = false;
-      end++;
-    }
-    if (end >= strEnd) throw new BtfError(`unterminated string at offset ${off}`);
-    let s: string;
-    if (ascii) {
-      // Fast path: String.fromCharCode over a short ASCII run beats TextDecoder's per-call cost.
-      s = String.fromCharCode.apply(null, Array.from(data.subarray(start, end)));
-    } else {
-      s = utf8.decode(data.subarray(start, end));
-    }
-    strCache.set(off, s);
-    return s;
+    if (ascii) return whole.slice(off, whole.indexOf("\0", off));
+    return utf8.decode(strBytes.subarray(off, strBytes.indexOf(0, off)));
   };
 
   const types: BtfType[] = [VOID];
