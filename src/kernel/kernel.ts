@@ -58,6 +58,7 @@ export class Kernel {
   /** Count of ENABLE_STATS(RUN_TIME) fds open (bpf_stats_enabled_key). */
   statsEnabled = 0;
   private nextPid = 1;
+  private readonly tasks = new Map<number, WeakRef<Task>>();
   private nextUserNsId = 1;
   /** Installed by token.ts so that spawn({userns: "new"}) can build a delegated bpffs. */
   static spawnUserns: SpawnUsernsHook | null = null;
@@ -89,16 +90,21 @@ export class Kernel {
     if (opts.bpffs !== undefined) throw new RangeError("spawn: bpffs delegation options need userns: 'new'");
     const uid = opts.uid ?? 0;
     const caps = opts.caps === undefined ? CAP_FULL_SET : capMask(opts.caps);
-    return new Task(
-      this,
-      this.nextPid++,
-      { uid, gid: opts.gid ?? 0, euid: uid, capEffective: caps, userNs: this.initUserNs },
-      this.initMntNs,
-    );
+    return this.track(new Task(this, this.nextPid++, { uid, gid: opts.gid ?? 0, euid: uid, capEffective: caps, userNs: this.initUserNs }, this.initMntNs));
+  }
+
+  private track(t: Task): Task {
+    this.tasks.set(t.pid, new WeakRef(t));
+    return t;
+  }
+
+  /** find_get_task_by_vpid() */
+  findTask(pid: number): Task | undefined {
+    return this.tasks.get(pid)?.deref();
   }
 
   /** For the token module: a task with explicit credentials and namespaces. */
   spawnWith(cred: Task["cred"], mntNs: MountNamespace): Task {
-    return new Task(this, this.nextPid++, cred, mntNs);
+    return this.track(new Task(this, this.nextPid++, cred, mntNs));
   }
 }

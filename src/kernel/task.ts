@@ -10,6 +10,7 @@ import { capCapable, CAP } from "./capability.ts";
 import { FdTable, File, null_fops, O_RDWR } from "./file.ts";
 import type { Kernel } from "./kernel.ts";
 import type { MountNamespace } from "./inode.ts";
+import { sys_bpf } from "../abi/sys_bpf.ts";
 
 export interface LastError {
   readonly errno: number;
@@ -61,6 +62,24 @@ export class Task {
     }
     this.pendingReason = null;
     return ret;
+  }
+
+  // --- system calls ---
+
+  /**
+   * bpf(cmd, attr, size). The attr is modelled as ending at a page boundary
+   * with nothing mapped above it; the kernel's write-backs land in `attr`.
+   * Returns an fd, 0 or -errno and never throws; lastError says why.
+   */
+  sys_bpf(cmd: number, attr: ArrayBuffer | Uint8Array, size: number): number {
+    return sys_bpf(this, cmd, attr, size);
+  }
+
+  /** close(fd): 0 or -EBADF. */
+  close(fd: number): number {
+    this.beginCall();
+    const r = this.files.close(fd);
+    return this.endCall(r, r < 0 ? `fd ${fd} is not open` : "");
   }
 
   // --- credentials (security/commoncap.c) ---

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The syscall boundary: bpf(cmd, attr, size) from a task. The caller's attr
+// buffer is mapped so that it ends at ATTR_END with an unmapped page above,
+// the kernel entry runs, and nothing escapes as an exception.
+
+import { errnoName, EINVAL } from "./errno.ts";
+import { ATTR_END } from "./uaccess.ts";
+import type { Task } from "../kernel/task.ts";
+import { __sys_bpf } from "../kernel/syscall.ts";
+
+/** bpf(cmd, attr, size) with the attr given as bytes (modelled at ATTR_END - attr.byteLength). */
+export function sys_bpf(t: Task, cmd: number, attr: ArrayBuffer | Uint8Array, size: number): number {
+  const bytes = attr instanceof Uint8Array ? attr : new Uint8Array(attr);
+  const uattr = t.memory.setOverlay(bytes);
+  try {
+    return sys_bpf_at(t, cmd, uattr, size);
+  } finally {
+    t.memory.setOverlay(null);
+  }
+}
+
+/** bpf(cmd, uattr, size) with the attr already in the task's address space. */
+export function sys_bpf_at(t: Task, cmd: number, uattr: bigint, size: number): number {
+  t.beginCall();
+  let ret: number;
+  try {
+    ret = typeof cmd === "number" && typeof size === "number" && Number.isFinite(cmd) && Number.isFinite(size) ? __sys_bpf(t, cmd, uattr, size) : t.fail(-EINVAL, "cmd and size must be finite numbers");
+  } catch (e) {
+    // A bug in the emulator must not become an exception in the caller's program.
+    ret = t.fail(-EINVAL, `internal error in bpfemu: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return t.endCall(ret, `bpf() returned ${errnoName(ret)}`);
+}
+
+export { ATTR_END };

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// OBJ_GET_INFO_BY_FD for each object kind (bpf_map_get_info_by_fd,
+// bpf_token_get_info_by_fd, btf_get_info_by_fd): the tail check against the
+// kernel's struct size, the clamp, the copy in of input fields, the fill and
+// the write-back of info and info_len. Layouts come from the ABI tables.
+
+import { EFAULT, EINVAL } from "../abi/errno.ts";
+import type { StructLayout } from "../uapi/layout.ts";
+import type { BpfMap, BpfToken } from "./bpf.ts";
+import type { File } from "./file.ts";
+import type { BtfObject } from "./objects.ts";
+import { bpf_check_uarg_tail_zero, put_user_u32, type Call } from "./syscall.ts";
+
+/** A struct being filled, addressed by field name through its layout. */
+export class InfoBuf {
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
+  private readonly offs = new Map<string, number>();
+
+  constructor(layout: StructLayout) {
+    this.bytes = new Uint8Array(layout.size);
+    this.view = new DataView(this.bytes.buffer);
+    for (const f of layout.fields) this.offs.set(f.name, f.offset);
+  }
+
+  private o(name: string): number {
+    return this.offs.get(name) ?? -1;
+  }
+
+  u32(name: string): number {
+    const o = this.o(name);
+    return o < 0 ? 0 : this.view.getUint32(o, true);
+  }
+
+  u64(name: string): bigint {
+    const o = this.o(name);
+    return o < 0 ? 0n : this.view.getBigUint64(o, true);
+  }
+
+  setU32(name: string, v: number): void {
+    const o = this.o(name);
+    if (o >= 0) this.view.setUint32(o, v >>> 0, true);
+  }
+
+  setU64(name: string, v: bigint): void {
+    const o = this.o(name);
+    if (o >= 0) this.view.setBigUint64(o, BigInt.asUintN(64, v), true);
+  }
+
+  setBytes(name: string, b: Uint8Array): void {
+    const o = this.o(name);
+    if (o >= 0) this.bytes.set(b, o);
+  }
+}
+
+/**
+ * The common prologue: bpf_check_uarg_tail_zero on the user's info buffer,
+ * clamp info_len to the kernel's struct, zero it and copy the user's prefix in.
+ */
+function infoPrologue(c: Call, layout: StructLayout): { buf: InfoBuf; len: number; uinfo: bigint } | number {
+  const { t, attr } = c;
+  const uinfo = attr.u64("info.info");
+  let len = attr.u32("info.info_len");
+  const err = bpf_check_uarg_tail_zero(t, uinfo, layout.size, len, `info (${layout.name})`);
+  if (err) return err;
+  len = Math.min(len, layout.size);
+  const buf = new InfoBuf(layout);
+  if (t.memory.copyIn(buf.bytes, uinfo, len) !== 0) return t.fail(-EFAULT, `info: reading ${len} bytes of ${layout.name} at 0x${uinfo.toString(16)} faulted`);
+  return { buf, len, uinfo };
+}
+
+/** The common epilogue: copy info_len bytes out, then put_user(info_len). */
+function infoEpilogue(c: Call, buf: InfoBuf, len: number, uinfo: bigint, zeroed: boolean): number {
+  const { t } = c;
+  const out = zeroed ? buf.bytes.subarray(0, len) : buf.bytes.subarray(0, len);
+  if (t.memory.copyOut(uinfo, out) !== 0) return t.fail(-EFAULT, `info: writing ${len} bytes at 0x${uinfo.toString(16)} faulted`);
+  return put_user_u32(c, "info.info_len", len);
+}
+
+export function bpf_map_get_info_by_fd(c: Call, f: File): number {
+  const { t } = c;
+  const layout = t.kernel.tables.structs["bpf_map_info"];
+  if (layout === undefined) return t.fail(-EINVAL, "this ABI has no bpf_map_info");
+  const p = infoPrologue(c, layout);
+  if (typeof p === "number") return p;
+  const { len, uinfo } = p;
+  const map = f.private_data as BpfMap;
+  // The kernel fills a fresh zeroed struct, reading only hash/hash_size from the user's copy.
+  const user = p.buf;
+  const info = new InfoBuf(layout);
+  info.setU32("type", map.map_type);
+  info.setU32("id", map.id);
+  info.setU32("key_size", map.key_size);
+  info.setU32("value_size", map.value_size);
+  info.setU32("max_entries", map.max_entries);
+  info.setU32("map_flags", map.map_flags);
+  info.setU64("map_extra", map.map_extra);
+  info.setBytes("name", map.name);
+  info.setU32("btf_key_type_id", map.btf_key_type_id);
+  info.setU32("btf_value_type_id", map.btf_value_type_id);
+  info.setU32("btf_vmlinux_value_type_id", map.btf_vmlinux_value_type_id);
+  const hash = user.u64("hash");
+  const hash_size = user.u32("hash_size");
+  if (hash !== 0n) {
+    const get_hash = (map.ops as Record<string, unknown>)["map_get_hash"] as ((m: BpfMap) => Uint8Array) | undefined;
+    if (get_hash === undefined) return t.fail(-EINVAL, `info.hash: map type ${map.map_type} cannot report a hash`);
+    if (hash_size !== 32) return t.fail(-EINVAL, `info.hash_size ${hash_size} must be 32`);
+    if (!map.frozen) return t.fail(-EPERM_, "info.hash: the map must be frozen");
+    if (t.memory.copyOut(hash, get_hash(map)) !== 0) return t.fail(-EFAULT, "info.hash: writing 32 bytes faulted");
+    info.setU64("hash", hash);
+    info.setU32("hash_size", hash_size);
+  } else if (hash_size) {
+    return t.fail(-EINVAL, "info.hash_size is set without info.hash");
+  }
+  return infoEpilogue(c, info, len, uinfo, true);
+}
+const EPERM_ = 1;
+
+export function bpf_token_get_info_by_fd(c: Call, f: File): number {
+  const { t } = c;
+  const layout = t.kernel.tables.structs["bpf_token_info"];
+  if (layout === undefined) return t.fail(-EINVAL, "this ABI has no bpf_token_info");
+  // bpf_token_get_info_by_fd(): tail check, then fill without reading the user's buffer.
+  const uinfo = c.attr.u64("info.info");
+  let len = c.attr.u32("info.info_len");
+  const err = bpf_check_uarg_tail_zero(t, uinfo, layout.size, len, "info (bpf_token_info)");
+  if (err) return err;
+  len = Math.min(len, layout.size);
+  const tok = f.private_data as BpfToken;
+  const info = new InfoBuf(layout);
+  info.setU64("allowed_cmds", tok.allowed_cmds);
+  info.setU64("allowed_maps", tok.allowed_maps);
+  info.setU64("allowed_progs", tok.allowed_progs);
+  info.setU64("allowed_attachs", tok.allowed_attachs);
+  return infoEpilogue(c, info, len, uinfo, true);
+}
+
+export function btf_get_info_by_fd(c: Call, f: File): number {
+  const { t } = c;
+  const layout = t.kernel.tables.structs["bpf_btf_info"];
+  if (layout === undefined) return t.fail(-EINVAL, "this ABI has no bpf_btf_info");
+  const p = infoPrologue(c, layout);
+  if (typeof p === "number") return p;
+  const btf = f.private_data as BtfObject;
+  const info = new InfoBuf(layout);
+  info.setU32("id", btf.id ?? 1);
+  info.setU32("kernel_btf", btf.kernel ? 1 : 0);
+  return t.fail(-EINVAL, "BTF info is not emulated yet (known divergence)");
+}

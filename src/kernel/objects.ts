@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// Programs, links, BTF objects, stats fds and OBJ_GET_INFO_BY_FD dispatch:
+// the object halves of the syscall.c handlers. Programs need the verifier
+// (not emulated yet): PROG_LOAD stops after every check that comes before it
+// and reports the missing verifier as its reason (listed in
+// fixtures/known-divergences.txt).
+
+import { E2BIG, EBADF, EFAULT, EINVAL, ENODEV, ENOENT, EOPNOTSUPP } from "../abi/errno.ts";
+import { BPF_ATTACH_TYPE as AT, BPF_PROG_TYPE as PT } from "../uapi/gen/consts-6.18.ts";
+import { File, O_CLOEXEC, O_RDONLY, O_RDWR, type FileOperations } from "./file.ts";
+import type { BpfProgLike, BpfToken } from "./bpf.ts";
+import { bpf_map_fops, bpf_map_get } from "./maps.ts";
+import * as info from "./info.ts";
+import type { Call } from "./syscall.ts";
+import type { Task } from "./task.ts";
+import { bpf_token_fops } from "./token.ts";
+
+export const bpf_prog_fops: FileOperations = { name: "bpf_prog_fops" };
+export const bpf_link_fops: FileOperations = { name: "bpf_link_fops" };
+export const btf_fops: FileOperations = { name: "btf_fops" };
+export const bpf_stats_fops: FileOperations = {
+  name: "bpf-stats",
+  release: (f) => {
+    (f.private_data as { kernel: { statsEnabled: number } }).kernel.statsEnabled--;
+  },
+};
+
+export interface BtfObject {
+  readonly kind: "btf";
+  readonly kernel: boolean;
+  readonly name: string;
+  id?: number;
+}
+
+export interface BpfLinkLike {
+  readonly kind: "link";
+  id: number;
+}
+
+export function isProgFile(f: File): boolean {
+  return f.f_op === bpf_prog_fops;
+}
+
+export function isBtfFile(f: File): boolean {
+  return f.f_op === btf_fops;
+}
+
+export function btfIsKernel(f: File): boolean {
+  return (f.private_data as BtfObject).kernel;
+}
+
+/** bpf_prog_get(): -EBADF for a closed fd, -EINVAL for a file that is not a program. */
+export function bpf_prog_get(t: Task, ufd: number, field: string): BpfProgLike | number {
+  const f = t.files.get(ufd);
+  if (f === undefined) return t.fail(-EBADF, `${field}: fd ${ufd} is not open`);
+  if (f.f_op !== bpf_prog_fops) return t.fail(-EINVAL, `${field}: fd ${ufd} is not a program (${f.f_op.name})`);
+  return f.private_data as BpfProgLike;
+}
+
+/** bpf_prog_get_type(): as bpf_prog_get, and the program must have type `pt`. */
+export function bpf_prog_get_type(t: Task, ufd: number, pt: number, field: string): BpfProgLike | number {
+  const p = bpf_prog_get(t, ufd, field);
+  if (typeof p === "number") return p;
+  if (p.type !== pt) return t.fail(-EINVAL, `${field}: program type ${p.type} is not the ${pt} this attach type needs`);
+  return p;
+}
+
+/** bpf_link_get_from_fd(): -EBADF / -EINVAL like the others. */
+export function bpf_link_get_from_fd(t: Task, ufd: number, field: string): BpfLinkLike | number {
+  const f = t.files.get(ufd);
+  if (f === undefined) return t.fail(-EBADF, `${field}: fd ${ufd} is not open`);
+  if (f.f_op !== bpf_link_fops) return t.fail(-EINVAL, `${field}: fd ${ufd} is not a link (${f.f_op.name})`);
+  return f.private_data as BpfLinkLike;
+}
+
+// --- PROG_LOAD after the attach checks ---------------------------------------------
+
+export function bpf_prog_load_rest(c: Call, _token: BpfToken | null): number {
+  const { t, attr } = c;
+  const insn_cnt = attr.u32("insn_cnt");
+  // copy_from_bpfptr of the instructions, then strncpy_from_user of the license (127 bytes max).
+  const insns = new Uint8Array(insn_cnt * 8);
+  if (t.memory.copyIn(insns, attr.u64("insns"), insns.length) !== 0) return t.fail(-EFAULT, `insns: reading ${insn_cnt} instructions at 0x${attr.u64("insns").toString(16)} faulted`);
+  const license = new Uint8Array(128);
+  if (t.memory.strncpyFromUser(license, attr.u64("license"), 127) < 0) return t.fail(-EFAULT, `license: reading the string at 0x${attr.u64("license").toString(16)} faulted`);
+  if (attr.u64("signature") !== 0n) return t.fail(-EINVAL, "signature: no keyring accepts program signatures here");
+  const pt = attr.u32("prog_type");
+  if (attr.u32("prog_ifindex")) {
+    // bpf_prog_dev_bound_init()
+    const flags = attr.u32("prog_flags");
+    if (pt !== PT.SCHED_CLS && pt !== PT.XDP) return t.fail(-EINVAL, "prog_ifindex: only SCHED_CLS and XDP programs can be device-bound");
+    if (flags & ~(0x40 | 0x20)) return t.fail(-EINVAL, "prog_ifindex: only XDP_DEV_BOUND_ONLY and XDP_HAS_FRAGS are allowed with a device");
+    if (pt === PT.SCHED_CLS && flags & 0x40) return t.fail(-EINVAL, "prog_ifindex: XDP_DEV_BOUND_ONLY on a SCHED_CLS program");
+    if (pt === PT.XDP && flags & 0x20 && !(flags & 0x40)) return t.fail(-EINVAL, "prog_ifindex: XDP_HAS_FRAGS needs XDP_DEV_BOUND_ONLY");
+    if (attr.u32("prog_ifindex") !== 1) return t.fail(-EINVAL, `prog_ifindex ${attr.u32("prog_ifindex")}: no such device`);
+    return t.fail(-EOPNOTSUPP, "prog_ifindex 1 (lo) cannot offload programs");
+  }
+  // find_prog_type()
+  if (pt >= 33 || pt === PT.UNSPEC) return t.fail(-EINVAL, `prog_type ${pt} is unknown`);
+  const name = attr.bytesOf("prog_name");
+  let nul = -1;
+  for (let i = 0; i < name.length; i++) {
+    const ch = name[i]!;
+    if (ch === 0) {
+      nul = i;
+      break;
+    }
+    const ok = (ch >= 0x30 && ch <= 0x39) || (ch >= 0x41 && ch <= 0x5a) || (ch >= 0x61 && ch <= 0x7a) || (ch >= 0xc0 && ch !== 0xd7 && ch !== 0xf7) || ch === 0x5f || ch === 0x2e;
+    if (!ok) return t.fail(-EINVAL, `prog_name[${i}] is 0x${ch.toString(16)}; only letters, digits, '_' and '.' are allowed`);
+  }
+  if (nul < 0) return t.fail(-EINVAL, "prog_name has no NUL within 16 bytes");
+  return t.fail(-EINVAL, "bpf_check: the verifier is not emulated yet (known divergence)");
+}
+
+// --- attach / detach / query / test run / raw tracepoints / links --------------------
+// No program object can exist until PROG_LOAD is emulated, so these run only
+// after a successful prog lookup, which cannot happen yet.
+
+export function prog_attach_rest(c: Call, _prog: BpfProgLike, _ptype: number): number {
+  return c.t.fail(-EINVAL, "program attach is not emulated");
+}
+
+export function prog_detach_rest(c: Call, ptype: number): number {
+  const { t, attr } = c;
+  const at = attr.u32("attach_type");
+  // bpf_prog_detach(): which object the target fd must be, per program type.
+  switch (ptype) {
+    case PT.SK_MSG:
+    case PT.SK_SKB: {
+      const m = bpf_map_get(t, attr.u32("target_fd"), "target_fd");
+      if (typeof m === "number") return m;
+      return t.fail(-EINVAL, "target map has no programs attached");
+    }
+    case PT.LIRC_MODE2: {
+      const f = t.files.get(attr.u32("target_fd"));
+      if (f === undefined) return t.fail(-EBADF, "target_fd is not open");
+      return t.fail(-EINVAL, "target_fd is not a lirc device");
+    }
+    case PT.FLOW_DISSECTOR:
+    case PT.SK_LOOKUP:
+      return t.fail(-EINVAL, "nothing is attached to this network namespace");
+    case PT.CGROUP_DEVICE:
+    case PT.CGROUP_SKB:
+    case PT.CGROUP_SOCK:
+    case PT.CGROUP_SOCK_ADDR:
+    case PT.CGROUP_SOCKOPT:
+    case PT.CGROUP_SYSCTL:
+    case PT.SOCK_OPS:
+    case PT.LSM: {
+      const f = t.files.get(attr.u32("target_fd"));
+      void f;
+      return t.fail(-EBADF, "target_fd is not a cgroup directory");
+    }
+    case PT.SCHED_CLS:
+      if (at === AT.TCX_INGRESS || at === AT.TCX_EGRESS || at === AT.NETKIT_PRIMARY || at === AT.NETKIT_PEER) {
+        const ifindex = attr.u32("target_ifindex");
+        if (ifindex !== 1) return t.fail(-ENODEV, `target_ifindex ${ifindex}: no such device`);
+        return t.fail(-ENOENT, "nothing is attached to lo");
+      }
+      return t.fail(-EINVAL, "unknown attach type");
+    default:
+      return t.fail(-EINVAL, `attach_type ${at} has no detach path`);
+  }
+}
+
+export function prog_test_run_rest(c: Call, _prog: BpfProgLike): number {
+  return c.t.fail(-EINVAL, "test run is not emulated");
+}
+
+export function prog_query_rest(c: Call): number {
+  const { t, attr } = c;
+  const at = attr.u32("query.attach_type");
+  const ptype = attachQueryKind(at);
+  switch (ptype) {
+    case "cgroup": {
+      const f = t.files.get(attr.u32("query.target_fd"));
+      void f;
+      return t.fail(-EBADF, "query.target_fd is not a cgroup directory");
+    }
+    case "lirc": {
+      if (attr.u32("query.query_flags")) return t.fail(-EINVAL, "query_flags must be 0 for lirc");
+      const f = t.files.get(attr.u32("query.target_fd"));
+      if (f === undefined) return t.fail(-EBADF, "query.target_fd is not open");
+      return t.fail(-EINVAL, "query.target_fd is not a lirc device");
+    }
+    case "netns": {
+      if (attr.u32("query.query_flags")) return t.fail(-EINVAL, "query_flags must be 0 for netns queries");
+      const f = t.files.get(attr.u32("query.target_fd"));
+      if (f === undefined) return t.fail(-EBADF, "query.target_fd is not open");
+      return t.fail(-EINVAL, "query.target_fd is not a network namespace");
+    }
+    case "sockmap": {
+      if (attr.u32("query.query_flags")) return t.fail(-EINVAL, "query_flags must be 0 for sockmap queries");
+      const m = bpf_map_get(t, attr.u32("query.target_fd"), "query.target_fd");
+      if (typeof m === "number") return m;
+      return t.fail(-EINVAL, "query.target_fd is not a sockmap");
+    }
+    case "tcx":
+    case "netkit": {
+      const ifindex = attr.u32("query.target_ifindex");
+      if (ifindex !== 1) return t.fail(-ENODEV, `query.target_ifindex ${ifindex}: no such device`);
+      return t.fail(-EINVAL, "querying lo is not emulated");
+    }
+    default:
+      return t.fail(-EINVAL, `query.attach_type ${at} cannot be queried`);
+  }
+}
+
+function attachQueryKind(at: number): string {
+  if (at <= AT.CGROUP_SOCK_OPS || (at >= AT.CGROUP_DEVICE && at <= AT.CGROUP_DEVICE)) return "cgroup";
+  switch (at) {
+    case AT.CGROUP_INET4_BIND:
+    case AT.CGROUP_INET6_BIND:
+    case AT.CGROUP_INET4_CONNECT:
+    case AT.CGROUP_INET6_CONNECT:
+    case AT.CGROUP_UNIX_CONNECT:
+    case AT.CGROUP_INET4_POST_BIND:
+    case AT.CGROUP_INET6_POST_BIND:
+    case AT.CGROUP_UDP4_SENDMSG:
+    case AT.CGROUP_UDP6_SENDMSG:
+    case AT.CGROUP_UNIX_SENDMSG:
+    case AT.CGROUP_SYSCTL:
+    case AT.CGROUP_UDP4_RECVMSG:
+    case AT.CGROUP_UDP6_RECVMSG:
+    case AT.CGROUP_UNIX_RECVMSG:
+    case AT.CGROUP_GETSOCKOPT:
+    case AT.CGROUP_SETSOCKOPT:
+    case AT.CGROUP_INET4_GETPEERNAME:
+    case AT.CGROUP_INET6_GETPEERNAME:
+    case AT.CGROUP_UNIX_GETPEERNAME:
+    case AT.CGROUP_INET4_GETSOCKNAME:
+    case AT.CGROUP_INET6_GETSOCKNAME:
+    case AT.CGROUP_UNIX_GETSOCKNAME:
+    case AT.CGROUP_INET_SOCK_RELEASE:
+    case AT.LSM_CGROUP:
+    case AT.CGROUP_DEVICE:
+      return "cgroup";
+    case AT.LIRC_MODE2:
+      return "lirc";
+    case AT.FLOW_DISSECTOR:
+    case AT.SK_LOOKUP:
+      return "netns";
+    case AT.SK_SKB_STREAM_PARSER:
+    case AT.SK_SKB_STREAM_VERDICT:
+    case AT.SK_MSG_VERDICT:
+    case AT.SK_SKB_VERDICT:
+      return "sockmap";
+    case AT.TCX_INGRESS:
+    case AT.TCX_EGRESS:
+      return "tcx";
+    case AT.NETKIT_PRIMARY:
+    case AT.NETKIT_PEER:
+      return "netkit";
+    default:
+      return "none";
+  }
+}
+
+export function raw_tp_open_rest(c: Call, _prog: BpfProgLike): number {
+  return c.t.fail(-EINVAL, "raw tracepoints are not emulated");
+}
+
+export function task_fd_query_rest(c: Call, _f: File): number {
+  return c.t.fail(-524, "fd is neither a raw tracepoint link nor a perf event");
+}
+
+export function link_create_struct_ops(c: Call): number {
+  const m = bpf_map_get(c.t, c.attr.u32("link_create.map_fd"), "link_create.map_fd");
+  if (typeof m === "number") return m;
+  return c.t.fail(-EINVAL, "link_create.map_fd is not a STRUCT_OPS map");
+}
+
+export function link_create_rest(c: Call, _prog: BpfProgLike): number {
+  return c.t.fail(-EINVAL, "links are not emulated");
+}
+
+export function link_update_rest(c: Call, _link: BpfLinkLike): number {
+  return c.t.fail(-EINVAL, "links are not emulated");
+}
+
+export function link_detach_rest(c: Call, _link: BpfLinkLike): number {
+  return c.t.fail(-EOPNOTSUPP, "links are not emulated");
+}
+
+export function iter_create_rest(c: Call, _link: BpfLinkLike): number {
+  return c.t.fail(-EINVAL, "link is not an iterator");
+}
+
+export function prog_bind_map_rest(_c: Call, _prog: BpfProgLike, _map: unknown): number {
+  return 0;
+}
+
+export function prog_stream_read_rest(c: Call, _prog: BpfProgLike): number {
+  const id = c.attr.u32("prog_stream_read.stream_id");
+  if (id !== 1 && id !== 2) return c.t.fail(-ENOENT, `stream_id ${id}: only 1 (stdout) and 2 (stderr) exist`);
+  return 0;
+}
+
+// --- ids -------------------------------------------------------------------------------
+
+export function prog_get_fd_by_id(c: Call, id: number): number {
+  return c.t.fail(-ENOENT, `no program with id ${id}`);
+}
+
+export function link_get_fd_by_id(c: Call, id: number): number {
+  return c.t.fail(-ENOENT, `no link with id ${id}`);
+}
+
+export function btf_get_fd_by_id(c: Call, id: number): number {
+  const { t } = c;
+  const btf = t.kernel.btf_idr.find(id) as BtfObject | undefined;
+  if (btf === undefined) return t.fail(-ENOENT, `no BTF object with id ${id}`);
+  const fd = t.files.install(new File(btf_fops, btf, O_RDONLY | O_CLOEXEC));
+  if (fd < 0) return t.fail(fd, "no free fd");
+  return fd;
+}
+
+// --- BTF_LOAD ---------------------------------------------------------------------------
+
+export function btf_new_fd(c: Call): number {
+  const { t, attr } = c;
+  const log_level = attr.u32("btf_log_level");
+  const log_size = attr.u32("btf_log_size");
+  const log_buf = attr.u64("btf_log_buf");
+  // bpf_vlog_init(): level bits, and buf/size given together, size within limits.
+  if (log_level & ~(1 | 2 | 4 | 8 | 16)) return t.fail(-EINVAL, `btf_log_level 0x${log_level.toString(16)} has unknown bits`);
+  if (log_level && (!log_buf || !log_size)) {
+    if (!(log_level & 16 && !log_buf && !log_size)) return t.fail(-EINVAL, "btf_log_level needs btf_log_buf and btf_log_size");
+  }
+  if (!log_level && (log_buf || log_size)) return t.fail(-EINVAL, "btf_log_buf/btf_log_size without btf_log_level");
+  if (log_size > 0x7fffffff >>> 2) return t.fail(-EINVAL, "btf_log_size is too large");
+  const size = attr.u32("btf_size");
+  if (size > 16 * 1024 * 1024) return t.fail(-E2BIG, `btf_size ${size} is over BTF_MAX_SIZE (16 MiB)`);
+  const data = new Uint8Array(size);
+  if (t.memory.copyIn(data, attr.u64("btf"), size) !== 0) return t.fail(-EFAULT, `btf: reading ${size} bytes faulted`);
+  return t.fail(-EINVAL, "BTF validation is not emulated yet (known divergence)");
+}
+
+// --- ENABLE_STATS -------------------------------------------------------------------------
+
+export function bpf_enable_runtime_stats(c: Call): number {
+  const { t } = c;
+  t.kernel.statsEnabled++;
+  const fd = t.files.install(new File(bpf_stats_fops, { kernel: t.kernel }, O_RDONLY | O_CLOEXEC));
+  if (fd < 0) {
+    t.kernel.statsEnabled--;
+    return t.fail(fd, "no free fd");
+  }
+  return fd;
+}
+
+// --- OBJ_GET_INFO_BY_FD ------------------------------------------------------------------
+
+export function obj_get_info(c: Call, f: File): number {
+  if (f.f_op === bpf_map_fops) return info.bpf_map_get_info_by_fd(c, f);
+  if (f.f_op === bpf_token_fops) return info.bpf_token_get_info_by_fd(c, f);
+  if (f.f_op === btf_fops) return info.btf_get_info_by_fd(c, f);
+  if (f.f_op === bpf_prog_fops || f.f_op === bpf_link_fops) return c.t.fail(-EINVAL, "program and link info are not emulated");
+  return c.t.fail(-EINVAL, `info.bpf_fd refers to ${f.f_op.name}, not a BPF object`);
+}
+
+void O_RDWR;

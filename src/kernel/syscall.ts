@@ -1,0 +1,966 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// kernel/bpf/syscall.c: the bpf() entry point and one handler per command, in
+// the kernel's check order (errno priority is part of the ABI). Handlers
+// return an fd, 0 or a negative errno, and name the failing check through
+// t.fail(). Map, program, link and BTF semantics live in their own files.
+
+import { Attr, cmdFields } from "../abi/attr.ts";
+import { E2BIG, EBADF, EBADFD, EFAULT, EINVAL, ENOENT, ENOTSUPP, EOPNOTSUPP, EPERM, ESRCH } from "../abi/errno.ts";
+import { PAGE_SIZE } from "../abi/uaccess.ts";
+import { BPF_ATTACH_TYPE as AT, BPF_CMD, BPF_MAP_TYPE as MT, BPF_PROG_TYPE as PT } from "../uapi/gen/consts-6.18.ts";
+import { BPF_F } from "../uapi/defines.ts";
+import type { BpfMap, BpfToken } from "./bpf.ts";
+import { CAP } from "./capability.ts";
+import { O_CLOEXEC, O_RDONLY, O_RDWR, O_WRONLY, type File } from "./file.ts";
+import * as maps from "./maps.ts";
+import * as objs from "./objects.ts";
+import type { Task } from "./task.ts";
+import { bpf_token_allow_cmd, bpf_token_allow_map_type, bpf_token_allow_prog_type, bpf_token_capable, bpf_token_get_from_fd, bpf_token_put, maxOf } from "./token.ts";
+import * as tok from "./token_create.ts";
+import * as fs from "./inode_ops.ts";
+
+export const INT_MAX = 0x7fffffff;
+export const BPF_OBJ_NAME_LEN = 16;
+const BPF_COMPLEXITY_LIMIT_INSNS = 1_000_000;
+const BPF_MAXINSNS = 4096;
+const BTF_MAX_TYPE = 0xfffff;
+
+// ---------------------------------------------------------------------------
+// Entry: __sys_bpf
+// ---------------------------------------------------------------------------
+
+/**
+ * bpf_check_uarg_tail_zero(): a caller may pass a larger attr than this
+ * kernel knows, as long as the extra bytes are zero. Over a page is "silly".
+ */
+export function bpf_check_uarg_tail_zero(t: Task, uaddr: bigint, expected: number, actual: number, what: string): number {
+  if (actual > PAGE_SIZE) return t.fail(-E2BIG, `${what}: size ${actual} is over PAGE_SIZE (4096)`);
+  if (actual <= expected) return 0;
+  const res = t.memory.checkZeroed(uaddr + BigInt(expected), actual - expected);
+  if (res < 0) return t.fail(-EFAULT, `${what}: bytes [${expected}, ${actual}) past the kernel's struct (${expected} bytes) are not readable`);
+  if (res === 0) {
+    const at = firstNonZeroUser(t, uaddr, expected, actual);
+    return t.fail(-E2BIG, `${what}: non-zero byte at offset ${at} past the kernel's struct (${expected} bytes); size ${actual}`);
+  }
+  return 0;
+}
+
+function firstNonZeroUser(t: Task, base: bigint, from: number, to: number): number {
+  const b = new Uint8Array(1);
+  for (let i = from; i < to; i++) {
+    if (t.memory.copyIn(b, base + BigInt(i), 1) !== 0) return i;
+    if (b[0] !== 0) return i;
+  }
+  return -1;
+}
+
+/** Context of one bpf() call, handed to every handler. */
+export interface Call {
+  readonly t: Task;
+  readonly cmd: number;
+  readonly attr: Attr;
+  /** The user's attr pointer (uattr), for put_user/copy_to_user write-backs. */
+  readonly uattr: bigint;
+  /** min(size, sizeof(union bpf_attr)) */
+  readonly size: number;
+}
+
+/**
+ * __sys_bpf(): tail check, clamp, zero-filled copy, LSM hook (no policy is
+ * loaded, so it allows), then one switch over the commands.
+ */
+export function __sys_bpf(t: Task, cmd: number, uattr: bigint, size: number): number {
+  const tables = t.kernel.tables;
+  const attrSize = tables.attrSize;
+  size = size >>> 0;
+  let err = bpf_check_uarg_tail_zero(t, uattr, attrSize, size, "bpf_attr");
+  if (err) return err;
+  size = Math.min(size, attrSize);
+  const bytes = new Uint8Array(attrSize);
+  if (t.memory.copyIn(bytes, uattr, size) !== 0) return t.fail(-EFAULT, `copy_from_user of ${size} attr bytes faulted`);
+  cmd = cmd | 0;
+  const fields = cmd >= 0 ? cmdFields(tables, cmd) : undefined;
+  if (fields === undefined) return t.fail(-EINVAL, `unknown command ${cmd} (this ABI has 0..${tables.commands.length - 1})`);
+  const c: Call = { t, cmd, attr: new Attr(bytes, fields), uattr, size };
+  const handler = HANDLERS[fields.layout.name];
+  if (handler === undefined) return t.fail(-EINVAL, `command ${fields.layout.name} has no handler`);
+  err = handler(c);
+  return err;
+}
+
+/**
+ * CHECK_ATTR(): every byte after the command's LAST_FIELD, up to
+ * sizeof(union bpf_attr), must be zero in the kernel's copy.
+ */
+export function CHECK_ATTR(c: Call): boolean {
+  const end = c.attr.fields.layout.end;
+  const at = c.attr.firstNonZero(end, c.attr.bytes.length);
+  if (at < 0) return false;
+  c.t.fail(
+    -EINVAL,
+    `CHECK_ATTR(BPF_${c.attr.fields.layout.name}): byte ${at} is 0x${c.attr.bytes[at]!.toString(16).padStart(2, "0")}, but everything from offset ${end} (end of ${c.attr.fields.layout.lastField}) must be zero`,
+  );
+  return true;
+}
+
+type Handler = (c: Call) => number;
+
+// ---------------------------------------------------------------------------
+// fd helpers shared by the handlers
+// ---------------------------------------------------------------------------
+
+/** bpf_get_file_flag(): RDONLY and WRONLY are exclusive; they pick the fd's mode. */
+export function bpf_get_file_flag(flags: number): number {
+  if (flags & BPF_F.RDONLY && flags & BPF_F.WRONLY) return -EINVAL;
+  if (flags & BPF_F.RDONLY) return O_RDONLY;
+  if (flags & BPF_F.WRONLY) return O_WRONLY;
+  return O_RDWR;
+}
+
+/**
+ * bpf_obj_name_cpy(): letters, digits, '_' and '.' before a NUL that must
+ * come within 16 bytes. isalnum() is the kernel's Latin-1 ctype table.
+ */
+export function bpf_obj_name_cpy(name: Uint8Array): number {
+  for (let i = 0; i < name.length; i++) {
+    const ch = name[i]!;
+    if (ch === 0) return i;
+    if (!isalnum(ch) && ch !== 0x5f /* _ */ && ch !== 0x2e /* . */) return -EINVAL;
+  }
+  return -EINVAL;
+}
+
+export function isalnum(ch: number): boolean {
+  if ((ch >= 0x30 && ch <= 0x39) || (ch >= 0x41 && ch <= 0x5a) || (ch >= 0x61 && ch <= 0x7a)) return true;
+  // lib/ctype.c: Latin-1 letters (upper 0xc0-0xde, lower 0xdf-0xff), but not × (0xd7) and ÷ (0xf7).
+  return ch >= 0xc0 && ch !== 0xd7 && ch !== 0xf7;
+}
+
+function nameReason(name: Uint8Array, field: string): string {
+  for (let i = 0; i < name.length; i++) {
+    const ch = name[i]!;
+    if (ch === 0) break;
+    if (!isalnum(ch) && ch !== 0x5f && ch !== 0x2e) return `bpf_obj_name_cpy: ${field}[${i}] is 0x${ch.toString(16).padStart(2, "0")}; only letters, digits, '_' and '.' are allowed`;
+  }
+  return `bpf_obj_name_cpy: ${field} has no NUL within ${name.length} bytes`;
+}
+
+// ---------------------------------------------------------------------------
+// BPF_MAP_CREATE
+// ---------------------------------------------------------------------------
+
+const BPF_MAP_CREATE_LAST_FIELD = "excl_prog_hash_size";
+void BPF_MAP_CREATE_LAST_FIELD;
+
+function map_create(c: Call): number {
+  const { t, attr } = c;
+  if (CHECK_ATTR(c)) return -EINVAL;
+  const v1 = t.kernel.abi === "rfc-v1";
+
+  // Upstream: the token is signalled by a flag, which is consumed here; in v1 a non-zero map_token_fd is the signal.
+  let map_flags = attr.u32("map_flags");
+  const token_flag = v1 ? attr.u32("map_token_fd") !== 0 : (map_flags & BPF_F.TOKEN_FD) !== 0;
+  if (!v1) {
+    map_flags &= ~BPF_F.TOKEN_FD;
+    attr.setU32("map_flags", map_flags);
+  }
+
+  const map_type = attr.u32("map_type");
+  if (attr.u32("btf_vmlinux_value_type_id")) {
+    if (map_type !== MT.STRUCT_OPS || attr.u32("btf_key_type_id") || attr.u32("btf_value_type_id"))
+      return t.fail(-EINVAL, "btf_vmlinux_value_type_id is only for STRUCT_OPS maps, with btf_key_type_id and btf_value_type_id zero");
+  } else if (attr.u32("btf_key_type_id") && !attr.u32("btf_value_type_id")) {
+    return t.fail(-EINVAL, "btf_key_type_id is set but btf_value_type_id is 0");
+  }
+
+  if (attr.u64("map_extra") !== 0n && map_type !== MT.BLOOM_FILTER && map_type !== MT.ARENA)
+    return t.fail(-EINVAL, `map_extra is only for BLOOM_FILTER and ARENA maps (map_type ${map_type})`);
+
+  const f_flags = bpf_get_file_flag(map_flags);
+  if (f_flags < 0) return t.fail(f_flags, "map_flags: BPF_F_RDONLY and BPF_F_WRONLY are both set");
+
+  // bpf_map_attr_numa_node(): only meaningful with BPF_F_NUMA_NODE; NUMA_NO_NODE (-1) passes.
+  if (map_flags & BPF_F.NUMA_NODE) {
+    const node = attr.u32("numa_node");
+    if (node !== 0xffffffff && node >= t.kernel.numaNodes)
+      return t.fail(-EINVAL, `numa_node ${node} is not an online node (nr_node_ids ${t.kernel.numaNodes})`);
+  }
+
+  // find_and_alloc_map() first half: the type table.
+  if (map_type >= maxOf(t, "__MAX_BPF_MAP_TYPE")) return t.fail(-EINVAL, `map_type ${map_type} is past __MAX_BPF_MAP_TYPE`);
+  let ops = maps.bpf_map_types[map_type];
+  if (ops === undefined) return t.fail(-EINVAL, `map_type ${map_type} has no map ops`);
+  if (ops.map_alloc_check) {
+    const err = ops.map_alloc_check(t, attr);
+    if (err) return err;
+  }
+  if (attr.u32("map_ifindex")) ops = maps.bpf_map_offload_ops;
+  if (!ops.map_mem_usage) return t.fail(-EINVAL, "map type has no map_mem_usage");
+
+  let token: BpfToken | null = null;
+  if (token_flag) {
+    const r = bpf_token_get_from_fd(t, attr.s32("map_token_fd"), "map_token_fd");
+    if (typeof r === "number") return r;
+    token = r;
+    // A token that does not cover this request is dropped silently: the checks below run as if none was given.
+    if (!bpf_token_allow_cmd(token, BPF_CMD.MAP_CREATE) || !bpf_token_allow_map_type(t, token, map_type)) {
+      bpf_token_put(token);
+      token = null;
+    }
+  }
+  try {
+    if (t.kernel.unprivilegedBpfDisabled && !bpf_token_capable(t, token, CAP.BPF))
+      return t.fail(-EPERM, `kernel.unprivileged_bpf_disabled=${t.kernel.unprivilegedBpfDisabled} and the caller lacks CAP_BPF${token ? " in the token's user namespace" : ""}`);
+
+    // Per-type privilege, centralised in map_create since 6.5.
+    switch (map_type) {
+      case MT.ARRAY:
+      case MT.PERCPU_ARRAY:
+      case MT.PROG_ARRAY:
+      case MT.PERF_EVENT_ARRAY:
+      case MT.CGROUP_ARRAY:
+      case MT.ARRAY_OF_MAPS:
+      case MT.HASH:
+      case MT.PERCPU_HASH:
+      case MT.HASH_OF_MAPS:
+      case MT.RINGBUF:
+      case MT.USER_RINGBUF:
+      case MT.CGROUP_STORAGE:
+      case MT.PERCPU_CGROUP_STORAGE:
+        break;
+      case MT.SK_STORAGE:
+      case MT.INODE_STORAGE:
+      case MT.TASK_STORAGE:
+      case MT.CGRP_STORAGE:
+      case MT.BLOOM_FILTER:
+      case MT.LPM_TRIE:
+      case MT.REUSEPORT_SOCKARRAY:
+      case MT.STACK_TRACE:
+      case MT.QUEUE:
+      case MT.STACK:
+      case MT.LRU_HASH:
+      case MT.LRU_PERCPU_HASH:
+      case MT.STRUCT_OPS:
+      case MT.CPUMAP:
+      case MT.ARENA:
+        if (!bpf_token_capable(t, token, CAP.BPF)) return t.fail(-EPERM, `map_type ${map_type} needs CAP_BPF`);
+        break;
+      case MT.SOCKMAP:
+      case MT.SOCKHASH:
+      case MT.DEVMAP:
+      case MT.DEVMAP_HASH:
+      case MT.XSKMAP:
+        if (!bpf_token_capable(t, token, CAP.NET_ADMIN)) return t.fail(-EPERM, `map_type ${map_type} needs CAP_NET_ADMIN`);
+        break;
+      default:
+        return t.fail(-EPERM, `map_type ${map_type}: no privilege class`);
+    }
+
+    const m = ops.map_alloc(t, attr);
+    if (typeof m === "number") return m;
+    return maps.map_create_finish(c, m, token, f_flags, nameReason);
+  } finally {
+    bpf_token_put(token);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Element commands: the shared prologue lives here, the work in maps.ts.
+// ---------------------------------------------------------------------------
+
+function map_lookup_elem(c: Call): number {
+  if (CHECK_ATTR(c)) return -EINVAL;
+  if (c.attr.u64("flags") & ~BigInt(BPF_F.LOCK)) return c.t.fail(-EINVAL, `flags 0x${c.attr.u64("flags").toString(16)}: only BPF_F_LOCK is allowed`);
+  return maps.map_lookup_elem(c);
+}
+
+function map_update_elem(c: Call): number {
+  if (CHECK_ATTR(c)) return -EINVAL;
+  return maps.map_update_elem(c);
+}
+
+function map_delete_elem(c: Call): number {
+  if (CHECK_ATTR(c)) return -EINVAL;
+  return maps.map_delete_elem(c);
+}
+
+function map_get_next_key(c: Call): number {
+  if (CHECK_ATTR(c)) return -EINVAL;
+  return maps.map_get_next_key(c);
+}
+
+function map_lookup_and_delete_elem(c: Call): number {
+  if (CHECK_ATTR(c)) return -EINVAL;
+  if (c.attr.u64("flags") & ~BigInt(BPF_F.LOCK)) return c.t.fail(-EINVAL, `flags 0x${c.attr.u64("flags").toString(16)}: only BPF_F_LOCK is allowed`);
+  return maps.map_lookup_and_delete_elem(c);
+}
+
+function map_freeze(c: Call): number {
+  if (CHECK_ATTR(c)) return -EINVAL;
+  return maps.map_freeze(c);
+}
+
+function bpf_map_do_batch(c: Call): number {
+  if (CHECK_ATTR(c)) return -EINVAL;
+  return maps.bpf_map_do_batch(c);
+}
+
+// ---------------------------------------------------------------------------
+// BPF_PROG_LOAD (the part before the verifier)
+// ---------------------------------------------------------------------------
+
+/** Prog types that need CAP_NET_ADMIN (is_net_admin_prog_type). */
+function is_net_admin_prog_type(pt: number): boolean {
+  switch (pt) {
+    case PT.SCHED_CLS:
+    case PT.SCHED_ACT:
+    case PT.XDP:
+    case PT.LWT_IN:
+    case PT.LWT_OUT:
+    case PT.LWT_XMIT:
+    case PT.LWT_SEG6LOCAL:
+    case PT.SK_SKB:
+    case PT.SK_MSG:
+    case PT.FLOW_DISSECTOR:
+    case PT.CGROUP_DEVICE:
+    case PT.CGROUP_SOCK:
+    case PT.CGROUP_SOCK_ADDR:
+    case PT.CGROUP_SOCKOPT:
+    case PT.CGROUP_SYSCTL:
+    case PT.SOCK_OPS:
+    case PT.EXT:
+    case PT.NETFILTER:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** Prog types that need CAP_PERFMON (is_perfmon_prog_type). */
+function is_perfmon_prog_type(pt: number): boolean {
+  switch (pt) {
+    case PT.KPROBE:
+    case PT.TRACEPOINT:
+    case PT.PERF_EVENT:
+    case PT.RAW_TRACEPOINT:
+    case PT.RAW_TRACEPOINT_WRITABLE:
+    case PT.TRACING:
+    case PT.LSM:
+    case PT.STRUCT_OPS:
+    case PT.EXT:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** bpf_prog_load_fixup_attach_type(): older loaders leave these attach types 0. */
+function bpf_prog_load_fixup_attach_type(attr: Attr): void {
+  const pt = attr.u32("prog_type");
+  if (attr.u32("expected_attach_type") !== 0) return;
+  if (pt === PT.CGROUP_SOCK) attr.setU32("expected_attach_type", AT.CGROUP_INET_SOCK_CREATE);
+  else if (pt === PT.SK_REUSEPORT) attr.setU32("expected_attach_type", AT.SK_REUSEPORT_SELECT);
+}
+
+/** bpf_prog_load_check_attach(): which expected_attach_type each prog type accepts. */
+function bpf_prog_load_check_attach(t: Task, pt: number, eat: number, hasAttachBtf: boolean, btf_id: number, hasDstProg: boolean): number {
+  if (btf_id) {
+    if (btf_id > BTF_MAX_TYPE) return t.fail(-EINVAL, `attach_btf_id ${btf_id} is above BTF_MAX_TYPE`);
+    if (!hasAttachBtf && !hasDstProg) return t.fail(-EINVAL, "attach_btf_id without a BTF object or target program");
+    if (pt !== PT.TRACING && pt !== PT.LSM && pt !== PT.STRUCT_OPS && pt !== PT.EXT) return t.fail(-EINVAL, `attach_btf_id is not allowed for prog_type ${pt}`);
+  }
+  if (hasAttachBtf && (!btf_id || hasDstProg)) return t.fail(-EINVAL, "attach_btf_obj_fd needs attach_btf_id and no target program");
+  if (hasDstProg && pt !== PT.TRACING && pt !== PT.EXT) return t.fail(-EINVAL, "attach_prog_fd is only for TRACING and EXT programs");
+  const bad = (what: string) => t.fail(-EINVAL, `expected_attach_type ${eat} is not valid for prog_type ${pt} (${what})`);
+  switch (pt) {
+    case PT.CGROUP_SOCK:
+      switch (eat) {
+        case AT.CGROUP_INET_SOCK_CREATE:
+        case AT.CGROUP_INET_SOCK_RELEASE:
+        case AT.CGROUP_INET4_POST_BIND:
+        case AT.CGROUP_INET6_POST_BIND:
+          return 0;
+        default:
+          return bad("CGROUP_SOCK takes INET_SOCK_CREATE/RELEASE, INET4/6_POST_BIND");
+      }
+    case PT.CGROUP_SOCK_ADDR:
+      switch (eat) {
+        case AT.CGROUP_INET4_BIND:
+        case AT.CGROUP_INET6_BIND:
+        case AT.CGROUP_INET4_CONNECT:
+        case AT.CGROUP_INET6_CONNECT:
+        case AT.CGROUP_UNIX_CONNECT:
+        case AT.CGROUP_INET4_GETPEERNAME:
+        case AT.CGROUP_INET6_GETPEERNAME:
+        case AT.CGROUP_UNIX_GETPEERNAME:
+        case AT.CGROUP_INET4_GETSOCKNAME:
+        case AT.CGROUP_INET6_GETSOCKNAME:
+        case AT.CGROUP_UNIX_GETSOCKNAME:
+        case AT.CGROUP_UDP4_SENDMSG:
+        case AT.CGROUP_UDP6_SENDMSG:
+        case AT.CGROUP_UNIX_SENDMSG:
+        case AT.CGROUP_UDP4_RECVMSG:
+        case AT.CGROUP_UDP6_RECVMSG:
+        case AT.CGROUP_UNIX_RECVMSG:
+          return 0;
+        default:
+          return bad("CGROUP_SOCK_ADDR takes the bind/connect/getpeername/getsockname/sendmsg/recvmsg types");
+      }
+    case PT.CGROUP_SKB:
+      return eat === AT.CGROUP_INET_INGRESS || eat === AT.CGROUP_INET_EGRESS ? 0 : bad("CGROUP_SKB takes INET_INGRESS or INET_EGRESS");
+    case PT.CGROUP_SOCKOPT:
+      return eat === AT.CGROUP_SETSOCKOPT || eat === AT.CGROUP_GETSOCKOPT ? 0 : bad("CGROUP_SOCKOPT takes GETSOCKOPT or SETSOCKOPT");
+    case PT.SK_LOOKUP:
+      return eat === AT.SK_LOOKUP ? 0 : bad("SK_LOOKUP takes SK_LOOKUP");
+    case PT.SK_REUSEPORT:
+      return eat === AT.SK_REUSEPORT_SELECT || eat === AT.SK_REUSEPORT_SELECT_OR_MIGRATE ? 0 : bad("SK_REUSEPORT takes SELECT or SELECT_OR_MIGRATE");
+    case PT.NETFILTER:
+      return eat === AT.NETFILTER ? 0 : bad("NETFILTER takes NETFILTER");
+    case PT.SYSCALL:
+    case PT.EXT:
+      return eat ? bad("must be 0") : 0;
+    default:
+      return 0;
+  }
+}
+
+const BPF_F_PROG_LOAD_MASK =
+  BPF_F.STRICT_ALIGNMENT | BPF_F.ANY_ALIGNMENT | BPF_F.TEST_STATE_FREQ | BPF_F.SLEEPABLE | BPF_F.TEST_RND_HI32 | BPF_F.XDP_HAS_FRAGS | BPF_F.XDP_DEV_BOUND_ONLY | BPF_F.TEST_REG_INVARIANTS;
+
+function bpf_prog_load(c: Call): number {
+  const { t, attr } = c;
+  if (CHECK_ATTR(c)) return -EINVAL;
+  const v1 = t.kernel.abi === "rfc-v1";
+  const prog_flags = attr.u32("prog_flags");
+  const mask = v1 ? BPF_F_PROG_LOAD_MASK : BPF_F_PROG_LOAD_MASK | BPF_F.TOKEN_FD;
+  if (prog_flags & ~mask) return t.fail(-EINVAL, `prog_flags 0x${prog_flags.toString(16)} has unknown bits 0x${(prog_flags & ~mask >>> 0).toString(16)}`);
+
+  bpf_prog_load_fixup_attach_type(attr);
+  const pt = attr.u32("prog_type");
+  const eat = attr.u32("expected_attach_type");
+
+  let token: BpfToken | null = null;
+  const wantToken = v1 ? attr.u32("prog_token_fd") !== 0 : (prog_flags & BPF_F.TOKEN_FD) !== 0;
+  if (wantToken) {
+    const r = bpf_token_get_from_fd(t, attr.s32("prog_token_fd"), "prog_token_fd");
+    if (typeof r === "number") return r;
+    token = r;
+    if (!bpf_token_allow_cmd(token, BPF_CMD.PROG_LOAD) || !bpf_token_allow_prog_type(t, token, pt, eat)) {
+      bpf_token_put(token);
+      token = null;
+    }
+  }
+  try {
+    const bpf_cap = bpf_token_capable(t, token, CAP.BPF);
+    // BPF_F_ANY_ALIGNMENT without CAP_BPF only matters without efficient unaligned access; x86-64 has it.
+    if (t.kernel.unprivilegedBpfDisabled && !bpf_cap)
+      return t.fail(-EPERM, `kernel.unprivileged_bpf_disabled=${t.kernel.unprivilegedBpfDisabled} and the caller lacks CAP_BPF`);
+    const insn_cnt = attr.u32("insn_cnt");
+    const limit = bpf_cap ? BPF_COMPLEXITY_LIMIT_INSNS : BPF_MAXINSNS;
+    if (insn_cnt === 0 || insn_cnt > limit) return t.fail(-E2BIG, `insn_cnt ${insn_cnt} must be 1..${limit}`);
+    if (pt !== PT.SOCKET_FILTER && pt !== PT.CGROUP_SKB && !bpf_cap) return t.fail(-EPERM, `prog_type ${pt} needs CAP_BPF`);
+    if (is_net_admin_prog_type(pt) && !bpf_token_capable(t, token, CAP.NET_ADMIN)) return t.fail(-EPERM, `prog_type ${pt} needs CAP_NET_ADMIN`);
+    if (is_perfmon_prog_type(pt) && !bpf_token_capable(t, token, CAP.PERFMON)) return t.fail(-EPERM, `prog_type ${pt} needs CAP_PERFMON`);
+
+    // attach_prog_fd / attach_btf_obj_fd share offset 112: a prog first, then a BTF object.
+    let hasDstProg = false;
+    let hasAttachBtf = false;
+    const attach_btf_id = attr.u32("attach_btf_id");
+    const apfd = attr.u32("attach_prog_fd");
+    if (apfd) {
+      const f = t.files.get(apfd);
+      if (f !== undefined && objs.isProgFile(f)) hasDstProg = true;
+      else if (f !== undefined && objs.isBtfFile(f)) {
+        if (!objs.btfIsKernel(f)) return t.fail(-ENOTSUPP, `attach_btf_obj_fd ${apfd} is not a kernel BTF`);
+        hasAttachBtf = true;
+      } else return t.fail(-EINVAL, `attach_prog_fd ${apfd} is neither a program nor a BTF object`);
+    } else if (attach_btf_id) {
+      hasAttachBtf = true; // vmlinux BTF is always present here
+    }
+    let err = bpf_prog_load_check_attach(t, pt, eat, hasAttachBtf, attach_btf_id, hasDstProg);
+    if (err) return err;
+    err = objs.bpf_prog_load_rest(c, token);
+    return err;
+  } finally {
+    bpf_token_put(token);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// BPF_OBJ_PIN / BPF_OBJ_GET
+// ---------------------------------------------------------------------------
+
+function bpf_obj_pin(c: Call): number {
+  const { t, attr } = c;
+  const file_flags = attr.u32("file_flags");
+  if (CHECK_ATTR(c) || file_flags & ~BPF_F.PATH_FD) {
+    if (file_flags & ~BPF_F.PATH_FD) t.fail(-EINVAL, `file_flags 0x${file_flags.toString(16)}: only BPF_F_PATH_FD is allowed`);
+    return -EINVAL;
+  }
+  if (!(file_flags & BPF_F.PATH_FD) && attr.s32("path_fd")) return t.fail(-EINVAL, "path_fd is set without BPF_F_PATH_FD");
+  return fs.bpf_obj_pin_user(c);
+}
+
+function bpf_obj_get(c: Call): number {
+  const { t, attr } = c;
+  const file_flags = attr.u32("file_flags");
+  const allowed = BPF_F.RDONLY | BPF_F.WRONLY | BPF_F.PATH_FD;
+  if (CHECK_ATTR(c)) return -EINVAL;
+  if (attr.u32("bpf_fd") !== 0) return t.fail(-EINVAL, "bpf_fd must be 0 for BPF_OBJ_GET");
+  if (file_flags & ~allowed) return t.fail(-EINVAL, `file_flags 0x${file_flags.toString(16)}: only RDONLY, WRONLY and PATH_FD are allowed`);
+  if (!(file_flags & BPF_F.PATH_FD) && attr.s32("path_fd")) return t.fail(-EINVAL, "path_fd is set without BPF_F_PATH_FD");
+  const f_flags = bpf_get_file_flag(file_flags);
+  if (f_flags < 0) return t.fail(-EINVAL, "file_flags: BPF_F_RDONLY and BPF_F_WRONLY are both set");
+  return fs.bpf_obj_get_user(c, f_flags);
+}
+
+// ---------------------------------------------------------------------------
+// BPF_PROG_ATTACH / BPF_PROG_DETACH
+// ---------------------------------------------------------------------------
+
+const BPF_F_ATTACH_MASK_BASE = BPF_F.ALLOW_OVERRIDE | BPF_F.ALLOW_MULTI | BPF_F.REPLACE | BPF_F.PREORDER;
+const BPF_F_ATTACH_MASK_MPROG = BPF_F.REPLACE | BPF_F.BEFORE | BPF_F.AFTER | BPF_F.ID | BPF_F.LINK;
+
+/** attach_type_to_prog_type() */
+export function attach_type_to_prog_type(at: number): number {
+  switch (at) {
+    case AT.CGROUP_INET_INGRESS:
+    case AT.CGROUP_INET_EGRESS:
+      return PT.CGROUP_SKB;
+    case AT.CGROUP_INET_SOCK_CREATE:
+    case AT.CGROUP_INET_SOCK_RELEASE:
+    case AT.CGROUP_INET4_POST_BIND:
+    case AT.CGROUP_INET6_POST_BIND:
+      return PT.CGROUP_SOCK;
+    case AT.CGROUP_INET4_BIND:
+    case AT.CGROUP_INET6_BIND:
+    case AT.CGROUP_INET4_CONNECT:
+    case AT.CGROUP_INET6_CONNECT:
+    case AT.CGROUP_UNIX_CONNECT:
+    case AT.CGROUP_INET4_GETPEERNAME:
+    case AT.CGROUP_INET6_GETPEERNAME:
+    case AT.CGROUP_UNIX_GETPEERNAME:
+    case AT.CGROUP_INET4_GETSOCKNAME:
+    case AT.CGROUP_INET6_GETSOCKNAME:
+    case AT.CGROUP_UNIX_GETSOCKNAME:
+    case AT.CGROUP_UDP4_SENDMSG:
+    case AT.CGROUP_UDP6_SENDMSG:
+    case AT.CGROUP_UNIX_SENDMSG:
+    case AT.CGROUP_UDP4_RECVMSG:
+    case AT.CGROUP_UDP6_RECVMSG:
+    case AT.CGROUP_UNIX_RECVMSG:
+      return PT.CGROUP_SOCK_ADDR;
+    case AT.CGROUP_SOCK_OPS:
+      return PT.SOCK_OPS;
+    case AT.CGROUP_DEVICE:
+      return PT.CGROUP_DEVICE;
+    case AT.SK_MSG_VERDICT:
+      return PT.SK_MSG;
+    case AT.SK_SKB_STREAM_PARSER:
+    case AT.SK_SKB_STREAM_VERDICT:
+    case AT.SK_SKB_VERDICT:
+      return PT.SK_SKB;
+    case AT.LIRC_MODE2:
+      return PT.LIRC_MODE2;
+    case AT.FLOW_DISSECTOR:
+      return PT.FLOW_DISSECTOR;
+    case AT.CGROUP_SYSCTL:
+      return PT.CGROUP_SYSCTL;
+    case AT.CGROUP_GETSOCKOPT:
+    case AT.CGROUP_SETSOCKOPT:
+      return PT.CGROUP_SOCKOPT;
+    case AT.TRACE_ITER:
+    case AT.TRACE_RAW_TP:
+    case AT.TRACE_FENTRY:
+    case AT.TRACE_FEXIT:
+    case AT.MODIFY_RETURN:
+      return PT.TRACING;
+    case AT.LSM_MAC:
+      return PT.LSM;
+    case AT.SK_LOOKUP:
+      return PT.SK_LOOKUP;
+    case AT.XDP:
+      return PT.XDP;
+    case AT.LSM_CGROUP:
+      return PT.LSM;
+    case AT.TCX_INGRESS:
+    case AT.TCX_EGRESS:
+    case AT.NETKIT_PRIMARY:
+    case AT.NETKIT_PEER:
+      return PT.SCHED_CLS;
+    default:
+      return PT.UNSPEC;
+  }
+}
+
+function is_cgroup_prog_type(pt: number, at: number, link: boolean): boolean {
+  switch (pt) {
+    case PT.CGROUP_DEVICE:
+    case PT.CGROUP_SKB:
+    case PT.CGROUP_SOCK:
+    case PT.CGROUP_SOCK_ADDR:
+    case PT.CGROUP_SOCKOPT:
+    case PT.CGROUP_SYSCTL:
+    case PT.SOCK_OPS:
+      return true;
+    case PT.LSM:
+      // LSM_CGROUP attaches only through links.
+      return link ? at === AT.LSM_CGROUP : false;
+    default:
+      return false;
+  }
+}
+
+function is_mprog_type(pt: number, at: number): boolean {
+  return pt === PT.SCHED_CLS && (at === AT.TCX_INGRESS || at === AT.TCX_EGRESS || at === AT.NETKIT_PRIMARY || at === AT.NETKIT_PEER);
+}
+
+function bpf_prog_attach(c: Call): number {
+  const { t, attr } = c;
+  if (CHECK_ATTR(c)) return -EINVAL;
+  const at = attr.u32("attach_type");
+  const ptype = attach_type_to_prog_type(at);
+  if (ptype === PT.UNSPEC) return t.fail(-EINVAL, `attach_type ${at} has no program type`);
+  const flags = attr.u32("attach_flags");
+  if (is_mprog_type(ptype, at)) {
+    if (flags & ~BPF_F_ATTACH_MASK_MPROG) return t.fail(-EINVAL, `attach_flags 0x${flags.toString(16)} not allowed for tcx/netkit`);
+  } else if (is_cgroup_prog_type(ptype, 0, false)) {
+    if (flags & ~(BPF_F_ATTACH_MASK_BASE | BPF_F_ATTACH_MASK_MPROG)) return t.fail(-EINVAL, `attach_flags 0x${flags.toString(16)} not allowed for cgroup attach`);
+  } else {
+    if (flags & ~BPF_F_ATTACH_MASK_BASE) return t.fail(-EINVAL, `attach_flags 0x${flags.toString(16)} not allowed`);
+    if (attr.u32("relative_fd") || attr.u64("expected_revision")) return t.fail(-EINVAL, "relative_fd and expected_revision must be 0 for this attach type");
+  }
+  const prog = objs.bpf_prog_get_type(t, attr.u32("attach_bpf_fd"), ptype, "attach_bpf_fd");
+  if (typeof prog === "number") return prog;
+  return objs.prog_attach_rest(c, prog, ptype);
+}
+
+function bpf_prog_detach(c: Call): number {
+  const { t, attr } = c;
+  if (CHECK_ATTR(c)) return -EINVAL;
+  const at = attr.u32("attach_type");
+  const ptype = attach_type_to_prog_type(at);
+  if (is_mprog_type(ptype, at)) {
+    if (attr.u32("attach_flags") & ~BPF_F_ATTACH_MASK_MPROG) return t.fail(-EINVAL, "attach_flags not allowed for tcx/netkit detach");
+  } else if (is_cgroup_prog_type(ptype, 0, false)) {
+    if (attr.u32("attach_flags") & ~BPF_F_ATTACH_MASK_MPROG) return t.fail(-EINVAL, "attach_flags not allowed for cgroup detach");
+  } else if (attr.u32("attach_flags") || attr.u32("relative_fd")) {
+    return t.fail(-EINVAL, "attach_flags and relative_fd must be 0 for this attach type");
+  }
+  return objs.prog_detach_rest(c, ptype);
+}
+
+// ---------------------------------------------------------------------------
+// BPF_PROG_TEST_RUN
+// ---------------------------------------------------------------------------
+
+function bpf_prog_test_run(c: Call): number {
+  const { t, attr } = c;
+  if (CHECK_ATTR(c)) return -EINVAL;
+  if ((attr.u32("test.ctx_size_in") !== 0) !== (attr.u64("test.ctx_in") !== 0n))
+    return t.fail(-EINVAL, "test.ctx_size_in and test.ctx_in must both be set or both be zero");
+  if ((attr.u32("test.ctx_size_out") !== 0) !== (attr.u64("test.ctx_out") !== 0n))
+    return t.fail(-EINVAL, "test.ctx_size_out and test.ctx_out must both be set or both be zero");
+  const prog = objs.bpf_prog_get(t, attr.u32("test.prog_fd"), "test.prog_fd");
+  if (typeof prog === "number") return prog;
+  return objs.prog_test_run_rest(c, prog);
+}
+
+// ---------------------------------------------------------------------------
+// *_GET_NEXT_ID and *_GET_FD_BY_ID
+// ---------------------------------------------------------------------------
+
+function bpf_obj_get_next_id(c: Call, kind: "prog" | "map" | "btf" | "link"): number {
+  const { t, attr } = c;
+  const start_id = attr.u32("start_id");
+  if (CHECK_ATTR(c)) return -EINVAL;
+  if (start_id >= INT_MAX) return t.fail(-EINVAL, `start_id ${start_id} is not below INT_MAX`);
+  if (!t.capable(CAP.SYS_ADMIN)) return t.fail(-EPERM, `${kind} ids need CAP_SYS_ADMIN in the init user namespace (tokens do not apply)`);
+  const idr = kind === "prog" ? t.kernel.prog_idr : kind === "map" ? t.kernel.map_idr : kind === "btf" ? t.kernel.btf_idr : t.kernel.link_idr;
+  const next = idr.nextAfter(start_id);
+  if (next === undefined) return t.fail(-ENOENT, `no ${kind} id above ${start_id}`);
+  return put_user_u32(c, "next_id", next);
+}
+
+/** put_user() of a u32 field back into the caller's attr. */
+export function put_user_u32(c: Call, field: string, v: number): number {
+  const off = c.attr.fields.offsetOf(field);
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, v >>> 0, true);
+  if (c.t.memory.copyOut(c.uattr + BigInt(off), b) !== 0) return c.t.fail(-EFAULT, `writing ${field} back to the attr at offset ${off} faulted`);
+  return 0;
+}
+
+function bpf_prog_get_fd_by_id(c: Call): number {
+  const { t, attr } = c;
+  if (CHECK_ATTR(c)) return -EINVAL;
+  if (!t.capable(CAP.SYS_ADMIN)) return t.fail(-EPERM, "PROG_GET_FD_BY_ID needs CAP_SYS_ADMIN");
+  return objs.prog_get_fd_by_id(c, attr.u32("prog_id"));
+}
+
+function bpf_map_get_fd_by_id(c: Call): number {
+  const { t, attr } = c;
+  const open_flags = attr.u32("open_flags");
+  if (CHECK_ATTR(c)) return -EINVAL;
+  if (open_flags & ~(BPF_F.RDONLY | BPF_F.WRONLY)) return t.fail(-EINVAL, `open_flags 0x${open_flags.toString(16)}: only RDONLY and WRONLY are allowed`);
+  if (!t.capable(CAP.SYS_ADMIN)) return t.fail(-EPERM, "MAP_GET_FD_BY_ID needs CAP_SYS_ADMIN");
+  const f_flags = bpf_get_file_flag(open_flags);
+  if (f_flags < 0) return t.fail(-EINVAL, "open_flags: RDONLY and WRONLY are both set");
+  return maps.map_get_fd_by_id(c, attr.u32("map_id"), f_flags);
+}
+
+function bpf_btf_get_fd_by_id(c: Call): number {
+  const { t, attr } = c;
+  if (CHECK_ATTR(c)) return -EINVAL;
+  const open_flags = attr.u32("open_flags");
+  if (open_flags & ~BPF_F.TOKEN_FD) return t.fail(-EINVAL, `open_flags 0x${open_flags.toString(16)}: only BPF_F_TOKEN_FD is allowed`);
+  let token: BpfToken | null = null;
+  if (open_flags & BPF_F.TOKEN_FD) {
+    const r = bpf_token_get_from_fd(t, attr.s32("fd_by_id_token_fd"), "fd_by_id_token_fd");
+    if (typeof r === "number") return r;
+    token = r;
+    if (!bpf_token_allow_cmd(token, BPF_CMD.BTF_GET_FD_BY_ID)) {
+      bpf_token_put(token);
+      token = null;
+    }
+  }
+  try {
+    if (!bpf_token_capable(t, token, CAP.SYS_ADMIN)) return t.fail(-EPERM, "BTF_GET_FD_BY_ID needs CAP_SYS_ADMIN");
+    return objs.btf_get_fd_by_id(c, attr.u32("btf_id"));
+  } finally {
+    bpf_token_put(token);
+  }
+}
+
+function bpf_link_get_fd_by_id(c: Call): number {
+  const { t, attr } = c;
+  if (CHECK_ATTR(c)) return -EINVAL;
+  if (!t.capable(CAP.SYS_ADMIN)) return t.fail(-EPERM, "LINK_GET_FD_BY_ID needs CAP_SYS_ADMIN");
+  return objs.link_get_fd_by_id(c, attr.u32("link_id"));
+}
+
+// ---------------------------------------------------------------------------
+// BPF_OBJ_GET_INFO_BY_FD
+// ---------------------------------------------------------------------------
+
+function bpf_obj_get_info_by_fd(c: Call): number {
+  const { t, attr } = c;
+  if (CHECK_ATTR(c)) return -EINVAL;
+  const ufd = attr.u32("info.bpf_fd");
+  const f = t.files.get(ufd);
+  // CLASS(fd, f) failing is reported as -EBADFD here, unlike every other command.
+  if (f === undefined) return t.fail(-EBADFD, `info.bpf_fd ${ufd} is not open (OBJ_GET_INFO_BY_FD answers EBADFD, not EBADF)`);
+  return objs.obj_get_info(c, f);
+}
+
+// ---------------------------------------------------------------------------
+// BPF_PROG_QUERY
+// ---------------------------------------------------------------------------
+
+function bpf_prog_query(c: Call): number {
+  const { t, attr } = c;
+  // The capability check comes before CHECK_ATTR here.
+  if (!t.bpf_net_capable()) return t.fail(-EPERM, "PROG_QUERY needs CAP_NET_ADMIN or CAP_SYS_ADMIN (checked before CHECK_ATTR)");
+  if (CHECK_ATTR(c)) return -EINVAL;
+  const qf = attr.u32("query.query_flags");
+  if (qf & ~BPF_F.QUERY_EFFECTIVE) return t.fail(-EINVAL, `query.query_flags 0x${qf.toString(16)}: only BPF_F_QUERY_EFFECTIVE is allowed`);
+  return objs.prog_query_rest(c);
+}
+
+// ---------------------------------------------------------------------------
+// BPF_RAW_TRACEPOINT_OPEN
+// ---------------------------------------------------------------------------
+
+function bpf_raw_tracepoint_open(c: Call): number {
+  const { t, attr } = c;
+  if (CHECK_ATTR(c)) return -EINVAL;
+  const prog = objs.bpf_prog_get(t, attr.u32("raw_tracepoint.prog_fd"), "raw_tracepoint.prog_fd");
+  if (typeof prog === "number") return prog;
+  return objs.raw_tp_open_rest(c, prog);
+}
+
+// ---------------------------------------------------------------------------
+// BPF_BTF_LOAD
+// ---------------------------------------------------------------------------
+
+function bpf_btf_load(c: Call): number {
+  const { t, attr } = c;
+  if (CHECK_ATTR(c)) return -EINVAL;
+  const v1 = t.kernel.abi === "rfc-v1";
+  const btf_flags = attr.u32("btf_flags");
+  if (!v1 && btf_flags & ~BPF_F.TOKEN_FD) return t.fail(-EINVAL, `btf_flags 0x${btf_flags.toString(16)}: only BPF_F_TOKEN_FD is allowed`);
+  let token: BpfToken | null = null;
+  const want = v1 ? attr.u32("btf_token_fd") !== 0 : (btf_flags & BPF_F.TOKEN_FD) !== 0;
+  if (want) {
+    const r = bpf_token_get_from_fd(t, attr.s32("btf_token_fd"), "btf_token_fd");
+    if (typeof r === "number") return r;
+    token = r;
+    if (!bpf_token_allow_cmd(token, BPF_CMD.BTF_LOAD)) {
+      bpf_token_put(token);
+      token = null;
+    }
+  }
+  try {
+    if (!bpf_token_capable(t, token, CAP.BPF)) return t.fail(-EPERM, "BTF_LOAD needs CAP_BPF");
+  } finally {
+    bpf_token_put(token);
+  }
+  return objs.btf_new_fd(c);
+}
+
+// ---------------------------------------------------------------------------
+// BPF_TASK_FD_QUERY
+// ---------------------------------------------------------------------------
+
+function bpf_task_fd_query(c: Call): number {
+  const { t, attr } = c;
+  if (CHECK_ATTR(c)) return -EINVAL;
+  if (!t.capable(CAP.SYS_ADMIN)) return t.fail(-EPERM, "TASK_FD_QUERY needs CAP_SYS_ADMIN");
+  if (attr.u32("task_fd_query.flags") !== 0) return t.fail(-EINVAL, "task_fd_query.flags must be 0");
+  const pid = attr.u32("task_fd_query.pid");
+  const task = t.kernel.findTask?.(pid);
+  if (task === undefined) return t.fail(-ENOENT, `task_fd_query.pid ${pid}: no such task`);
+  const fd = attr.u32("task_fd_query.fd");
+  const f = task.files.get(fd);
+  if (f === undefined) return t.fail(-EBADF, `task_fd_query.fd ${fd} is not open in task ${pid}`);
+  return objs.task_fd_query_rest(c, f);
+}
+void ESRCH;
+
+// ---------------------------------------------------------------------------
+// Links
+// ---------------------------------------------------------------------------
+
+function link_create(c: Call): number {
+  const { t, attr } = c;
+  if (CHECK_ATTR(c)) return -EINVAL;
+  if (attr.u32("link_create.attach_type") === AT.STRUCT_OPS) return objs.link_create_struct_ops(c);
+  const prog = objs.bpf_prog_get(t, attr.u32("link_create.prog_fd"), "link_create.prog_fd");
+  if (typeof prog === "number") return prog;
+  return objs.link_create_rest(c, prog);
+}
+
+function link_update(c: Call): number {
+  const { t, attr } = c;
+  if (CHECK_ATTR(c)) return -EINVAL;
+  const flags = attr.u32("link_update.flags");
+  if (flags & ~BPF_F.REPLACE) return t.fail(-EINVAL, `link_update.flags 0x${flags.toString(16)}: only BPF_F_REPLACE is allowed`);
+  const link = objs.bpf_link_get_from_fd(t, attr.u32("link_update.link_fd"), "link_update.link_fd");
+  if (typeof link === "number") return link;
+  return objs.link_update_rest(c, link);
+}
+
+function link_detach(c: Call): number {
+  const { t, attr } = c;
+  if (CHECK_ATTR(c)) return -EINVAL;
+  const link = objs.bpf_link_get_from_fd(t, attr.u32("link_detach.link_fd"), "link_detach.link_fd");
+  if (typeof link === "number") return link;
+  return objs.link_detach_rest(c, link);
+}
+
+// ---------------------------------------------------------------------------
+// BPF_ENABLE_STATS, BPF_ITER_CREATE, BPF_PROG_BIND_MAP
+// ---------------------------------------------------------------------------
+
+function bpf_enable_stats(c: Call): number {
+  const { t, attr } = c;
+  if (CHECK_ATTR(c)) return -EINVAL;
+  if (!t.capable(CAP.SYS_ADMIN)) return t.fail(-EPERM, "ENABLE_STATS needs CAP_SYS_ADMIN");
+  const type = attr.u32("enable_stats.type");
+  if (type !== 0 /* BPF_STATS_RUN_TIME */) return t.fail(-EINVAL, `enable_stats.type ${type}: only BPF_STATS_RUN_TIME (0) exists`);
+  return objs.bpf_enable_runtime_stats(c);
+}
+
+function bpf_iter_create(c: Call): number {
+  const { t, attr } = c;
+  if (CHECK_ATTR(c)) return -EINVAL;
+  if (attr.u32("iter_create.flags")) return t.fail(-EINVAL, "iter_create.flags must be 0");
+  const link = objs.bpf_link_get_from_fd(t, attr.u32("iter_create.link_fd"), "iter_create.link_fd");
+  if (typeof link === "number") return link;
+  return objs.iter_create_rest(c, link);
+}
+
+function bpf_prog_bind_map(c: Call): number {
+  const { t, attr } = c;
+  if (CHECK_ATTR(c)) return -EINVAL;
+  if (attr.u32("prog_bind_map.flags")) return t.fail(-EINVAL, "prog_bind_map.flags must be 0");
+  const prog = objs.bpf_prog_get(t, attr.u32("prog_bind_map.prog_fd"), "prog_bind_map.prog_fd");
+  if (typeof prog === "number") return prog;
+  const map = maps.bpf_map_get(t, attr.u32("prog_bind_map.map_fd"), "prog_bind_map.map_fd");
+  if (typeof map === "number") return map;
+  return objs.prog_bind_map_rest(c, prog, map);
+}
+
+// ---------------------------------------------------------------------------
+// BPF_TOKEN_CREATE
+// ---------------------------------------------------------------------------
+
+function token_create(c: Call): number {
+  const { t, attr } = c;
+  if (CHECK_ATTR(c)) return -EINVAL;
+  if (t.kernel.abi === "rfc-v1") return tok.bpf_token_create_v1(c);
+  if (attr.u32("token_create.flags")) return t.fail(-EINVAL, "token_create.flags must be 0");
+  return tok.bpf_token_create(c);
+}
+
+// ---------------------------------------------------------------------------
+// BPF_PROG_STREAM_READ_BY_FD
+// ---------------------------------------------------------------------------
+
+function prog_stream_read(c: Call): number {
+  const { t, attr } = c;
+  if (CHECK_ATTR(c)) return -EINVAL;
+  const prog = objs.bpf_prog_get(t, attr.u32("prog_stream_read.prog_fd"), "prog_stream_read.prog_fd");
+  if (typeof prog === "number") return prog;
+  return objs.prog_stream_read_rest(c, prog);
+}
+
+// ---------------------------------------------------------------------------
+// The switch of __sys_bpf, keyed by command name so that every ABI profile
+// dispatches through its own enum.
+// ---------------------------------------------------------------------------
+
+const HANDLERS: Readonly<Record<string, Handler>> = {
+  MAP_CREATE: map_create,
+  MAP_LOOKUP_ELEM: map_lookup_elem,
+  MAP_UPDATE_ELEM: map_update_elem,
+  MAP_DELETE_ELEM: map_delete_elem,
+  MAP_GET_NEXT_KEY: map_get_next_key,
+  PROG_LOAD: bpf_prog_load,
+  OBJ_PIN: bpf_obj_pin,
+  OBJ_GET: bpf_obj_get,
+  PROG_ATTACH: bpf_prog_attach,
+  PROG_DETACH: bpf_prog_detach,
+  PROG_TEST_RUN: bpf_prog_test_run,
+  PROG_GET_NEXT_ID: (c) => bpf_obj_get_next_id(c, "prog"),
+  MAP_GET_NEXT_ID: (c) => bpf_obj_get_next_id(c, "map"),
+  PROG_GET_FD_BY_ID: bpf_prog_get_fd_by_id,
+  MAP_GET_FD_BY_ID: bpf_map_get_fd_by_id,
+  OBJ_GET_INFO_BY_FD: bpf_obj_get_info_by_fd,
+  PROG_QUERY: bpf_prog_query,
+  RAW_TRACEPOINT_OPEN: bpf_raw_tracepoint_open,
+  BTF_LOAD: bpf_btf_load,
+  BTF_GET_FD_BY_ID: bpf_btf_get_fd_by_id,
+  TASK_FD_QUERY: bpf_task_fd_query,
+  MAP_LOOKUP_AND_DELETE_ELEM: map_lookup_and_delete_elem,
+  MAP_FREEZE: map_freeze,
+  BTF_GET_NEXT_ID: (c) => bpf_obj_get_next_id(c, "btf"),
+  MAP_LOOKUP_BATCH: bpf_map_do_batch,
+  MAP_LOOKUP_AND_DELETE_BATCH: bpf_map_do_batch,
+  MAP_UPDATE_BATCH: bpf_map_do_batch,
+  MAP_DELETE_BATCH: bpf_map_do_batch,
+  LINK_CREATE: link_create,
+  LINK_UPDATE: link_update,
+  LINK_GET_FD_BY_ID: bpf_link_get_fd_by_id,
+  LINK_GET_NEXT_ID: (c) => bpf_obj_get_next_id(c, "link"),
+  ENABLE_STATS: bpf_enable_stats,
+  ITER_CREATE: bpf_iter_create,
+  LINK_DETACH: link_detach,
+  PROG_BIND_MAP: bpf_prog_bind_map,
+  TOKEN_CREATE: token_create,
+  PROG_STREAM_READ_BY_FD: prog_stream_read,
+};
+
+export type { File, BpfMap };
+void O_CLOEXEC;
+void EOPNOTSUPP;
