@@ -670,12 +670,20 @@ export interface Generated {
   readonly files: ReadonlyMap<string, string>;
 }
 
-/** Describe where the tables came from: the fixture gets its kernel release, any other file its path. */
+/**
+ * Describe where the tables came from. The fixture, or any file with the same
+ * bytes (e.g. /sys/kernel/btf/vmlinux on the fixture's kernel), is named by its
+ * kernel release so that `--btf /sys/kernel/btf/vmlinux --check` passes there.
+ */
 export function describeSource(path: string, bytes: Uint8Array): string {
   const sha = createHash("sha256").update(bytes).digest("hex").slice(0, 16);
+  const fixture = join(REPO_ROOT, FIXTURE.path);
+  const same =
+    resolvePath(path) === fixture ||
+    createHash("sha256").update(readBtfFile(fixture)).digest("hex").slice(0, 16) === sha;
+  if (same) return `linux ${FIXTURE.release} BTF ${FIXTURE.path} (sha256 ${sha})`;
   const abs = resolvePath(path);
   const rel = relative(REPO_ROOT, abs);
-  if (rel === FIXTURE.path) return `linux ${FIXTURE.release} BTF ${FIXTURE.path} (sha256 ${sha})`;
   return `BTF ${rel.startsWith("..") ? abs : rel} (sha256 ${sha})`;
 }
 
