@@ -5,10 +5,14 @@
 
 import type { UapiTables } from "./layout.ts";
 import { linux_6_18 } from "./gen/linux-6.18.ts";
+import { rfc_v1 } from "./profiles/rfc-v1.ts";
 
 export type AbiName = "linux-6.18" | "rfc-v1";
 
-const registry = new Map<string, UapiTables>([["linux-6.18", linux_6_18]]);
+const registry = new Map<string, UapiTables>([
+  ["linux-6.18", linux_6_18],
+  ["rfc-v1", rfc_v1],
+]);
 
 /** Lets a profile module register itself (the rfc-v1 tables live in their own file). */
 export function registerTables(t: UapiTables): void {
