@@ -6,6 +6,7 @@
 
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { diffKernelAndEmulator } from "../src/oracle/diff.ts";
 import { buildRunner, kernelAvailability, runTracesOnKernel, runTracesOnKernelDetailed } from "../src/oracle/native.ts";
 import { parseTrace, serializeTrace } from "../src/trace/format.ts";
 import type { BpfOp, Trace, TraceEnv, TraceOp } from "../src/trace/format.ts";
@@ -233,6 +234,19 @@ describe.skipIf(skip)("live-kernel runner (native/bpfrun.c)", () => {
     console.log(`[oracle.test] 5000 single-call traces in ${secs.toFixed(2)} s (${Math.round(5000 / secs)} traces/s)`);
     expect(out.every((t) => t.ops[0]!.expect?.ret === 3)).toBe(true);
     expect(secs).toBeLessThan(60);
+  });
+
+  it("diffs kernel and emulator: every op with an expectation is compared", async () => {
+    // Emulator agreement is the conformance suites' business; this checks the plumbing.
+    const traces = [
+      trace("d1", [bpf(0, 4097, attr(168)), bpf(0, 8, attr(0)), { op: "close", fd: 7 }]),
+      trace("d2", [{ op: "map", addr: MAP, len: 64 }, bpf(0, 20, mapCreate(20, ARRAY, 4, 8, 1))], { kind: "nocap" }),
+    ];
+    const rep = await diffKernelAndEmulator(traces, { cmdName: (c) => (c === 0 ? "MAP_CREATE" : undefined) });
+    expect(rep.kernelFailures).toEqual([]);
+    expect(rep.diffs.map((d) => d.ops.filter((o) => o.compared).length)).toEqual([3, 1]);
+    expect(rep.summary.reduce((n, r) => n + r.total, 0)).toBe(4);
+    expect(rep.diffs[0]!.recorded.ops.map((o) => o.expect?.ret)).toEqual([E2BIG, EFAULT, EBADF]);
   });
 
   it("leaves nothing behind: host mounts unchanged, no runner processes", async () => {
