@@ -17,6 +17,7 @@ import * as objs from "./objects.ts";
 import type { Task } from "./task.ts";
 import { bpf_token_allow_cmd, bpf_token_allow_map_type, bpf_token_allow_prog_type, bpf_token_capable, bpf_token_get_from_fd, bpf_token_put, maxOf } from "./token.ts";
 import * as tok from "./token_create.ts";
+import { bpf_token_create_v1 } from "./token_v1.ts";
 import * as fs from "./inode_ops.ts";
 
 export const INT_MAX = 0x7fffffff;
@@ -432,7 +433,8 @@ function bpf_prog_load(c: Call): number {
   if (CHECK_ATTR(c)) return -EINVAL;
   const v1 = t.kernel.abi === "rfc-v1";
   const prog_flags = attr.u32("prog_flags");
-  const mask = v1 ? BPF_F_PROG_LOAD_MASK : BPF_F_PROG_LOAD_MASK | BPF_F.TOKEN_FD;
+  // v1 predates BPF_F_TEST_REG_INVARIANTS (6.7): its mask ends at BPF_F_XDP_DEV_BOUND_ONLY (patch 14 context).
+  const mask = v1 ? BPF_F_PROG_LOAD_MASK & ~BPF_F.TEST_REG_INVARIANTS : BPF_F_PROG_LOAD_MASK | BPF_F.TOKEN_FD;
   if (prog_flags & ~mask) return t.fail(-EINVAL, `prog_flags 0x${prog_flags.toString(16)} has unknown bits 0x${(prog_flags & ~mask >>> 0).toString(16)}`);
 
   bpf_prog_load_fixup_attach_type(attr);
@@ -640,12 +642,20 @@ function bpf_prog_detach(c: Call): number {
   if (CHECK_ATTR(c)) return -EINVAL;
   const at = attr.u32("attach_type");
   const ptype = attach_type_to_prog_type(at);
+  const flags = attr.u32("attach_flags");
   if (is_mprog_type(ptype, at)) {
-    if (attr.u32("attach_flags") & ~BPF_F_ATTACH_MASK_MPROG) return t.fail(-EINVAL, "attach_flags not allowed for tcx/netkit detach");
+    if (flags & ~BPF_F_ATTACH_MASK_MPROG) return t.fail(-EINVAL, `attach_flags 0x${flags.toString(16)} not allowed for tcx/netkit detach`);
+    if (attr.u32("attach_bpf_fd")) {
+      const prog = objs.bpf_prog_get_type(t, attr.u32("attach_bpf_fd"), ptype, "attach_bpf_fd");
+      if (typeof prog === "number") return prog;
+    } else if (!t.bpf_net_capable()) {
+      // bpf_mprog_detach_empty(): detaching "whatever is first" needs CAP_NET_ADMIN.
+      return t.fail(-EPERM, "detaching without attach_bpf_fd needs CAP_NET_ADMIN");
+    }
   } else if (is_cgroup_prog_type(ptype, 0, false)) {
-    if (attr.u32("attach_flags") & ~BPF_F_ATTACH_MASK_MPROG) return t.fail(-EINVAL, "attach_flags not allowed for cgroup detach");
-  } else if (attr.u32("attach_flags") || attr.u32("relative_fd")) {
-    return t.fail(-EINVAL, "attach_flags and relative_fd must be 0 for this attach type");
+    if (flags || attr.u32("relative_fd")) return t.fail(-EINVAL, "attach_flags and relative_fd must be 0 for a cgroup detach");
+  } else if (flags || attr.u32("relative_fd") || attr.u64("expected_revision")) {
+    return t.fail(-EINVAL, "attach_flags, relative_fd and expected_revision must be 0 for this attach type");
   }
   return objs.prog_detach_rest(c, ptype);
 }
@@ -898,7 +908,7 @@ function bpf_prog_bind_map(c: Call): number {
 function token_create(c: Call): number {
   const { t, attr } = c;
   if (CHECK_ATTR(c)) return -EINVAL;
-  if (t.kernel.abi === "rfc-v1") return tok.bpf_token_create_v1(c);
+  if (t.kernel.abi === "rfc-v1") return bpf_token_create_v1(c);
   if (attr.u32("token_create.flags")) return t.fail(-EINVAL, "token_create.flags must be 0");
   return tok.bpf_token_create(c);
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // BPF_TOKEN_CREATE: bpf_token_create() of kernel/bpf/token.c (upstream,
-// from a delegated bpffs) and the v1 series' variant (from explicit masks).
+// from a delegated bpffs). The v1 series' variant is in token_v1.ts.
 
 import { EBADF, EINVAL } from "../abi/errno.ts";
 import type { Call } from "./syscall.ts";
@@ -12,9 +12,4 @@ export function bpf_token_create(c: Call): number {
   const f = t.files.get(ufd);
   if (f === undefined) return t.fail(-EBADF, `token_create.bpffs_fd ${ufd} is not open`);
   return t.fail(-EINVAL, `token_create.bpffs_fd ${ufd} is not the root of a BPF filesystem`);
-}
-
-/** The v1 series' BPF_TOKEN_CREATE {flags, token_fd, allowed_*}. */
-export function bpf_token_create_v1(c: Call): number {
-  return c.t.fail(-EINVAL, "rfc-v1 token creation is not emulated yet");
 }
