@@ -482,6 +482,9 @@ static void run_ops(struct trace *t)
 			if (why) child_refuse(why);
 			ensure_attr_area(o->dlen);
 			unsigned char *attr = (unsigned char *)(uintptr_t)(ATTR_END - o->dlen);
+			/* Whatever lies below the attr in the window is zero, not a
+			 * leftover of an earlier, longer attr. */
+			memset((void *)(uintptr_t)(ATTR_END - attr_mapped), 0, attr_mapped - o->dlen);
 			memcpy(attr, o->data, o->dlen);
 			ret = syscall(SYS_bpf, (int)o->num, attr, (unsigned int)o->size);
 			if (ret < 0) ret = -errno;

@@ -157,7 +157,6 @@ function runRunner(input: string, opts: KernelRunOptions): Promise<Map<number, R
     const child = spawn(bin, args, { stdio: ["pipe", "pipe", "pipe"] });
     const results = new Map<number, RawResult>();
     let current: RawResult | undefined;
-    let pending = "";
     let stderr = "";
     const handle = (line: string): void => {
       const tag = line.charAt(0);
@@ -174,15 +173,22 @@ function runRunner(input: string, opts: KernelRunOptions): Promise<Map<number, R
       }
     };
     child.stdout.setEncoding("latin1");
+    // A line can be megabytes (a large region's hex): keep the pieces of an
+    // unfinished line and only scan each new chunk once.
+    let partial: string[] = [];
     child.stdout.on("data", (chunk: string) => {
-      pending += chunk;
-      let nl: number;
       let start = 0;
-      while ((nl = pending.indexOf("\n", start)) >= 0) {
-        handle(pending.slice(start, nl));
+      let nl: number;
+      while ((nl = chunk.indexOf("\n", start)) >= 0) {
+        const piece = chunk.slice(start, nl);
+        if (partial.length) {
+          partial.push(piece);
+          handle(partial.join(""));
+          partial = [];
+        } else handle(piece);
         start = nl + 1;
       }
-      pending = pending.slice(start);
+      if (start < chunk.length) partial.push(chunk.slice(start));
     });
     child.stderr.setEncoding("utf8");
     child.stderr.on("data", (c: string) => (stderr += c));
