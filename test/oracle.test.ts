@@ -6,6 +6,7 @@
 
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import * as errno from "../src/abi/errno.ts";
 import { diffKernelAndEmulator } from "../src/oracle/diff.ts";
 import { buildRunner, kernelAvailability, runTracesOnKernel, runTracesOnKernelDetailed } from "../src/oracle/native.ts";
 import { parseTrace, serializeTrace } from "../src/trace/format.ts";
@@ -17,7 +18,8 @@ if (!avail.ok) console.log(`[oracle.test] live-kernel tests skipped: ${avail.rea
 
 // ------------------------------------------------------------------ builders
 
-const EPERM = -1, ENOENT = -2, EBADF = -9, EFAULT = -14, EINVAL = -22, E2BIG = -7, ENOTSUPP = -524;
+const EPERM = -errno.EPERM, ENOENT = -errno.ENOENT, EBADF = -errno.EBADF, EFAULT = -errno.EFAULT;
+const EINVAL = -errno.EINVAL, E2BIG = -errno.E2BIG, ENOTSUPP = -errno.ENOTSUPP, EOPNOTSUPP = -errno.EOPNOTSUPP;
 
 /** attr bytes of `len` with little-endian fields [offset, byteSize, value]. */
 function attr(len: number, fields: [number, 1 | 4 | 8, number | bigint][] = []): Uint8Array {
@@ -186,7 +188,7 @@ describe.skipIf(skip)("live-kernel runner (native/bpfrun.c)", () => {
     // No delegate_* set: -ENOENT (token.c step 8); a bad fd: -EBADF (T3).
     expect(none).toEqual([ENOENT, EBADF]);
     // T6: from the init userns, -EOPNOTSUPP.
-    expect(root).toEqual([3, -95]);
+    expect(root).toEqual([3, EOPNOTSUPP]);
   });
 
   it("kills a trace that hangs (TEST_RUN with repeat 2^32-1) and reports a timeout", async () => {

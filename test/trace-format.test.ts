@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   ATTR_END,
@@ -96,6 +97,11 @@ describe("trace format v1", () => {
     expect(parseAddr("0x7ff000100000")).toBe(ATTR_END);
     expect(() => parseAddr("4096")).toThrow(RangeError);
     expect(() => parseAddr("0x1" + "0".repeat(16))).toThrow(RangeError);
+  });
+
+  it("the native runner places the attr at the same ATTR_END", () => {
+    const src = readFileSync(new URL("../native/bpfrun.c", import.meta.url), "utf8");
+    expect(src).toMatch(new RegExp(`#define ATTR_END ${formatAddr(ATTR_END)}ULL`));
   });
 
   describe("errors name the line and the field", () => {

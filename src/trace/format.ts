@@ -3,17 +3,19 @@
 // normative description; this module is its parser and serializer. No Node
 // API here: traces are also replayed in browsers.
 
+import { ATTR_END, PAGE_SIZE } from "../abi/uaccess.ts";
+
 export const TRACE_VERSION = 1;
 
 /**
- * Every bpf op's attr bytes end exactly here, and the page at ATTR_END is
+ * Every bpf op's attr bytes end exactly at ATTR_END, and the page there is
  * unmapped: bytes past the attr's length fault, the way a short user buffer
- * does. An empty attr is a pointer to that unmapped page.
+ * does. An empty attr is a pointer to that unmapped page. The emulator's
+ * address space and native/bpfrun.c use the same constant.
  */
-export const ATTR_END = 0x7ff000100000n;
+export { ATTR_END, PAGE_SIZE } from "../abi/uaccess.ts";
 /** `map` ops must stay out of [ATTR_END - ATTR_WINDOW, ATTR_END + PAGE_SIZE): the attr lives there. */
 export const ATTR_WINDOW = 0x100000n;
-export const PAGE_SIZE = 4096;
 
 export type DelegateOption = "delegate_cmds" | "delegate_maps" | "delegate_progs" | "delegate_attachs";
 export const DELEGATE_OPTIONS: readonly DelegateOption[] = [
