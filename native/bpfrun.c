@@ -9,7 +9,9 @@
  * -j children run at once; output blocks are tagged with the trace index and
  * may arrive out of order.
  *
- * Usage: bpfrun [-j parallel] [-t timeout_ms]
+ * Usage: bpfrun [-j parallel] [-t timeout_ms] [-N]
+ *   -N  a fresh network namespace for every trace (default: only for traces
+ *       that attach, detach, create links or test-run; see trace_needs_own_netns)
  *
  * Input (one token per space, strings hex-encoded so they never contain
  * blanks; "-" means absent):
@@ -525,11 +527,42 @@ static void mount_private_root(void)
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) child_fail("make / private");
 }
 
+/*
+ * Creating a network namespace is most of a trace's cost (sysctl tables,
+ * loopback). The runner therefore lives in a private netns of its own, and
+ * a trace only gets a fresh one when it might change netns state that would
+ * outlive it: attaching or detaching (legacy attachments to a netns persist),
+ * links, and test runs (XDP live frames transmit). The shared netns stays
+ * pristine, so results do not depend on which traces ran before. -N gives
+ * every trace a fresh one.
+ */
+static int fresh_netns_always;
+
+static int trace_needs_own_netns(const struct trace *t)
+{
+	if (fresh_netns_always) return 1;
+	for (size_t i = 0; i < t->nops; i++) {
+		const struct op *o = &t->ops[i];
+		if (o->kind != OP_BPF) continue;
+		switch (o->num) {
+		case 8:  /* PROG_ATTACH */
+		case 9:  /* PROG_DETACH */
+		case 10: /* PROG_TEST_RUN */
+		case 28: /* LINK_CREATE */
+		case 29: /* LINK_UPDATE */
+		case 34: /* LINK_DETACH */
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* Runs in the forked child; never returns. */
 static void __attribute__((noreturn)) run_child(struct trace *t)
 {
 	if (chdir("/") < 0) child_fail("chdir /");
-	if (unshare(CLONE_NEWNS | CLONE_NEWNET) < 0) child_fail("unshare(CLONE_NEWNS|CLONE_NEWNET)");
+	int flags = CLONE_NEWNS | (trace_needs_own_netns(t) ? CLONE_NEWNET : 0);
+	if (unshare(flags) < 0) child_fail("unshare(CLONE_NEWNS%s)", flags & CLONE_NEWNET ? "|CLONE_NEWNET" : "");
 	mount_private_root();
 	/* Host cgroups stay out of reach even if a trace opens their path. */
 	if (mount("none", "/sys/fs/cgroup", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k") < 0 && errno != ENOENT)
@@ -894,13 +927,20 @@ int main(int argc, char **argv)
 {
 	self_check_no_aslr(argv);
 	int opt;
-	while ((opt = getopt(argc, argv, "j:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "j:t:N")) != -1) {
 		if (opt == 'j') parallel = atoi(optarg);
 		else if (opt == 't') timeout_ms = atol(optarg);
+		else if (opt == 'N') fresh_netns_always = 1;
 		else {
-			fprintf(stderr, "usage: bpfrun [-j parallel] [-t timeout_ms] < input\n");
+			fprintf(stderr, "usage: bpfrun [-j parallel] [-t timeout_ms] [-N] < input\n");
 			return 2;
 		}
+	}
+	/* The runner's own netns is the pristine one that most traces share;
+	 * it must never be the host's. */
+	if (unshare(CLONE_NEWNET) < 0) {
+		perror("bpfrun: unshare(CLONE_NEWNET)");
+		return 1;
 	}
 	if (parallel <= 0) {
 		long c = sysconf(_SC_NPROCESSORS_ONLN);
