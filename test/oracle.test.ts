@@ -235,6 +235,12 @@ describe.skipIf(skip)("live-kernel runner (native/bpfrun.c)", () => {
     console.log(`[oracle.test] 5000 single-call traces in ${secs.toFixed(2)} s (${Math.round(5000 / secs)} traces/s)`);
     expect(out.every((t) => t.ops[0]!.expect?.ret === 3)).toBe(true);
     expect(secs).toBeLessThan(60);
+    // The same with a fresh network namespace per trace.
+    const t1 = performance.now();
+    const fresh = await runTracesOnKernel(traces.slice(0, 1000), { freshNetnsPerTrace: true });
+    const secs1 = (performance.now() - t1) / 1000;
+    console.log(`[oracle.test] 1000 traces with a fresh netns each in ${secs1.toFixed(2)} s (${Math.round(1000 / secs1)} traces/s)`);
+    expect(fresh.every((t) => t.ops[0]!.expect?.ret === 3)).toBe(true);
   });
 
   it("diffs kernel and emulator: every op with an expectation is compared", async () => {

@@ -23,6 +23,12 @@ export interface KernelRunOptions {
   readonly timeoutMs?: number;
   /** Children running at once. Default: the number of CPUs. */
   readonly parallel?: number;
+  /**
+   * A fresh network namespace for every trace (bpfrun -N). By default only
+   * traces that attach, detach, create links or test-run get one; the rest
+   * share the runner's private, pristine netns, which is 2-3x faster.
+   */
+  readonly freshNetnsPerTrace?: boolean;
 }
 
 export type KernelRunResult =
@@ -153,6 +159,7 @@ interface RawResult {
 function runRunner(input: string, opts: KernelRunOptions): Promise<Map<number, RawResult>> {
   const bin = buildRunner();
   const args = ["-j", String(opts.parallel ?? availableParallelism()), "-t", String(opts.timeoutMs ?? 10000)];
+  if (opts.freshNetnsPerTrace) args.push("-N");
   return new Promise((resolvePromise, reject) => {
     const child = spawn(bin, args, { stdio: ["pipe", "pipe", "pipe"] });
     const results = new Map<number, RawResult>();
