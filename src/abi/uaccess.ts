@@ -48,7 +48,8 @@ export class AddressSpace {
   }
 
   isMapped(addr: bigint): boolean {
-    return this.pageOf(addr, false) !== undefined;
+    const a = Number(addr);
+    return this.pageOfNum(Math.floor(a / PAGE_SIZE), a, false) !== undefined;
   }
 
   /** Public API write: throws RangeError on unmapped memory (API misuse, not a syscall result). */
@@ -87,6 +88,25 @@ export class AddressSpace {
   }
 
   // --- kernel side: these return 0 or -EFAULT and never throw ---
+  // Addresses are below 2^47, so plain numbers hold them exactly; the
+  // arithmetic below stays in numbers for speed.
+
+  /** The bytes that back [a, a + n) if they are contiguous in one page or in the attr, else null. */
+  private span(a: number, n: number, forWrite: boolean): { buf: Uint8Array; off: number } | null | undefined {
+    const ov = this.overlay;
+    if (ov !== null) {
+      const os = Number(ov.start);
+      const oe = Number(ov.end);
+      if (a >= os && a + n <= oe) return { buf: ov.bytes, off: a - os };
+      if (a < oe && a + n > os) return null; // straddles the attr's edge: take the slow path
+    }
+    const p = Math.floor(a / PAGE_SIZE);
+    const inPage = a - p * PAGE_SIZE;
+    if (inPage + n > PAGE_SIZE) return null;
+    const page = this.pageOfNum(p, a, forWrite);
+    if (page === undefined) return undefined;
+    return { buf: page ?? AddressSpace.ZERO_PAGE, off: inPage };
+  }
 
   /**
    * copy_from_user: copies `len` bytes at `addr` into dst. Returns 0, or
@@ -96,23 +116,20 @@ export class AddressSpace {
   copyIn(dst: Uint8Array, addr: bigint, len: number, dstOff = 0): number {
     if (len === 0) return 0;
     if (addr < 0n || addr + BigInt(len) > TASK_SIZE_MAX) return -EFAULT;
+    const a0 = Number(addr);
+    const fast = this.span(a0, len, false);
+    if (fast) {
+      dst.set(fast.buf.subarray(fast.off, fast.off + len), dstOff);
+      return 0;
+    }
+    if (fast === undefined) return -EFAULT;
     let done = 0;
     while (done < len) {
-      const a = addr + BigInt(done);
-      const ov = this.overlay;
-      if (ov !== null && a >= ov.start && a < ov.end) {
-        const off = Number(a - ov.start);
-        const n = Math.min(len - done, ov.bytes.length - off);
-        dst.set(ov.bytes.subarray(off, off + n), dstOff + done);
-        done += n;
-        continue;
-      }
-      const page = this.pageOf(a, false);
-      if (page === undefined) return -EFAULT;
-      const inPage = Number(a & 0xfffn);
-      let n = Math.min(len - done, PAGE_SIZE - inPage);
-      if (ov !== null && a < ov.start && a + BigInt(n) > ov.start) n = Number(ov.start - a);
-      dst.set((page ?? AddressSpace.ZERO_PAGE).subarray(inPage, inPage + n), dstOff + done);
+      const a = a0 + done;
+      const n = this.chunk(a, len - done);
+      const sp = this.span(a, n, false);
+      if (!sp) return -EFAULT;
+      dst.set(sp.buf.subarray(sp.off, sp.off + n), dstOff + done);
       done += n;
     }
     return 0;
@@ -123,26 +140,30 @@ export class AddressSpace {
     const len = src.length;
     if (len === 0) return 0;
     if (addr < 0n || addr + BigInt(len) > TASK_SIZE_MAX) return -EFAULT;
+    const a0 = Number(addr);
     let done = 0;
     while (done < len) {
-      const a = addr + BigInt(done);
-      const ov = this.overlay;
-      if (ov !== null && a >= ov.start && a < ov.end) {
-        const off = Number(a - ov.start);
-        const n = Math.min(len - done, ov.bytes.length - off);
-        ov.bytes.set(src.subarray(done, done + n), off);
-        done += n;
-        continue;
-      }
-      const page = this.pageOf(a, true);
-      if (page === undefined || page === null) return -EFAULT;
-      const inPage = Number(a & 0xfffn);
-      let n = Math.min(len - done, PAGE_SIZE - inPage);
-      if (ov !== null && a < ov.start && a + BigInt(n) > ov.start) n = Number(ov.start - a);
-      page.set(src.subarray(done, done + n), inPage);
+      const a = a0 + done;
+      const n = this.chunk(a, len - done);
+      const sp = this.span(a, n, true);
+      if (!sp || sp.buf === AddressSpace.ZERO_PAGE) return -EFAULT;
+      sp.buf.set(src.subarray(done, done + n), sp.off);
       done += n;
     }
     return 0;
+  }
+
+  /** The largest run from `a` that stays inside one page and on one side of the attr's edges. */
+  private chunk(a: number, want: number): number {
+    let n = Math.min(want, PAGE_SIZE - (a % PAGE_SIZE));
+    const ov = this.overlay;
+    if (ov !== null) {
+      const os = Number(ov.start);
+      const oe = Number(ov.end);
+      if (a < os && a + n > os) n = os - a;
+      else if (a >= os && a < oe && a + n > oe) n = oe - a;
+    }
+    return n;
   }
 
   /** clear_user / zero-fill of a user range. */
@@ -154,29 +175,31 @@ export class AddressSpace {
    * check_zeroed_user (lib/usercopy.c): reads aligned 8-byte words and stops
    * at the first non-zero one. Returns 1 when all zero, 0 when not, -EFAULT
    * when a word it reads is unmapped. The early exit matters: a non-zero byte
-   * before an unmapped page gives E2BIG, not EFAULT.
+   * before an unmapped page gives E2BIG, not EFAULT. Equivalently: scan the
+   * bytes up to the aligned word that holds the first unmapped byte.
    */
   checkZeroed(addr: bigint, size: number): number {
     if (size === 0) return 1;
     if (addr < 0n || addr + BigInt(size) > TASK_SIZE_MAX) return -EFAULT;
-    const align = Number(addr & 7n);
-    let from = addr - BigInt(align);
-    let remain = size + align;
-    const word = new Uint8Array(8);
-    let first = true;
-    for (;;) {
-      if (this.copyIn(word, from, 8) !== 0) return -EFAULT;
-      if (first && align > 0) word.fill(0, 0, align);
-      first = false;
-      if (remain > 8) {
-        if (anyNonZero(word, 8)) return 0;
-        from += 8n;
-        remain -= 8;
-        continue;
+    const a0 = Number(addr);
+    const end = a0 + size;
+    let a = a0;
+    while (a < end) {
+      const n = this.chunk(a, end - a);
+      const sp = this.span(a, n, false);
+      if (!sp) {
+        // The faulting word starts at the 8-byte boundary at or below `a`; the
+        // bytes of that word before `a` (inside the range) are never examined.
+        return -EFAULT;
       }
-      // Last word: only the first `remain` bytes belong to the range.
-      return anyNonZero(word, remain) ? 0 : 1;
+      const b = sp.buf;
+      if (b !== AddressSpace.ZERO_PAGE) {
+        // Words never cross pages, so the word holding a non-zero byte is mapped and read before any fault.
+        for (let i = sp.off, e = sp.off + n; i < e; i++) if (b[i] !== 0) return 0;
+      }
+      a += n;
     }
+    return 1;
   }
 
   /**
@@ -185,22 +208,29 @@ export class AddressSpace {
    * none was, or -EFAULT when a byte before that is unmapped.
    */
   strncpyFromUser(dst: Uint8Array, addr: bigint, count: number): number {
-    const one = new Uint8Array(1);
-    for (let i = 0; i < count; i++) {
-      if (this.copyIn(one, addr + BigInt(i), 1) !== 0) return -EFAULT;
-      dst[i] = one[0]!;
-      if (one[0] === 0) return i;
+    if (addr < 0n) return -EFAULT;
+    const a0 = Number(addr);
+    let i = 0;
+    while (i < count) {
+      const n = this.chunk(a0 + i, count - i);
+      const sp = this.span(a0 + i, n, false);
+      if (!sp) return -EFAULT;
+      for (let j = 0; j < n; j++) {
+        const ch = sp.buf[sp.off + j]!;
+        dst[i + j] = ch;
+        if (ch === 0) return i + j;
+      }
+      i += n;
     }
     return count;
   }
 
-  private pageOf(addr: bigint, forWrite: boolean): Uint8Array | null | undefined {
+  private pageOfNum(p: number, a: number, forWrite: boolean): Uint8Array | null | undefined {
     const ov = this.overlay;
-    if (ov !== null && addr < ov.end && addr >= ((ov.start >> PAGE_SHIFT) << PAGE_SHIFT)) {
+    if (ov !== null && a < Number(ov.end) && a >= Math.floor(Number(ov.start) / PAGE_SIZE) * PAGE_SIZE) {
       // The part of the attr's first page below the attr itself: mapped, reads as zero.
       if (!forWrite) return null;
     }
-    const p = Number(addr >> PAGE_SHIFT);
     const page = this.pages.get(p);
     if (page === undefined) return undefined;
     if (page === null && forWrite) {
@@ -210,9 +240,4 @@ export class AddressSpace {
     }
     return page;
   }
-}
-
-function anyNonZero(b: Uint8Array, n: number): boolean {
-  for (let i = 0; i < n; i++) if (b[i] !== 0) return true;
-  return false;
 }

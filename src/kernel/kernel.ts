@@ -57,7 +57,8 @@ export class Kernel {
   readonly btf_idr = new Idr<unknown>();
   /** Count of ENABLE_STATS(RUN_TIME) fds open (bpf_stats_enabled_key). */
   statsEnabled = 0;
-  private nextPid = 1;
+  /** Emulated tasks get pids from 100 up; 1 and 2 stand for the host's init and kthreadd. */
+  private nextPid = 100;
   private readonly tasks = new Map<number, WeakRef<Task>>();
   private nextUserNsId = 1;
   /** Installed by token.ts so that spawn({userns: "new"}) can build a delegated bpffs. */

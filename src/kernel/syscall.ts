@@ -828,7 +828,11 @@ function bpf_task_fd_query(c: Call): number {
   if (!t.capable(CAP.SYS_ADMIN)) return t.fail(-EPERM, "TASK_FD_QUERY needs CAP_SYS_ADMIN");
   if (attr.u32("task_fd_query.flags") !== 0) return t.fail(-EINVAL, "task_fd_query.flags must be 0");
   const pid = attr.u32("task_fd_query.pid");
-  const task = t.kernel.findTask?.(pid);
+  // pids 1 and 2 are the host's init and kthreadd, which emulated tasks never are:
+  // on the reference host init answers EPERM and kthreadd has no files.
+  if (pid === 1) return t.fail(-EPERM, "task_fd_query.pid 1: the host's init refuses fd queries (as observed on the reference kernel)");
+  if (pid === 2) return t.fail(-EBADF, "task_fd_query.pid 2 is kthreadd, which has no open files");
+  const task = t.kernel.findTask(pid);
   if (task === undefined) return t.fail(-ENOENT, `task_fd_query.pid ${pid}: no such task`);
   const fd = attr.u32("task_fd_query.fd");
   const f = task.files.get(fd);
