@@ -2,6 +2,7 @@
 // bpfemu: a binary-exact emulator of the Linux bpf() system call.
 
 export { Kernel, type KernelOptions, type SpawnOptions, type BpffsDelegation } from "./kernel/kernel.ts";
+import "./kernel/spawn_userns.ts";
 export { Task, type LastError } from "./kernel/task.ts";
 export { AddressSpace, ATTR_END, PAGE_SIZE } from "./abi/uaccess.ts";
 export { sys_bpf, sys_bpf_at } from "./abi/sys_bpf.ts";

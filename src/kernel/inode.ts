@@ -1,31 +1,58 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // A small VFS and the BPF filesystem (kernel/bpf/inode.c): superblocks,
-// inodes, mounts and mount namespaces, enough to resolve paths for
-// BPF_OBJ_PIN/BPF_OBJ_GET and to model bpffs delegation for tokens.
+// inodes (which double as dentries: there are no hard links here), mounts
+// and mount namespaces, the bpffs mount options with the token delegation
+// masks, and the initial mount tree every kernel starts with. Path walking
+// and the fs system calls are in namei.ts.
 
+import { EINVAL, EPERM, ERANGE } from "../abi/errno.ts";
 import type { UserNamespace } from "./capability.ts";
+import type { UapiTables } from "../uapi/layout.ts";
 
 export const S_IFMT = 0o170000;
 export const S_IFDIR = 0o040000;
 export const S_IFREG = 0o100000;
+export const S_IFCHR = 0o020000;
+export const S_ISUID = 0o4000;
+export const S_ISGID = 0o2000;
+export const S_ISVTX = 0o1000;
+export const S_IRWXUGO = 0o777;
+export const S_IALLUGO = 0o7777;
+export const S_IXUGO = 0o111;
 
-export type FsType = "rootfs" | "bpf";
+/**
+ * What a filesystem supports, which decides the errno of operations it lacks:
+ * "rootfs" and "tmpfs" support everything, "sysfs" (kernfs) has no create,
+ * mkdir or unlink, "bpf" has mkdir/unlink and objects only made by OBJ_PIN.
+ */
+export type FsType = "rootfs" | "tmpfs" | "sysfs" | "bpf";
+
+/** struct bpf_mount_opts: set by fsconfig, read by bpf_fill_super and BPF_TOKEN_CREATE. */
+export interface BpfMountOpts {
+  uid: number;
+  gid: number;
+  mode: number;
+  delegate_cmds: bigint;
+  delegate_maps: bigint;
+  delegate_progs: bigint;
+  delegate_attachs: bigint;
+}
 
 export class SuperBlock {
   readonly fstype: FsType;
   readonly s_user_ns: UserNamespace;
   root!: Inode;
   private nextIno = 1;
-  /** bpffs delegation masks (struct bpf_mount_opts). */
+  /** bpffs delegation masks (struct bpf_mount_opts in sb->s_fs_info). */
   delegate_cmds = 0n;
   delegate_maps = 0n;
   delegate_progs = 0n;
   delegate_attachs = 0n;
 
-  constructor(fstype: FsType, userns: UserNamespace, rootMode: number) {
+  constructor(fstype: FsType, userns: UserNamespace, rootMode: number, uid = 0, gid = 0) {
     this.fstype = fstype;
     this.s_user_ns = userns;
-    this.root = new Inode(this, S_IFDIR | rootMode, 0, 0, null);
+    this.root = new Inode(this, S_IFDIR | rootMode, uid, gid, null, "/");
   }
 
   allocIno(): number {
@@ -33,7 +60,7 @@ export class SuperBlock {
   }
 }
 
-/** What a bpffs inode refers to, as bpf_inode_type() tells. */
+/** What a bpffs inode refers to, as bpf_inode_type() tells ("token" only in the v1 ABI). */
 export type BpfObjKind = "map" | "prog" | "link" | "token";
 
 export class Inode {
@@ -42,24 +69,39 @@ export class Inode {
   mode: number;
   uid: number;
   gid: number;
+  /** The directory holding this entry; null for a superblock root or once unlinked. */
   parent: Inode | null;
-  /** Directory entries (directories only). */
+  /** The entry's name in its parent. */
+  name: string;
+  /** Directory entries in creation order (directories only). */
   readonly children: Map<string, Inode> | null;
   /** The pinned object (bpffs object inodes only). */
   obj: { kind: BpfObjKind; ref: unknown } | null = null;
 
-  constructor(sb: SuperBlock, mode: number, uid: number, gid: number, parent: Inode | null) {
+  constructor(sb: SuperBlock, mode: number, uid: number, gid: number, parent: Inode | null, name: string) {
     this.sb = sb;
     this.ino = sb.allocIno();
     this.mode = mode;
     this.uid = uid;
     this.gid = gid;
     this.parent = parent;
+    this.name = name;
     this.children = (mode & S_IFMT) === S_IFDIR ? new Map() : null;
   }
 
   isDir(): boolean {
     return (this.mode & S_IFMT) === S_IFDIR;
+  }
+
+  isReg(): boolean {
+    return (this.mode & S_IFMT) === S_IFREG;
+  }
+
+  /** Adds `child` under `name` (d_instantiate + d_add). */
+  link(name: string, child: Inode): void {
+    child.parent = this;
+    child.name = name;
+    this.children!.set(name, child);
   }
 }
 
@@ -69,6 +111,8 @@ export class Mount {
   readonly root: Inode;
   /** Where it is attached; null for a namespace root or a detached fsmount(). */
   mountpoint: { mount: Mount; inode: Inode } | null;
+  /** The namespace it belongs to; null for a detached mount (fsmount's anonymous namespace). */
+  ns: MountNamespace | null = null;
 
   constructor(sb: SuperBlock, root: Inode, mountpoint: { mount: Mount; inode: Inode } | null) {
     this.sb = sb;
@@ -91,6 +135,7 @@ export class MountNamespace {
   constructor(userNs: UserNamespace, root: Mount) {
     this.userNs = userNs;
     this.root = root;
+    root.ns = this;
     this.mounts.push(root);
   }
 
@@ -101,7 +146,7 @@ export class MountNamespace {
     return found;
   }
 
-  /** Follows mounts stacked on a location (follow_mount). */
+  /** Follows mounts stacked on a location (traverse_mounts). */
   followMounts(p: Path): Path {
     let cur = p;
     for (;;) {
@@ -111,26 +156,204 @@ export class MountNamespace {
     }
   }
 
+  /** attach_recursive_mnt() for a single mount: later mounts on the same spot stack on top. */
   attach(mnt: Mount, at: Path): void {
     mnt.mountpoint = { mount: at.mnt, inode: at.inode };
+    mnt.ns = this;
     this.mounts.push(mnt);
+  }
+
+  /**
+   * copy_mnt_ns(): a new namespace owned by `userNs` with a copy of every
+   * mount. Returns the map from old to new mounts so that a task's root and
+   * cwd can be moved over, as copy_mnt_ns does for current->fs.
+   */
+  clone(userNs: UserNamespace): { ns: MountNamespace; map: Map<Mount, Mount> } {
+    const map = new Map<Mount, Mount>();
+    for (const m of this.mounts) map.set(m, new Mount(m.sb, m.root, null));
+    const ns = new MountNamespace(userNs, map.get(this.root)!);
+    for (const m of this.mounts) {
+      if (m === this.root) continue;
+      const copy = map.get(m)!;
+      const mp = m.mountpoint!;
+      ns.attach(copy, { mnt: map.get(mp.mount)!, inode: mp.inode });
+    }
+    return { ns, map };
   }
 }
 
-/** Builds the standard mount namespace: a root fs with /sys/fs/bpf, and a bpffs mounted there. */
+// ---------------------------------------------------------------------------
+// bpffs mount options (bpf_parse_param) and superblock (bpf_fill_super)
+// ---------------------------------------------------------------------------
+
+const DELEGATE_ENUMS = {
+  delegate_cmds: { enumName: "bpf_cmd", prefix: "BPF_" },
+  delegate_maps: { enumName: "bpf_map_type", prefix: "BPF_MAP_TYPE_" },
+  delegate_progs: { enumName: "bpf_prog_type", prefix: "BPF_PROG_TYPE_" },
+  delegate_attachs: { enumName: "bpf_attach_type", prefix: "BPF_" },
+} as const;
+export type DelegateKey = keyof typeof DELEGATE_ENUMS;
+
+export function isDelegateKey(k: string): k is DelegateKey {
+  return Object.hasOwn(DELEGATE_ENUMS, k);
+}
+
+/**
+ * find_btf_enum_const(): the first enumerator, in BTF order, whose name
+ * starts with `prefix` (case-insensitively) and whose remainder equals `s`
+ * case-insensitively. The prefix "BPF_" also matches aliases such as
+ * BPF_PROG_RUN; sentinels like __MAX_BPF_CMD never match.
+ */
+export function findEnumConst(tables: UapiTables, key: DelegateKey, s: string): number | undefined {
+  const { enumName, prefix } = DELEGATE_ENUMS[key];
+  const e = tables.enums[enumName];
+  if (e === undefined) return undefined;
+  const want = s.toLowerCase();
+  for (const v of e.values) {
+    if (v.name.slice(0, prefix.length).toLowerCase() !== prefix.toLowerCase()) continue;
+    if (v.name.slice(prefix.length).toLowerCase() === want) return v.value;
+  }
+  return undefined;
+}
+
+const U64_MAX = (1n << 64n) - 1n;
+
+/**
+ * kstrtou64(s, 0): an optional leading '+', then "0x"/"0X" hex, "0" octal or
+ * decimal, one optional trailing newline, nothing else. -EINVAL for a
+ * malformed string (including an empty one), -ERANGE for overflow.
+ */
+export function kstrtou64(s: string): bigint | number {
+  let p = s;
+  if (p.startsWith("+")) p = p.slice(1);
+  let base = 10;
+  if (p.length >= 2 && p[0] === "0" && (p[1] === "x" || p[1] === "X")) {
+    // _parse_integer_fixup_radix: "0x" is only taken as a prefix when a hex digit follows.
+    if (p.length > 2 && /[0-9a-fA-F]/.test(p[2]!)) {
+      base = 16;
+      p = p.slice(2);
+    } else base = 8;
+  } else if (p[0] === "0") base = 8;
+  let v = 0n;
+  let n = 0;
+  let overflow = false;
+  for (; n < p.length; n++) {
+    const ch = p[n]!;
+    const d = /[0-9]/.test(ch) ? ch.charCodeAt(0) - 48 : /[a-f]/i.test(ch) ? ch.toLowerCase().charCodeAt(0) - 87 : 99;
+    if (d >= base) break;
+    v = v * BigInt(base) + BigInt(d);
+    if (v > U64_MAX) overflow = true;
+  }
+  if (n === 0) return -EINVAL;
+  if (overflow) return -ERANGE;
+  const rest = p.slice(n);
+  if (rest !== "" && rest !== "\n") return -EINVAL;
+  return v;
+}
+
+/**
+ * The delegate_* branch of bpf_parse_param(): parses a ':'-separated list.
+ * "any" (exact, case-sensitive) ORs in all 64 bits, an enum name ORs in its
+ * bit, and a number REPLACES what has been accumulated so far. Returns the
+ * mask or -errno; the capability check is the caller's.
+ */
+export function parseDelegateValue(tables: UapiTables, key: DelegateKey, value: string): bigint | number {
+  let msk = 0n;
+  for (const p of value.split(":")) {
+    if (p === "any") {
+      msk = U64_MAX;
+      continue;
+    }
+    const v = findEnumConst(tables, key, p);
+    if (v !== undefined) {
+      msk |= 1n << BigInt(v & 63);
+      continue;
+    }
+    const n = kstrtou64(p);
+    if (typeof n === "number") return n;
+    msk = n;
+  }
+  return msk;
+}
+
+/** bpf_init_fs_context(): mode 0777, owner = the fsopen() caller's fsuid/fsgid, no delegation. */
+export function bpfMountOptsInit(fsuid: number, fsgid: number): BpfMountOpts {
+  return { uid: fsuid, gid: fsgid, mode: S_IRWXUGO, delegate_cmds: 0n, delegate_maps: 0n, delegate_progs: 0n, delegate_attachs: 0n };
+}
+
+/** bpf_fill_super(): a root directory with opts' owner and mode | S_ISVTX, and the delegation masks. */
+export function bpfFillSuper(userns: UserNamespace, opts: BpfMountOpts): SuperBlock {
+  const sb = new SuperBlock("bpf", userns, S_ISVTX | (opts.mode & S_IALLUGO), opts.uid, opts.gid);
+  sb.delegate_cmds = opts.delegate_cmds;
+  sb.delegate_maps = opts.delegate_maps;
+  sb.delegate_progs = opts.delegate_progs;
+  sb.delegate_attachs = opts.delegate_attachs;
+  return sb;
+}
+
+/**
+ * bpf_lookup(): a name with a '.' is refused with -EPERM in any bpffs
+ * directory that has some permission bit set (dots are reserved for files
+ * the kernel itself creates). 0 when the lookup may proceed.
+ */
+export function bpf_lookup_check(dir: Inode, name: string): number {
+  if (dir.sb.fstype === "bpf" && dir.mode & S_IALLUGO && name.includes(".")) return -EPERM;
+  return 0;
+}
+
+/**
+ * The masks a token sees, rendered as /proc/mounts shows the mount options
+ * (bpf_show_options): lower-case names without the prefix, "any" when every
+ * known bit is set, and hex for bits without a name. Empty masks are left out.
+ */
+export function showDelegateOpts(tables: UapiTables, key: DelegateKey, mask: bigint, maxBits: number): string | null {
+  const any = (1n << BigInt(maxBits)) - 1n;
+  let m = mask & any;
+  if (m === 0n) return null;
+  if (m === any) return `${key}=any`;
+  const { enumName, prefix } = DELEGATE_ENUMS[key];
+  const parts: string[] = [];
+  for (const v of tables.enums[enumName]?.values ?? []) {
+    if (v.name.slice(0, prefix.length).toUpperCase() !== prefix) continue;
+    const bit = 1n << BigInt(v.value & 63);
+    if (m & bit) {
+      parts.push(v.name.slice(prefix.length).toLowerCase());
+      m &= ~bit;
+    }
+  }
+  if (m) parts.push(`0x${m.toString(16)}`);
+  return `${key}=${parts.join(":")}`;
+}
+
+// ---------------------------------------------------------------------------
+// The initial mount tree
+// ---------------------------------------------------------------------------
+
+function mkdirIn(dir: Inode, name: string, mode: number): Inode {
+  const child = new Inode(dir.sb, S_IFDIR | mode, 0, 0, dir, name);
+  dir.link(name, child);
+  return child;
+}
+
+/**
+ * The standard mount namespace: a root filesystem with /tmp (01777), sysfs
+ * on /sys with the empty /sys/fs/bpf mount point (0555, as
+ * sysfs_create_mount_point makes it), and a bpffs mounted there, owned by
+ * `bpffsUserNs` with no delegation.
+ */
 export function makeInitialMountNs(userNs: UserNamespace, bpffsUserNs: UserNamespace): { ns: MountNamespace; bpffs: Mount } {
   const rootSb = new SuperBlock("rootfs", userNs, 0o755);
   const rootMnt = new Mount(rootSb, rootSb.root, null);
   const ns = new MountNamespace(userNs, rootMnt);
-  let dir = rootSb.root;
-  for (const name of ["sys", "fs", "bpf"]) {
-    const child = new Inode(rootSb, S_IFDIR | 0o755, 0, 0, dir);
-    dir.children!.set(name, child);
-    dir = child;
-  }
-  // bpf_fill_super(): the root of a bpffs is sticky and world-writable (01777).
-  const sb = new SuperBlock("bpf", bpffsUserNs, 0o1777);
+  mkdirIn(rootSb.root, "tmp", 0o1777);
+  const sysDir = mkdirIn(rootSb.root, "sys", 0o555);
+  const sysfs = new SuperBlock("sysfs", userNs, 0o555);
+  const sysMnt = new Mount(sysfs, sysfs.root, null);
+  ns.attach(sysMnt, { mnt: rootMnt, inode: sysDir });
+  const fsDir = mkdirIn(sysfs.root, "fs", 0o755);
+  const bpfDir = mkdirIn(fsDir, "bpf", 0o555);
+  const sb = bpfFillSuper(bpffsUserNs, bpfMountOptsInit(0, 0));
   const bpffs = new Mount(sb, sb.root, null);
-  ns.attach(bpffs, { mnt: rootMnt, inode: dir });
+  ns.attach(bpffs, { mnt: sysMnt, inode: bpfDir });
   return { ns, bpffs };
 }

@@ -11,6 +11,9 @@ import { FdTable, File, null_fops, O_RDWR } from "./file.ts";
 import type { Kernel } from "./kernel.ts";
 import type { MountNamespace } from "./inode.ts";
 import { sys_bpf } from "../abi/sys_bpf.ts";
+import { AT_FDCWD, do_mkdirat, do_sys_openat, do_unlinkat, readdir as vfs_readdir, type FsStruct, type IdExtent } from "./namei.ts";
+import * as nsops from "./namespaces.ts";
+import { capMask } from "./capability.ts";
 
 export interface LastError {
   readonly errno: number;
@@ -26,6 +29,8 @@ export class Task {
   readonly files: FdTable;
   readonly memory: AddressSpace;
   mntNs: MountNamespace;
+  /** current->fs: root, cwd ("/" of the mount namespace) and umask (022). */
+  fs: FsStruct;
   /** Set by the last failing sys_bpf (or fs call); null after a success. */
   lastError: LastError | null = null;
   /** The reason recorded by the check that failed in the current call. */
@@ -36,6 +41,8 @@ export class Task {
     this.pid = pid;
     this.cred = cred;
     this.mntNs = mntNs;
+    const root = { mnt: mntNs.root, inode: mntNs.root.root };
+    this.fs = { root, pwd: root, umask: 0o022 };
     this.files = new FdTable();
     this.memory = new AddressSpace();
     // fds 0-2: ordinary non-BPF files, as a process started from a shell has.
@@ -109,8 +116,99 @@ export class Task {
     return this.capable(CAP.PERFMON) || this.capable(CAP.SYS_ADMIN);
   }
 
-  /** Replaces the effective capability set (capset). Accepts names ("CAP_BPF", "bpf") or numbers. */
-  setCaps(mask: bigint): void {
-    this.cred = { ...this.cred, capEffective: mask };
+  /** Replaces the effective capability set (capset), valid in the task's own user namespace. Accepts a mask or names ("CAP_BPF", "bpf") / numbers. */
+  setCaps(caps: bigint | readonly (string | number)[]): void {
+    this.cred = { ...this.cred, capEffective: typeof caps === "bigint" ? caps : capMask(caps) };
+  }
+
+  // --- filesystem and namespace calls (namei.ts, namespaces.ts) ---
+  // Each returns a result or -errno and never throws; lastError says why.
+
+  private sys(ret: () => number, what: string): number {
+    this.beginCall();
+    let r: number;
+    try {
+      r = ret();
+    } catch (e) {
+      r = this.fail(-22, `internal error in bpfemu (${what}): ${e instanceof Error ? e.message : String(e)}`);
+    }
+    return this.endCall(r, `${what} failed`);
+  }
+
+  /** mkdir(path, mode), with the task's umask applied. */
+  mkdir(path: string, mode: number): number {
+    return this.sys(() => do_mkdirat(this, AT_FDCWD, path, mode), "mkdir");
+  }
+
+  /** unlink(path) */
+  unlink(path: string): number {
+    return this.sys(() => do_unlinkat(this, AT_FDCWD, path), "unlink");
+  }
+
+  /** open(path, flags, mode): an fd or -errno (Linux x86_64 O_* values). */
+  open(path: string, flags: number, mode = 0): number {
+    return this.sys(() => do_sys_openat(this, AT_FDCWD, path, flags, mode), "open");
+  }
+
+  /** openat(dirfd, path, flags, mode); dirfd -100 is AT_FDCWD. */
+  openat(dirfd: number, path: string, flags: number, mode = 0): number {
+    return this.sys(() => do_sys_openat(this, dirfd, path, flags, mode), "openat");
+  }
+
+  /** The names in a directory (creation order, no "." or ".."), or -errno. */
+  readdir(path: string): string[] | number {
+    let out: string[] | number = [];
+    const r = this.sys(() => {
+      out = vfs_readdir(this, AT_FDCWD, path);
+      return typeof out === "number" ? out : 0;
+    }, "readdir");
+    return r < 0 ? r : out;
+  }
+
+  /** umask(mask): sets the file-creation mask, returns the old one. */
+  umask(mask: number): number {
+    const old = this.fs.umask;
+    this.fs.umask = mask & 0o777;
+    return old;
+  }
+
+  /** fsopen(fsname, flags): a filesystem context fd ("bpf" only). */
+  fsopen(fsname: string, flags = 0): number {
+    return this.sys(() => nsops.sys_fsopen(this, fsname, flags), "fsopen");
+  }
+
+  /** fsconfig(fd, cmd, key, value, aux) with FSCONFIG_* commands (SET_FLAG, SET_STRING, CMD_CREATE, CMD_RECONFIGURE). */
+  fsconfig(fd: number, cmd: number, key: string | null, value: string | null, aux = 0): number {
+    return this.sys(() => nsops.sys_fsconfig(this, fd, cmd, key, value, aux), "fsconfig");
+  }
+
+  /** fsmount(fs_fd, flags, attr_flags): an O_PATH fd on a new detached mount. */
+  fsmount(fsfd: number, flags = 0, attrFlags = 0): number {
+    return this.sys(() => nsops.sys_fsmount(this, fsfd, flags, attrFlags), "fsmount");
+  }
+
+  /** fspick(dfd, path, flags): a reconfiguration context for a mounted superblock. */
+  fspick(dfd: number, path: string, flags = 0): number {
+    return this.sys(() => nsops.sys_fspick(this, dfd, path, flags), "fspick");
+  }
+
+  /** move_mount(from_dfd, from_path, to_dfd, to_path, flags) */
+  move_mount(fromDfd: number, fromPath: string, toDfd: number, toPath: string, flags = 0): number {
+    return this.sys(() => nsops.sys_move_mount(this, fromDfd, fromPath, toDfd, toPath, flags), "move_mount");
+  }
+
+  /** unshare(CLONE_NEWUSER) with id maps written by a privileged parent (default: 0 maps to the current euid/gid). */
+  unshareUserns(uidMap?: readonly IdExtent[], gidMap?: readonly IdExtent[]): number {
+    return this.sys(() => nsops.unshareUserns(this, uidMap, gidMap), "unshare(CLONE_NEWUSER)");
+  }
+
+  /** unshare(CLONE_NEWNS) */
+  unshareMountNs(): number {
+    return this.sys(() => nsops.unshareMountNs(this), "unshare(CLONE_NEWNS)");
+  }
+
+  /** Passes fd to `other` as SCM_RIGHTS would: the new fd number in `other`, or -errno. */
+  sendFd(fd: number, other: Task): number {
+    return this.sys(() => nsops.sendFd(this, fd, other), "sendFd");
   }
 }

@@ -8,6 +8,8 @@ import type { BpfToken } from "./bpf.ts";
 import { CAP } from "./capability.ts";
 import type { FileOperations } from "./file.ts";
 import type { Task } from "./task.ts";
+import type { UapiTables } from "../uapi/layout.ts";
+import { fdget } from "./namei.ts";
 
 export const bpf_token_fops: FileOperations = {
   name: "bpf-token",
@@ -19,7 +21,8 @@ export const bpf_token_fops: FileOperations = {
 
 /** bpf_token_get_from_fd(): -EBADF for a closed fd, -EINVAL for an fd that is not a token. */
 export function bpf_token_get_from_fd(t: Task, ufd: number, field: string): BpfToken | number {
-  const f = t.files.get(ufd);
+  // CLASS(fd): an O_PATH fd is as good as closed here.
+  const f = fdget(t, ufd);
   if (f === undefined) return t.fail(-EBADF, `${field}: fd ${ufd} is not open`);
   if (f.f_op !== bpf_token_fops) return t.fail(-EINVAL, `${field}: fd ${ufd} is not a BPF token (${f.f_op.name})`);
   const tok = f.private_data as BpfToken;
@@ -74,4 +77,35 @@ export function maxOf(t: Task, sentinel: "__MAX_BPF_MAP_TYPE" | "__MAX_BPF_PROG_
   let max = -1;
   for (const x of e?.values ?? []) if (x.value > max) max = x.value;
   return max + 1;
+}
+
+/** One __MAX_BPF_*_TYPE sentinel from an ABI's tables (one past the largest value when the enum has none). */
+function maxOfTables(tables: UapiTables, enumName: string, sentinel: string): number {
+  const e = tables.enums[enumName];
+  const v = e?.values.find((x) => x.name === sentinel)?.value;
+  if (v !== undefined) return v;
+  let max = -1;
+  for (const x of e?.values ?? []) if (x.value > max) max = x.value;
+  return max + 1;
+}
+
+/**
+ * bpf_token_show_fdinfo(): the lines /proc/<pid>/fdinfo/<fd> shows for a
+ * token. Each mask reads "any" when every bit below its __MAX_BPF_* sentinel
+ * is set, else the whole mask in hex ("0x%llx", unknown bits included).
+ * Exported for the CLI.
+ */
+export function bpf_token_show_fdinfo(tables: UapiTables, tok: Pick<BpfToken, "allowed_cmds" | "allowed_maps" | "allowed_progs" | "allowed_attachs">): string {
+  const rows: [string, bigint, string, string][] = [
+    ["allowed_cmds", tok.allowed_cmds, "bpf_cmd", "__MAX_BPF_CMD"],
+    ["allowed_maps", tok.allowed_maps, "bpf_map_type", "__MAX_BPF_MAP_TYPE"],
+    ["allowed_progs", tok.allowed_progs, "bpf_prog_type", "__MAX_BPF_PROG_TYPE"],
+    ["allowed_attachs", tok.allowed_attachs, "bpf_attach_type", "__MAX_BPF_ATTACH_TYPE"],
+  ];
+  let out = "";
+  for (const [name, v, enumName, sentinel] of rows) {
+    const mask = (1n << BigInt(maxOfTables(tables, enumName, sentinel))) - 1n;
+    out += (v & mask) === mask ? `${name}:\tany\n` : `${name}:\t0x${BigInt.asUintN(64, v).toString(16)}\n`;
+  }
+  return out;
 }
