@@ -209,7 +209,8 @@ export function decodeAttr(tables: UapiTables, cmd: number, bytes: Uint8Array, s
     const alternate = covered.some(([a, b]) => f.offset < b && f.offset + f.size > a && !(f.kind === "bits"));
     const value = readField(view, f);
     fields.push({ field: f, value, text: renderField(tables, layout, f, value), alternate });
-    covered.push([f.offset, f.offset + f.size]);
+    // Bytes belong to the first field that covers them; later arms are alternates.
+    if (!alternate) covered.push([f.offset, f.offset + f.size]);
   }
   const pastLastField: number[] = [];
   for (let i = layout.end; i < used; i++) if (k[i] !== 0) pastLastField.push(i);

@@ -28,6 +28,8 @@ export class AddressSpace {
   /** page number -> page bytes; a mapped page that was never touched holds `null` until written. */
   private readonly pages = new Map<number, Uint8Array | null>();
   private overlay: Overlay | null = null;
+  /** Where the last checkZeroed() that answered 0 saw its first non-zero byte (for diagnostics). */
+  lastNonZero = -1;
   private static readonly ZERO_PAGE = new Uint8Array(PAGE_SIZE);
 
   /** mmap(addr, length, PROT_READ|PROT_WRITE, MAP_FIXED|MAP_ANONYMOUS): zero-filled, page-rounded. */
@@ -195,7 +197,11 @@ export class AddressSpace {
       const b = sp.buf;
       if (b !== AddressSpace.ZERO_PAGE) {
         // Words never cross pages, so the word holding a non-zero byte is mapped and read before any fault.
-        for (let i = sp.off, e = sp.off + n; i < e; i++) if (b[i] !== 0) return 0;
+        for (let i = sp.off, e = sp.off + n; i < e; i++)
+          if (b[i] !== 0) {
+            this.lastNonZero = a + (i - sp.off);
+            return 0;
+          }
       }
       a += n;
     }

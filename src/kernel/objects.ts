@@ -319,21 +319,27 @@ export function btf_get_fd_by_id(c: Call, id: number): number {
 
 export function btf_new_fd(c: Call): number {
   const { t, attr } = c;
-  const log_level = attr.u32("btf_log_level");
-  const log_size = attr.u32("btf_log_size");
-  const log_buf = attr.u64("btf_log_buf");
-  // bpf_vlog_init(): level bits, and buf/size given together, size within limits.
-  if (log_level & ~(1 | 2 | 4 | 8 | 16)) return t.fail(-EINVAL, `btf_log_level 0x${log_level.toString(16)} has unknown bits`);
-  if (log_level && (!log_buf || !log_size)) {
-    if (!(log_level & 16 && !log_buf && !log_size)) return t.fail(-EINVAL, "btf_log_level needs btf_log_buf and btf_log_size");
-  }
-  if (!log_level && (log_buf || log_size)) return t.fail(-EINVAL, "btf_log_buf/btf_log_size without btf_log_level");
-  if (log_size > 0x7fffffff >>> 2) return t.fail(-EINVAL, "btf_log_size is too large");
+  // btf_parse(): the size limit comes first, then the log attributes (bpf_vlog_init), then the copy.
   const size = attr.u32("btf_size");
   if (size > 16 * 1024 * 1024) return t.fail(-E2BIG, `btf_size ${size} is over BTF_MAX_SIZE (16 MiB)`);
+  const err = bpf_vlog_init(c, attr.u32("btf_log_level"), attr.u64("btf_log_buf"), attr.u32("btf_log_size"), "btf_");
+  if (err) return err;
   const data = new Uint8Array(size);
   if (t.memory.copyIn(data, attr.u64("btf"), size) !== 0) return t.fail(-EFAULT, `btf: reading ${size} bytes faulted`);
   return t.fail(-EINVAL, "BTF validation is not emulated yet (known divergence)");
+}
+
+/** BPF_LOG_LEVEL1 | BPF_LOG_LEVEL2 | BPF_LOG_STATS | BPF_LOG_FIXED */
+const BPF_LOG_MASK = 0xf;
+
+/** bpf_vlog_init() → bpf_verifier_log_attr_valid(): buffer and size together, a level with a buffer, known bits, a sane size. */
+export function bpf_vlog_init(c: Call, level: number, ubuf: bigint, size: number, prefix: string): number {
+  const { t } = c;
+  if ((ubuf !== 0n) !== (size !== 0)) return t.fail(-EINVAL, `${prefix}log_buf and ${prefix}log_size must be given together`);
+  if (ubuf !== 0n && level === 0) return t.fail(-EINVAL, `${prefix}log_buf without ${prefix}log_level`);
+  if (level & ~BPF_LOG_MASK) return t.fail(-EINVAL, `${prefix}log_level 0x${level.toString(16)} has unknown bits`);
+  if (size > 0xffffffff >>> 2) return t.fail(-EINVAL, `${prefix}log_size ${size} is over UINT_MAX >> 2`);
+  return 0;
 }
 
 // --- ENABLE_STATS -------------------------------------------------------------------------

@@ -40,19 +40,10 @@ export function bpf_check_uarg_tail_zero(t: Task, uaddr: bigint, expected: numbe
   const res = t.memory.checkZeroed(uaddr + BigInt(expected), actual - expected);
   if (res < 0) return t.fail(-EFAULT, `${what}: bytes [${expected}, ${actual}) past the kernel's struct (${expected} bytes) are not readable`);
   if (res === 0) {
-    const at = firstNonZeroUser(t, uaddr, expected, actual);
+    const at = t.memory.lastNonZero - Number(uaddr);
     return t.fail(-E2BIG, `${what}: non-zero byte at offset ${at} past the kernel's struct (${expected} bytes); size ${actual}`);
   }
   return 0;
-}
-
-function firstNonZeroUser(t: Task, base: bigint, from: number, to: number): number {
-  const b = new Uint8Array(1);
-  for (let i = from; i < to; i++) {
-    if (t.memory.copyIn(b, base + BigInt(i), 1) !== 0) return i;
-    if (b[0] !== 0) return i;
-  }
-  return -1;
 }
 
 /** Context of one bpf() call, handed to every handler. */
