@@ -77,6 +77,11 @@ function infoEpilogue(c: Call, buf: InfoBuf, len: number, uinfo: bigint, zeroed:
   return put_user_u32(c, "info.info_len", len);
 }
 
+/**
+ * bpf_map_get_info_by_fd(): the struct starts as the caller's own bytes
+ * (zeroed past info_len) and only the fields the kernel fills are
+ * overwritten, so anything else the caller left there comes back as is.
+ */
 export function bpf_map_get_info_by_fd(c: Call, f: File): number {
   const { t } = c;
   const layout = t.kernel.tables.structs["bpf_map_info"];
@@ -85,9 +90,7 @@ export function bpf_map_get_info_by_fd(c: Call, f: File): number {
   if (typeof p === "number") return p;
   const { len, uinfo } = p;
   const map = f.private_data as BpfMap;
-  // The kernel fills a fresh zeroed struct, reading only hash/hash_size from the user's copy.
-  const user = p.buf;
-  const info = new InfoBuf(layout);
+  const info = p.buf;
   info.setU32("type", map.map_type);
   info.setU32("id", map.id);
   info.setU32("key_size", map.key_size);
@@ -96,25 +99,20 @@ export function bpf_map_get_info_by_fd(c: Call, f: File): number {
   info.setU32("map_flags", map.map_flags);
   info.setU64("map_extra", map.map_extra);
   info.setBytes("name", map.name);
-  info.setU32("btf_key_type_id", map.btf_key_type_id);
-  info.setU32("btf_value_type_id", map.btf_value_type_id);
+  // btf_id and the key/value type ids are only written for a map with BTF, which the emulator cannot create yet.
   info.setU32("btf_vmlinux_value_type_id", map.btf_vmlinux_value_type_id);
-  const hash = user.u64("hash");
-  const hash_size = user.u32("hash_size");
+  const hash = info.u64("hash");
+  const hash_size = info.u32("hash_size");
   if (hash !== 0n) {
-    const get_hash = (map.ops as Record<string, unknown>)["map_get_hash"] as ((m: BpfMap) => Uint8Array) | undefined;
-    if (get_hash === undefined) return t.fail(-EINVAL, `info.hash: map type ${map.map_type} cannot report a hash`);
-    if (hash_size !== 32) return t.fail(-EINVAL, `info.hash_size ${hash_size} must be 32`);
-    if (!map.frozen) return t.fail(-EPERM_, "info.hash: the map must be frozen");
+    const get_hash = (map.ops as { map_get_hash?: (m: BpfMap) => Uint8Array }).map_get_hash;
+    if (get_hash === undefined) return t.fail(-EINVAL, `info.hash: ${map.ops.name} has no map_get_hash (only ARRAY maps can be hashed)`);
+    if (hash_size !== 32) return t.fail(-EINVAL, `info.hash_size ${hash_size} must be 32 (SHA256_DIGEST_SIZE)`);
     if (t.memory.copyOut(hash, get_hash(map)) !== 0) return t.fail(-EFAULT, "info.hash: writing 32 bytes faulted");
-    info.setU64("hash", hash);
-    info.setU32("hash_size", hash_size);
   } else if (hash_size) {
     return t.fail(-EINVAL, "info.hash_size is set without info.hash");
   }
   return infoEpilogue(c, info, len, uinfo, true);
 }
-const EPERM_ = 1;
 
 export function bpf_token_get_info_by_fd(c: Call, f: File): number {
   const { t } = c;

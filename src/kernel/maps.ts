@@ -1,41 +1,51 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // The map half of kernel/bpf/syscall.c: fd lookup (__bpf_map_get), the
-// element commands after their CHECK_ATTR, map ids and the end of
-// map_create. Per-type storage lives in arraymap.ts, hashtab.ts and friends,
-// registered in bpf_map_types below.
+// element commands after their CHECK_ATTR, the generic batch walkers, map
+// ids, references and the end of map_create. Per-type storage lives in
+// arraymap.ts, hashtab.ts and friends; map_types.ts fills bpf_map_types[]
+// (the kernel's bpf_types.h) and is loaded from here, so that any user of
+// the syscall entry sees every type registered.
 
-import { EBADF, EEXIST, EFAULT, EINVAL, ENOENT, ENOTSUPP, EOPNOTSUPP, EPERM, ENOSPC } from "../abi/errno.ts";
+import { E2BIG, EBADF, EBUSY, EEXIST, EFAULT, EINVAL, ENOENT, ENOMEM, ENOTSUPP, EOPNOTSUPP, EPERM, ENOSPC } from "../abi/errno.ts";
 import type { Attr } from "../abi/attr.ts";
 import { BPF_MAP_TYPE as MT } from "../uapi/gen/consts-6.18.ts";
 import { BPF_F } from "../uapi/defines.ts";
-import { BpfMap, type BpfMapOps, type BpfToken } from "./bpf.ts";
+import { BpfMap, type BpfMapOps, type BpfToken, type Idr } from "./bpf.ts";
 import { File, FMODE_READ, FMODE_WRITE, O_CLOEXEC, type FileOperations } from "./file.ts";
+import { BPF_F_LOCK } from "./map_util.ts";
 import type { Call } from "./syscall.ts";
 import type { Task } from "./task.ts";
 
 /**
- * Element operations a map type provides. Keys and values are plain byte
+ * struct bpf_map_ops as the syscall side uses it. Keys and values are byte
  * arrays of key_size and bpf_map_value_size(); results are 0 or -errno.
+ * The *_sys operations are the syscall paths of bpf_map_copy_value() and
+ * bpf_map_update_value(), one per type instead of the kernel's type switch.
  */
-export interface MapElemOps {
-  map_lookup_elem?: (map: BpfMap, key: Uint8Array, out: Uint8Array) => number;
-  map_update_elem?: (map: BpfMap, key: Uint8Array, value: Uint8Array, flags: bigint) => number;
-  map_delete_elem?: (map: BpfMap, key: Uint8Array) => number;
+export interface MapOps extends BpfMapOps {
+  /** map_meta_equal: present on types that may be inner maps. */
+  map_meta_equal?: (meta: BpfMap, inner: BpfMap) => boolean;
+  /** bpf_map_copy_value() for this type: fills `value`. */
+  map_lookup_sys?: (t: Task, map: BpfMap, key: Uint8Array, value: Uint8Array, flags: bigint) => number;
+  /** bpf_map_update_value() for this type. */
+  map_update_sys?: (t: Task, map: BpfMap, key: Uint8Array, value: Uint8Array, flags: bigint) => number;
+  map_delete_elem?: (t: Task, map: BpfMap, key: Uint8Array) => number;
   map_get_next_key?: (map: BpfMap, key: Uint8Array | null, next: Uint8Array) => number;
-  map_lookup_and_delete_elem?: (map: BpfMap, key: Uint8Array, out: Uint8Array, flags: bigint) => number;
+  map_lookup_and_delete_elem?: (map: BpfMap, key: Uint8Array, value: Uint8Array, flags: bigint) => number;
   map_push_elem?: (map: BpfMap, value: Uint8Array, flags: bigint) => number;
-  map_pop_elem?: (map: BpfMap, out: Uint8Array) => number;
-  map_peek_elem?: (map: BpfMap, out: Uint8Array) => number;
+  map_pop_elem?: (map: BpfMap, value: Uint8Array) => number;
+  map_peek_elem?: (map: BpfMap, value: Uint8Array) => number;
+  map_lookup_batch?: (c: Call, map: BpfMap) => number;
+  map_lookup_and_delete_batch?: (c: Call, map: BpfMap) => number;
+  map_update_batch?: (c: Call, map: BpfMap) => number;
+  map_delete_batch?: (c: Call, map: BpfMap) => number;
+  /** Only ARRAY: sha256 of the values, for bpf_map_info.hash. */
+  map_get_hash?: (map: BpfMap) => Uint8Array;
+  /** Called for every fd close (perf event arrays drop the entries that fd added). */
+  map_release?: (map: BpfMap, f: File) => void;
 }
 
-export type MapOps = BpfMapOps & MapElemOps;
-
-/** bpf_map_types[]: index = map type; filled by the map implementations. */
-export const bpf_map_types: (MapOps | undefined)[] = [];
-
-export function registerMapOps(type: number, ops: MapOps): void {
-  bpf_map_types[type] = ops;
-}
+export { bpf_map_types, registerMapOps } from "./map_util.ts";
 
 /** bpf_map_offload_ops: a map bound to a netdev; none of ours can offload. */
 export const bpf_map_offload_ops: MapOps = {
@@ -55,7 +65,12 @@ export const bpf_map_offload_ops: MapOps = {
 
 export const bpf_map_fops: FileOperations = {
   name: "bpf_map_fops",
-  release: (f: File) => bpf_map_put_with_uref(f.private_data as BpfMap),
+  release: (f: File) => {
+    const map = f.private_data as BpfMap;
+    // bpf_map_release(): the per-fd hook, then the user reference.
+    (map.ops as MapOps).map_release?.(map, f);
+    bpf_map_put_with_uref(map);
+  },
 };
 
 /** __bpf_map_get(): -EBADF when the fd is not open, -EINVAL when it is not a map. */
@@ -66,11 +81,9 @@ export function bpf_map_get(t: Task, ufd: number, field: string): BpfMap | numbe
   return f.private_data as BpfMap;
 }
 
-/** map_get_sys_perms(): what the fd allows, narrowed by the map's RDONLY/WRONLY (for syscalls) flags. */
+/** map_get_sys_perms(): the fd's mode, without write once the map is frozen. */
 export function map_get_sys_perms(map: BpfMap, f: File): number {
   let mode = f.f_mode;
-  if (map.map_flags & BPF_F.RDONLY) mode &= ~FMODE_WRITE;
-  if (map.map_flags & BPF_F.WRONLY) mode &= ~FMODE_READ;
   if (map.frozen) mode &= ~FMODE_WRITE;
   return mode;
 }
@@ -100,8 +113,13 @@ export function bpf_map_value_size(t: Task, map: BpfMap): number {
   }
 }
 
-function ops(map: BpfMap): MapOps {
+export function mapOps(map: BpfMap): MapOps {
   return map.ops as MapOps;
+}
+
+/** btf_record_has_field(map->record, BPF_SPIN_LOCK) */
+function hasSpinLock(map: BpfMap): boolean {
+  return map.hasSpinLock;
 }
 
 /** __bpf_copy_key(): a key pointer with key_size 0 is rejected; no key means no key. */
@@ -120,6 +138,44 @@ function copyOut(c: Call, uptr: bigint, bytes: Uint8Array, field: string): numbe
   return 0;
 }
 
+/** bpf_map_copy_value(): the syscall lookup of one element into `value`. */
+export function bpf_map_copy_value(t: Task, map: BpfMap, key: Uint8Array, value: Uint8Array, flags: bigint): number {
+  const o = mapOps(map);
+  if (map.map_type === MT.QUEUE || map.map_type === MT.STACK || map.map_type === MT.BLOOM_FILTER)
+    return o.map_peek_elem ? o.map_peek_elem(map, value) : -ENOTSUPP;
+  if (o.map_lookup_sys) return o.map_lookup_sys(t, map, key, value, flags);
+  return -ENOTSUPP;
+}
+
+/** bpf_map_update_value(): the syscall update of one element. */
+export function bpf_map_update_value(t: Task, map: BpfMap, key: Uint8Array, value: Uint8Array, flags: bigint): number {
+  const o = mapOps(map);
+  if (map.map_type === MT.QUEUE || map.map_type === MT.STACK || map.map_type === MT.BLOOM_FILTER)
+    return o.map_push_elem ? o.map_push_elem(map, value, flags) : -ENOTSUPP;
+  if (o.map_update_sys) return o.map_update_sys(t, map, key, value, flags);
+  return -ENOTSUPP;
+}
+
+function errReason(map: BpfMap, what: string, err: number): string {
+  switch (err) {
+    case -ENOENT:
+      return `${what}: no such element in ${map.ops.name}`;
+    case -EEXIST:
+      return `${what}: element exists (BPF_NOEXIST) in ${map.ops.name}`;
+    case -E2BIG:
+      return `${what}: index out of range or map full (${map.ops.name}, max_entries ${map.max_entries})`;
+    case -ENOSPC:
+      return `${what}: no room (${map.ops.name})`;
+    case -ENOTSUPP:
+    case -EOPNOTSUPP:
+      return `${what}: not supported by ${map.ops.name}`;
+    case -EINVAL:
+      return `${what}: rejected by ${map.ops.name} (flags or key)`;
+    default:
+      return `${what} failed in ${map.ops.name}`;
+  }
+}
+
 // --- BPF_MAP_LOOKUP_ELEM -----------------------------------------------------
 
 export function map_lookup_elem(c: Call): number {
@@ -127,23 +183,22 @@ export function map_lookup_elem(c: Call): number {
   const r = mapAndFile(t, attr.u32("map_fd"), "map_fd");
   if (typeof r === "number") return r;
   const { map, f } = r;
-  if (!(map_get_sys_perms(map, f) & FMODE_READ)) return t.fail(-EPERM, "map_fd does not allow reading (write-only fd or map)");
+  if (!(map_get_sys_perms(map, f) & FMODE_READ)) return t.fail(-EPERM, "map_fd does not allow reading (write-only fd)");
   const flags = attr.u64("flags");
-  if (flags & BigInt(BPF_F.LOCK) && !map.hasSpinLock) return t.fail(-EINVAL, "BPF_F_LOCK on a map without a bpf_spin_lock");
+  if (flags & BigInt(BPF_F.LOCK) && !hasSpinLock(map)) return t.fail(-EINVAL, "BPF_F_LOCK on a map without a bpf_spin_lock");
   const key = copyKey(c, map, attr.u64("key"), "key");
   if (typeof key === "number") return key;
   const value = new Uint8Array(bpf_map_value_size(t, map));
-  let err: number;
-  const o = ops(map);
-  if (map.map_type === MT.QUEUE || map.map_type === MT.STACK) {
-    err = o.map_peek_elem ? o.map_peek_elem(map, value) : -ENOTSUPP;
-  } else if (o.map_lookup_elem) {
-    err = o.map_lookup_elem(map, key, value);
-  } else {
-    err = -ENOTSUPP;
+  const uvalue = attr.u64("value");
+  if (map.map_type === MT.BLOOM_FILTER) {
+    // A bloom filter is asked with the value: copied in, tested, never copied out.
+    if (t.memory.copyIn(value, uvalue, value.length) !== 0) return t.fail(-EFAULT, `value: reading ${value.length} bytes faulted`);
+    const err = bpf_map_copy_value(t, map, key, value, flags);
+    return err ? t.fail(err, errReason(map, "lookup", err)) : 0;
   }
-  if (err) return err === -ENOENT ? t.fail(err, "key not found") : t.fail(err, `lookup failed in ${map.ops.name}`);
-  return copyOut(c, attr.u64("value"), value, "value");
+  const err = bpf_map_copy_value(t, map, key, value, flags);
+  if (err) return t.fail(err, errReason(map, "lookup", err));
+  return copyOut(c, uvalue, value, "value");
 }
 
 // --- BPF_MAP_UPDATE_ELEM -----------------------------------------------------
@@ -153,27 +208,15 @@ export function map_update_elem(c: Call): number {
   const r = mapAndFile(t, attr.u32("map_fd"), "map_fd");
   if (typeof r === "number") return r;
   const { map, f } = r;
-  if (!(map_get_sys_perms(map, f) & FMODE_WRITE)) return t.fail(-EPERM, map.frozen ? "map is frozen" : "map_fd does not allow writing (read-only fd or map)");
+  if (!(map_get_sys_perms(map, f) & FMODE_WRITE)) return t.fail(-EPERM, map.frozen ? "map is frozen" : "map_fd does not allow writing (read-only fd)");
   const flags = attr.u64("flags");
-  if (flags & BigInt(BPF_F.LOCK) && !map.hasSpinLock) return t.fail(-EINVAL, "BPF_F_LOCK on a map without a bpf_spin_lock");
+  if (flags & BigInt(BPF_F.LOCK) && !hasSpinLock(map)) return t.fail(-EINVAL, "BPF_F_LOCK on a map without a bpf_spin_lock");
   const key = copyKey(c, map, attr.u64("key"), "key");
   if (typeof key === "number") return key;
   const value = new Uint8Array(bpf_map_value_size(t, map));
   if (t.memory.copyIn(value, attr.u64("value"), value.length) !== 0) return t.fail(-EFAULT, `value: reading ${value.length} bytes faulted`);
-  const o = ops(map);
-  let err: number;
-  if (map.map_type === MT.QUEUE || map.map_type === MT.STACK || map.map_type === MT.BLOOM_FILTER) {
-    err = o.map_push_elem ? o.map_push_elem(map, value, flags) : -ENOTSUPP;
-  } else if (o.map_update_elem) {
-    err = o.map_update_elem(map, key, value, flags);
-  } else {
-    err = -ENOTSUPP;
-  }
-  if (err) {
-    const why = err === -EEXIST ? "key exists (BPF_NOEXIST)" : err === -ENOENT ? "key does not exist (BPF_EXIST)" : `update failed in ${map.ops.name}`;
-    return t.fail(err, why);
-  }
-  return 0;
+  const err = bpf_map_update_value(t, map, key, value, flags);
+  return err ? t.fail(err, errReason(map, "update", err)) : 0;
 }
 
 // --- BPF_MAP_DELETE_ELEM -----------------------------------------------------
@@ -183,13 +226,12 @@ export function map_delete_elem(c: Call): number {
   const r = mapAndFile(t, attr.u32("map_fd"), "map_fd");
   if (typeof r === "number") return r;
   const { map, f } = r;
-  if (!(map_get_sys_perms(map, f) & FMODE_WRITE)) return t.fail(-EPERM, "map_fd does not allow writing");
+  if (!(map_get_sys_perms(map, f) & FMODE_WRITE)) return t.fail(-EPERM, map.frozen ? "map is frozen" : "map_fd does not allow writing");
   const key = copyKey(c, map, attr.u64("key"), "key");
   if (typeof key === "number") return key;
-  const o = ops(map);
-  const err = o.map_delete_elem ? o.map_delete_elem(map, key) : -ENOTSUPP;
-  if (err) return t.fail(err, err === -ENOENT ? "key not found" : `delete not supported or failed in ${map.ops.name}`);
-  return 0;
+  const o = mapOps(map);
+  const err = o.map_delete_elem ? o.map_delete_elem(t, map, key) : -ENOTSUPP;
+  return err ? t.fail(err, errReason(map, "delete", err)) : 0;
 }
 
 // --- BPF_MAP_GET_NEXT_KEY ----------------------------------------------------
@@ -208,9 +250,9 @@ export function map_get_next_key(c: Call): number {
     key = k;
   }
   const next = new Uint8Array(map.key_size);
-  const o = ops(map);
+  const o = mapOps(map);
   const err = o.map_get_next_key ? o.map_get_next_key(map, key, next) : -ENOTSUPP;
-  if (err) return t.fail(err, err === -ENOENT ? "no next key" : `get_next_key failed in ${map.ops.name}`);
+  if (err) return t.fail(err, err === -ENOENT ? "no next key" : errReason(map, "get_next_key", err));
   return copyOut(c, attr.u64("next_key"), next, "next_key");
 }
 
@@ -225,11 +267,11 @@ export function map_lookup_and_delete_elem(c: Call): number {
   if (!(perms & FMODE_READ) || !(perms & FMODE_WRITE)) return t.fail(-EPERM, "map_fd must allow both reading and writing");
   const flags = attr.u64("flags");
   if (flags && (map.map_type === MT.QUEUE || map.map_type === MT.STACK)) return t.fail(-EINVAL, "flags must be 0 for QUEUE and STACK maps");
-  if (flags & BigInt(BPF_F.LOCK) && !map.hasSpinLock) return t.fail(-EINVAL, "BPF_F_LOCK on a map without a bpf_spin_lock");
+  if (flags & BigInt(BPF_F.LOCK) && !hasSpinLock(map)) return t.fail(-EINVAL, "BPF_F_LOCK on a map without a bpf_spin_lock");
   const key = copyKey(c, map, attr.u64("key"), "key");
   if (typeof key === "number") return key;
   const value = new Uint8Array(bpf_map_value_size(t, map));
-  const o = ops(map);
+  const o = mapOps(map);
   let err: number;
   if (map.map_type === MT.QUEUE || map.map_type === MT.STACK) {
     err = o.map_pop_elem ? o.map_pop_elem(map, value) : -ENOTSUPP;
@@ -242,9 +284,9 @@ export function map_lookup_and_delete_elem(c: Call): number {
   ) {
     err = o.map_lookup_and_delete_elem ? o.map_lookup_and_delete_elem(map, key, value, flags) : -ENOTSUPP;
   } else {
-    return t.fail(-ENOTSUPP, `LOOKUP_AND_DELETE is not supported for map_type ${map.map_type}`);
+    return t.fail(-ENOTSUPP, `LOOKUP_AND_DELETE is only for QUEUE, STACK, the hash family and STACK_TRACE (map_type ${map.map_type})`);
   }
-  if (err) return t.fail(err, err === -ENOENT ? "key not found (or map empty)" : `lookup_and_delete failed in ${map.ops.name}`);
+  if (err) return t.fail(err, errReason(map, "lookup_and_delete", err));
   return copyOut(c, attr.u64("value"), value, "value");
 }
 
@@ -257,17 +299,17 @@ export function map_freeze(c: Call): number {
   const { map, f } = r;
   if (map.map_type === MT.STRUCT_OPS || map.hasSpecialFields) return t.fail(-ENOTSUPP, "STRUCT_OPS maps and maps with BTF special fields cannot be frozen");
   if (!(map_get_sys_perms(map, f) & FMODE_WRITE)) return t.fail(-EPERM, map.frozen ? "map is already frozen (write permission is gone, so this is EPERM, not EBUSY)" : "map_fd does not allow writing");
-  if (map.writecnt) return t.fail(-16, "map has writable mmaps");
-  if (map.frozen) return t.fail(-16, "map is already frozen");
+  if (map.writecnt) return t.fail(-EBUSY, "map has writable mmaps");
+  if (map.frozen) return t.fail(-EBUSY, "map is already frozen");
   map.frozen = true;
   return 0;
 }
 
 // --- batch ops -------------------------------------------------------------------
 
-/** bpf_map_do_batch(): the generic prologue; the batch walkers belong to the map implementations. */
+/** bpf_map_do_batch(): permissions, then the type's walker or -ENOTSUPP. */
 export function bpf_map_do_batch(c: Call): number {
-  const { t, attr, cmd } = c;
+  const { t, attr } = c;
   const r = mapAndFile(t, attr.u32("batch.map_fd"), "batch.map_fd");
   if (typeof r === "number") return r;
   const { map, f } = r;
@@ -276,14 +318,131 @@ export function bpf_map_do_batch(c: Call): number {
   const has_write = name !== "MAP_LOOKUP_BATCH";
   const perms = map_get_sys_perms(map, f);
   if (has_read && !(perms & FMODE_READ)) return t.fail(-EPERM, "batch.map_fd does not allow reading");
-  if (has_write && !(perms & FMODE_WRITE)) return t.fail(-EPERM, "batch.map_fd does not allow writing");
-  const batch = (map.ops as Record<string, unknown>)[`batch_${name}`] as ((c: Call, map: BpfMap) => number) | undefined;
-  if (batch === undefined) return t.fail(-ENOTSUPP, `${name} is not implemented for map_type ${map.map_type}`);
-  void cmd;
-  return batch(c, map);
+  if (has_write && !(perms & FMODE_WRITE)) return t.fail(-EPERM, map.frozen ? "map is frozen" : "batch.map_fd does not allow writing");
+  const o = mapOps(map);
+  const fn =
+    name === "MAP_LOOKUP_BATCH"
+      ? o.map_lookup_batch
+      : name === "MAP_LOOKUP_AND_DELETE_BATCH"
+        ? o.map_lookup_and_delete_batch
+        : name === "MAP_UPDATE_BATCH"
+          ? o.map_update_batch
+          : o.map_delete_batch;
+  if (fn === undefined) return t.fail(-ENOTSUPP, `${name} is not implemented for ${map.ops.name}`);
+  return fn(c, map);
+}
+
+/** put_user(v, &uattr->batch.count) */
+export function putBatchCount(c: Call, v: number): number {
+  const off = c.attr.fields.offsetOf("batch.count");
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, v >>> 0, true);
+  return c.t.memory.copyOut(c.uattr + BigInt(off), b) !== 0 ? -EFAULT : 0;
+}
+
+/** The elem_flags check of the generic walkers (6.18: only BPF_F_LOCK, and only with a spin lock). */
+export function batchElemFlagsCheck(c: Call, map: BpfMap): number {
+  const ef = c.attr.u64("batch.elem_flags");
+  if (ef & ~BigInt(BPF_F_LOCK)) return c.t.fail(-EINVAL, `batch.elem_flags 0x${ef.toString(16)}: only BPF_F_LOCK is allowed`);
+  if (ef & BigInt(BPF_F_LOCK) && !hasSpinLock(map)) return c.t.fail(-EINVAL, "batch.elem_flags: BPF_F_LOCK on a map without a bpf_spin_lock");
+  return 0;
+}
+
+/** generic_map_delete_batch() */
+export function generic_map_delete_batch(c: Call, map: BpfMap): number {
+  const { t, attr } = c;
+  let err = batchElemFlagsCheck(c, map);
+  if (err) return err;
+  const max_count = attr.u32("batch.count");
+  if (!max_count) return 0;
+  if (putBatchCount(c, 0)) return t.fail(-EFAULT, "batch.count: write-back faulted");
+  const keys = attr.u64("batch.keys");
+  const key = new Uint8Array(map.key_size);
+  const o = mapOps(map);
+  let cp = 0;
+  for (; cp < max_count; cp++) {
+    err = -EFAULT;
+    if (t.memory.copyIn(key, keys + BigInt(cp * map.key_size), map.key_size) !== 0) break;
+    err = o.map_delete_elem ? o.map_delete_elem(t, map, key) : -ENOTSUPP;
+    if (err) break;
+  }
+  if (putBatchCount(c, cp)) err = -EFAULT;
+  return err ? t.fail(err, `delete batch stopped at element ${cp}: ${errReason(map, "delete", err)}`) : 0;
+}
+
+/** generic_map_update_batch() */
+export function generic_map_update_batch(c: Call, map: BpfMap): number {
+  const { t, attr } = c;
+  let err = batchElemFlagsCheck(c, map);
+  if (err) return err;
+  const value_size = bpf_map_value_size(t, map);
+  const max_count = attr.u32("batch.count");
+  if (!max_count) return 0;
+  if (putBatchCount(c, 0)) return t.fail(-EFAULT, "batch.count: write-back faulted");
+  const keys = attr.u64("batch.keys");
+  const values = attr.u64("batch.values");
+  const flags = attr.u64("batch.elem_flags");
+  const key = new Uint8Array(map.key_size);
+  const value = new Uint8Array(value_size);
+  let cp = 0;
+  for (; cp < max_count; cp++) {
+    err = -EFAULT;
+    if (t.memory.copyIn(key, keys + BigInt(cp * map.key_size), map.key_size) !== 0 || t.memory.copyIn(value, values + BigInt(cp * value_size), value_size) !== 0) break;
+    err = bpf_map_update_value(t, map, key, value, flags);
+    if (err) break;
+  }
+  if (putBatchCount(c, cp)) err = -EFAULT;
+  return err ? t.fail(err, `update batch stopped at element ${cp}: ${errReason(map, "update", err)}`) : 0;
+}
+
+/** generic_map_lookup_batch(): get_next_key walks; elements that vanish are skipped. */
+export function generic_map_lookup_batch(c: Call, map: BpfMap): number {
+  const { t, attr } = c;
+  let err = batchElemFlagsCheck(c, map);
+  if (err) return err;
+  const value_size = bpf_map_value_size(t, map);
+  const max_count = attr.u32("batch.count");
+  if (!max_count) return 0;
+  if (putBatchCount(c, 0)) return t.fail(-EFAULT, "batch.count: write-back faulted");
+  const ubatch = attr.u64("batch.in_batch");
+  const uobatch = attr.u64("batch.out_batch");
+  const keys = attr.u64("batch.keys");
+  const values = attr.u64("batch.values");
+  const flags = attr.u64("batch.elem_flags");
+  let buf_prevkey: Uint8Array = new Uint8Array(map.key_size);
+  let key: Uint8Array = new Uint8Array(map.key_size);
+  const value = new Uint8Array(value_size);
+  let prev_key: Uint8Array | null = null;
+  if (ubatch !== 0n && t.memory.copyIn(buf_prevkey, ubatch, map.key_size) !== 0) return t.fail(-EFAULT, "batch.in_batch: reading the previous key faulted");
+  if (ubatch !== 0n) prev_key = buf_prevkey;
+  const o = mapOps(map);
+  let cp = 0;
+  while (cp < max_count) {
+    err = o.map_get_next_key ? o.map_get_next_key(map, prev_key, key) : -ENOTSUPP;
+    if (err) break;
+    err = bpf_map_copy_value(t, map, key, value, flags);
+    if (err !== -ENOENT) {
+      if (err) return t.fail(err, errReason(map, "lookup batch", err));
+      if (t.memory.copyOut(keys + BigInt(cp * map.key_size), key) !== 0) return t.fail(-EFAULT, "batch.keys: write faulted");
+      if (t.memory.copyOut(values + BigInt(cp * value_size), value) !== 0) return t.fail(-EFAULT, "batch.values: write faulted");
+      cp++;
+    }
+    // swap(prev_key, key), with prev_key pointing at buf_prevkey the first time.
+    if (prev_key === null) prev_key = buf_prevkey;
+    const tmp = prev_key;
+    prev_key = key;
+    key = tmp;
+    buf_prevkey = prev_key;
+  }
+  if (err === -EFAULT) return t.fail(err, "lookup batch faulted");
+  if (putBatchCount(c, cp) || (cp && t.memory.copyOut(uobatch, prev_key!) !== 0)) return t.fail(-EFAULT, "batch.count or batch.out_batch: write-back faulted");
+  return err ? t.fail(err, err === -ENOENT ? `lookup batch reached the end after ${cp} elements` : errReason(map, "lookup batch", err)) : 0;
 }
 
 // --- ids -----------------------------------------------------------------------------
+
+/** Which idr a map's id lives in, so the id can be returned when the map is freed. */
+const mapIdr = new WeakMap<BpfMap, Idr<BpfMap>>();
 
 export function map_get_fd_by_id(c: Call, id: number, f_flags: number): number {
   const { t } = c;
@@ -302,14 +461,21 @@ export function map_get_fd_by_id(c: Call, id: number, f_flags: number): number {
 
 // --- references ---------------------------------------------------------------------
 
+export function bpf_map_inc(map: BpfMap): void {
+  map.refcnt++;
+}
+
+/** bpf_map_put(): the last reference frees the map and returns its id (bpf_map_free_id). */
 export function bpf_map_put(map: BpfMap): void {
   if (--map.refcnt === 0) {
+    const idr = mapIdr.get(map);
+    if (idr !== undefined && map.id) idr.remove(map.id);
+    map.id = 0;
     map.ops.map_free?.(map);
-    // The id goes back to the idr only when the map is freed.
-    // (Upstream removes it in bpf_map_free_id, called from bpf_map_put.)
   }
 }
 
+/** bpf_map_put_with_uref(): the last user reference clears prog arrays (map_release_uref). */
 export function bpf_map_put_with_uref(map: BpfMap): void {
   if (--map.usercnt === 0) map.ops.map_release_uref?.(map);
   bpf_map_put(map);
@@ -340,7 +506,7 @@ export function map_create_finish(c: Call, map: BpfMap, _token: BpfToken | null,
   map.name.set(name.subarray(0, nul));
 
   if (attr.u32("btf_key_type_id") || attr.u32("btf_value_type_id") || attr.u32("btf_vmlinux_value_type_id")) {
-    // BTF objects: btf_get_by_fd errors first.
+    // btf_get_by_fd(): no BTF object can be loaded in the emulator yet.
     const ufd = attr.u32("btf_fd");
     const f = t.files.get(ufd);
     if (f === undefined) return free(t.fail(-EBADF, `btf_fd ${ufd} is not open`));
@@ -360,6 +526,7 @@ export function map_create_finish(c: Call, map: BpfMap, _token: BpfToken | null,
   const id = t.kernel.map_idr.alloc(map);
   if (id < 0) return free(t.fail(-ENOSPC, "map idr is full"));
   map.id = id;
+  mapIdr.set(map, t.kernel.map_idr);
   map.refcnt = 1;
   map.usercnt = 1;
   const fd = t.files.install(new File(bpf_map_fops, map, f_flags | O_CLOEXEC));
@@ -376,3 +543,7 @@ export function map_create_finish(c: Call, map: BpfMap, _token: BpfToken | null,
 }
 
 export { BpfMap };
+void ENOMEM;
+
+// Every map type, registered in bpf_map_types[] (bpf_types.h).
+import "./map_types.ts";

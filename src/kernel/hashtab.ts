@@ -1,0 +1,790 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// kernel/bpf/hashtab.c: HASH, PERCPU_HASH, LRU_HASH, LRU_PERCPU_HASH and
+// HASH_OF_MAPS, with bpf_lru_list.c's common and per-CPU LRU for one CPU.
+//
+// Storage holds no JS object per element: elements are slots in growable
+// typed arrays (key bytes, value bytes, bucket-chain links, hashes, LRU
+// links) and buckets are a lazily chunked array of chain heads. New
+// elements go to the head of their bucket, as hlist_nulls_add_head_rcu()
+// does, so get_next_key and the batch walkers visit elements in the
+// kernel's order. That order is the kernel's only with BPF_F_ZERO_SEED
+// (hashrnd 0); without it the kernel picks a random seed, and the emulator
+// uses 0 anyway.
+
+import type { Attr } from "../abi/attr.ts";
+import { E2BIG, EEXIST, EFAULT, EINVAL, ENOENT, ENOMEM, ENOSPC, ENOTSUPP, EPERM } from "../abi/errno.ts";
+import { BPF_MAP_TYPE as MT } from "../uapi/gen/consts-6.18.ts";
+import { BPF_F } from "../uapi/defines.ts";
+import { BpfMap } from "./bpf.ts";
+import { CAP } from "./capability.ts";
+import { bpf_map_fd_get_ptr, bpf_map_fd_put_ptr, bpf_map_fd_sys_lookup_elem, bpf_map_meta_alloc, bpf_map_meta_equal } from "./arraymap.ts";
+import {
+  BPF_EXIST,
+  BPF_F_ACCESS_MASK,
+  BPF_F_LOCK,
+  BPF_NOEXIST,
+  KMALLOC_MAX_SIZE,
+  PCPU_MIN_UNIT_SIZE,
+  bpf_map_area_alloc_ok,
+  bpf_map_attr_numa_node,
+  bpf_map_flags_access_ok,
+  bpf_map_flags_retain_permanent,
+  htab_map_hash,
+  round_up,
+  roundup_pow_of_two,
+} from "./map_util.ts";
+import type { MapOps } from "./maps.ts";
+import { generic_map_delete_batch, generic_map_update_batch, putBatchCount } from "./maps.ts";
+import type { Call } from "./syscall.ts";
+import type { Task } from "./task.ts";
+
+const HTAB_CREATE_FLAG_MASK = BPF_F.NO_PREALLOC | BPF_F.NO_COMMON_LRU | BPF_F.NUMA_NODE | BPF_F_ACCESS_MASK | BPF_F.ZERO_SEED;
+/** sizeof(struct htab_elem) and struct bucket on x86-64, for the allocation-size model. */
+const SIZEOF_HTAB_ELEM = 48;
+const SIZEOF_BUCKET = 16;
+const NIL = -1;
+
+// --- bucket heads: chunked, allocated on first use ----------------------------------
+
+const HCHUNK_SHIFT = 14;
+const HCHUNK = 1 << HCHUNK_SHIFT;
+
+class Heads {
+  readonly n: number;
+  private readonly chunks: (Int32Array | undefined)[] = [];
+  /** Non-empty buckets per chunk, so walks skip empty chunks. */
+  private readonly used: Uint32Array;
+
+  constructor(n: number) {
+    this.n = n;
+    this.used = new Uint32Array(Math.ceil(n / HCHUNK));
+  }
+
+  get(b: number): number {
+    const c = this.chunks[b >>> HCHUNK_SHIFT];
+    return c === undefined ? NIL : c[b & (HCHUNK - 1)]!;
+  }
+
+  set(b: number, v: number): void {
+    const ci = b >>> HCHUNK_SHIFT;
+    let c = this.chunks[ci];
+    if (c === undefined) {
+      if (v === NIL) return;
+      c = new Int32Array(Math.min(HCHUNK, this.n - ci * HCHUNK)).fill(NIL);
+      this.chunks[ci] = c;
+    }
+    const i = b & (HCHUNK - 1);
+    const was = c[i]!;
+    if (was === NIL && v !== NIL) this.used[ci]!++;
+    else if (was !== NIL && v === NIL) this.used[ci]!--;
+    c[i] = v;
+  }
+
+  /** The first non-empty bucket at or after b, or -1. */
+  nextNonEmpty(b: number): number {
+    while (b < this.n) {
+      const ci = b >>> HCHUNK_SHIFT;
+      if (this.used[ci] === 0) {
+        b = (ci + 1) << HCHUNK_SHIFT;
+        continue;
+      }
+      const c = this.chunks[ci]!;
+      const end = Math.min(this.n, (ci + 1) << HCHUNK_SHIFT);
+      for (; b < end; b++) if (c[b & (HCHUNK - 1)] !== NIL) return b;
+    }
+    return -1;
+  }
+
+  get bytes(): number {
+    let n = this.used.byteLength;
+    for (const c of this.chunks) if (c) n += c.byteLength;
+    return n;
+  }
+}
+
+// --- LRU lists (bpf_lru_list.c), over element slots ------------------------------
+
+const T_ACTIVE = 0;
+const T_INACTIVE = 1;
+const T_LOCAL_PENDING = 4;
+/** LOCAL_FREE_TARGET / LOCAL_NR_SCANS / PERCPU_FREE_TARGET */
+const LOCAL_FREE_TARGET = 128;
+const NR_SCANS = 128;
+const PERCPU_FREE_TARGET = 4;
+
+interface DList {
+  head: number;
+  tail: number;
+  count: number;
+}
+
+function dlist(): DList {
+  return { head: NIL, tail: NIL, count: 0 };
+}
+
+export class BpfHtab extends BpfMap {
+  n_buckets = 1;
+  hashrnd = 0;
+  percpu = false;
+  lru = false;
+  percpu_lru = false;
+  prealloc = true;
+  fd = false;
+  ncpu = 1;
+  /** Bytes stored per element: value_size, or round_up(value_size, 8) per CPU. */
+  vsize = 0;
+  count = 0;
+  heads: Heads = new Heads(1);
+  cap = 0;
+  hnext = new Int32Array(0);
+  hash = new Uint32Array(0);
+  keys = new Uint8Array(0);
+  vals = new Uint8Array(0);
+  /** Slots never used yet start at `fresh`; freed slots are chained through hnext. */
+  fresh = 0;
+  freeSlot = NIL;
+  /** HASH_OF_MAPS: slot -> inner map. */
+  objs: (BpfMap | undefined)[] | null = null;
+  // LRU state for CPU 0: nodes are slots; free nodes are only counted.
+  lprev = new Int32Array(0);
+  lnext = new Int32Array(0);
+  ltype = new Uint8Array(0);
+  lref = new Uint8Array(0);
+  lists: DList[] = [dlist(), dlist(), dlist(), dlist(), dlist()];
+  globalFree = 0;
+  localFree = 0;
+  target_free = 1;
+}
+
+function h(m: BpfMap): BpfHtab {
+  return m as BpfHtab;
+}
+
+// --- alloc --------------------------------------------------------------------------
+
+/** htab_map_alloc_check() */
+function htab_map_alloc_check(t: Task, attr: Attr): number {
+  const type = attr.u32("map_type");
+  const percpu = type === MT.PERCPU_HASH || type === MT.LRU_PERCPU_HASH;
+  const lru = type === MT.LRU_HASH || type === MT.LRU_PERCPU_HASH;
+  const flags = attr.u32("map_flags");
+  const percpu_lru = (flags & BPF_F.NO_COMMON_LRU) !== 0;
+  const prealloc = !(flags & BPF_F.NO_PREALLOC);
+  const numa_node = bpf_map_attr_numa_node(attr);
+  if (flags & BPF_F.ZERO_SEED && !t.capable(CAP.SYS_ADMIN)) return t.fail(-EPERM, "hash: BPF_F_ZERO_SEED needs CAP_SYS_ADMIN");
+  if (flags & ~HTAB_CREATE_FLAG_MASK) return t.fail(-EINVAL, `hash: map_flags 0x${flags.toString(16)} outside NO_PREALLOC|NO_COMMON_LRU|NUMA_NODE|access|ZERO_SEED`);
+  if (!bpf_map_flags_access_ok(flags)) return t.fail(-EINVAL, "hash: RDONLY_PROG and WRONLY_PROG together");
+  if (!lru && percpu_lru) return t.fail(-EINVAL, "hash: NO_COMMON_LRU is only for LRU maps");
+  if (lru && !prealloc) return t.fail(-ENOTSUPP, "hash: LRU maps are always preallocated (NO_PREALLOC gives ENOTSUPP)");
+  if (numa_node !== -1 && (percpu || percpu_lru)) return t.fail(-EINVAL, "hash: per-CPU maps and NO_COMMON_LRU take no NUMA node");
+  if (attr.u32("max_entries") === 0 || attr.u32("key_size") === 0 || attr.u32("value_size") === 0) return t.fail(-EINVAL, "hash: max_entries, key_size and value_size must be > 0");
+  if (attr.u32("key_size") + attr.u32("value_size") >= KMALLOC_MAX_SIZE - SIZEOF_HTAB_ELEM) return t.fail(-E2BIG, "hash: key_size + value_size is past KMALLOC_MAX_SIZE - sizeof(htab_elem)");
+  if (percpu && round_up(attr.u32("value_size"), 8) > PCPU_MIN_UNIT_SIZE) return t.fail(-E2BIG, "hash: per-CPU value_size rounds past PCPU_MIN_UNIT_SIZE (32768)");
+  return 0;
+}
+
+/** fd_htab_map_alloc_check() */
+function fd_htab_map_alloc_check(t: Task, attr: Attr): number {
+  if (attr.u32("value_size") !== 4) return t.fail(-EINVAL, `hash of maps: value_size ${attr.u32("value_size")} must be 4 (an fd)`);
+  return htab_map_alloc_check(t, attr);
+}
+
+/** htab_map_alloc() */
+function htab_map_alloc(t: Task, attr: Attr, ops: MapOps): BpfHtab | number {
+  const type = attr.u32("map_type");
+  const flags = attr.u32("map_flags");
+  const hm = new BpfHtab(ops);
+  hm.initFromAttr(attr);
+  hm.map_flags = bpf_map_flags_retain_permanent(hm.map_flags);
+  hm.percpu = type === MT.PERCPU_HASH || type === MT.LRU_PERCPU_HASH;
+  hm.lru = type === MT.LRU_HASH || type === MT.LRU_PERCPU_HASH;
+  hm.percpu_lru = (flags & BPF_F.NO_COMMON_LRU) !== 0;
+  hm.prealloc = !(flags & BPF_F.NO_PREALLOC);
+  hm.fd = type === MT.HASH_OF_MAPS;
+  const ncpu = t.kernel.possibleCpus;
+  if (hm.percpu_lru) {
+    // Every CPU's list gets the same number of elements.
+    const attr_max = attr.u32("max_entries");
+    let m = Math.ceil(attr_max / ncpu) * ncpu;
+    if (m > 0xffffffff) m = Math.floor(attr_max / ncpu) * ncpu;
+    hm.max_entries = m;
+  }
+  if (hm.max_entries > 2 ** 31) return t.fail(-E2BIG, `hash: max_entries ${hm.max_entries} is over 2^31`);
+  hm.n_buckets = roundup_pow_of_two(hm.max_entries);
+  const elem_size = SIZEOF_HTAB_ELEM + round_up(hm.key_size, 8) + (hm.percpu ? 8 : round_up(hm.value_size, 8));
+  if (hm.n_buckets > Math.floor(0xffffffff / SIZEOF_BUCKET)) return t.fail(-E2BIG, `hash: ${hm.n_buckets} buckets overflow a u32 of bucket bytes`);
+  if (!bpf_map_area_alloc_ok(t.kernel, hm.n_buckets * SIZEOF_BUCKET)) return t.fail(-ENOMEM, "hash: bucket array does not fit in RAM");
+  if (hm.prealloc) {
+    const n = hm.max_entries + (hm.lru ? 0 : ncpu);
+    if (!bpf_map_area_alloc_ok(t.kernel, elem_size * n)) return t.fail(-ENOMEM, "hash: preallocated elements do not fit in RAM");
+    if (hm.percpu && !bpf_map_area_alloc_ok(t.kernel, n * round_up(hm.value_size, 8) * ncpu)) return t.fail(-ENOMEM, "hash: per-CPU values do not fit");
+  }
+  hm.hashrnd = 0; // BPF_F_ZERO_SEED, or the seed the emulator uses instead of get_random_u32()
+  hm.ncpu = ncpu;
+  hm.vsize = hm.percpu ? round_up(hm.value_size, 8) * ncpu : hm.fd ? 0 : hm.value_size;
+  hm.heads = new Heads(hm.n_buckets);
+  if (hm.fd) hm.objs = [];
+  if (hm.lru) {
+    if (hm.percpu_lru) {
+      // bpf_percpu_lru_populate(): CPU 0's list holds max_entries / ncpu nodes.
+      hm.globalFree = Math.floor(hm.max_entries / ncpu);
+    } else {
+      hm.globalFree = hm.max_entries;
+      hm.target_free = Math.min(LOCAL_FREE_TARGET, Math.max(1, Math.floor(Math.floor(hm.max_entries / ncpu) / 2)));
+    }
+  }
+  return hm;
+}
+
+// --- slots ------------------------------------------------------------------------
+
+function grow(hm: BpfHtab): void {
+  const cap = Math.max(16, hm.cap * 2);
+  const resize = <T extends Int32Array | Uint32Array | Uint8Array>(a: T, n: number, ctor: new (n: number) => T): T => {
+    const b = new ctor(n);
+    b.set(a);
+    return b;
+  };
+  hm.hnext = resize(hm.hnext, cap, Int32Array);
+  hm.hash = resize(hm.hash, cap, Uint32Array);
+  hm.keys = resize(hm.keys, cap * hm.key_size, Uint8Array);
+  hm.vals = resize(hm.vals, cap * hm.vsize, Uint8Array);
+  if (hm.lru) {
+    hm.lprev = resize(hm.lprev, cap, Int32Array);
+    hm.lnext = resize(hm.lnext, cap, Int32Array);
+    hm.ltype = resize(hm.ltype, cap, Uint8Array);
+    hm.lref = resize(hm.lref, cap, Uint8Array);
+  }
+  hm.cap = cap;
+}
+
+function allocSlot(hm: BpfHtab): number {
+  if (hm.freeSlot !== NIL) {
+    const s = hm.freeSlot;
+    hm.freeSlot = hm.hnext[s]!;
+    return s;
+  }
+  if (hm.fresh === hm.cap) grow(hm);
+  return hm.fresh++;
+}
+
+function freeSlot(hm: BpfHtab, s: number): void {
+  if (hm.objs) {
+    const inner = hm.objs[s];
+    hm.objs[s] = undefined;
+    if (inner) bpf_map_fd_put_ptr(inner);
+  }
+  hm.hnext[s] = hm.freeSlot;
+  hm.freeSlot = s;
+}
+
+function keyEq(hm: BpfHtab, s: number, key: Uint8Array): boolean {
+  const ks = hm.key_size;
+  const o = s * ks;
+  for (let i = 0; i < ks; i++) if (hm.keys[o + i] !== key[i]) return false;
+  return true;
+}
+
+function bucketOf(hm: BpfHtab, hash: number): number {
+  return hash & (hm.n_buckets - 1);
+}
+
+/** lookup_elem_raw(): the slot holding key in its bucket, or -1. */
+function lookup(hm: BpfHtab, key: Uint8Array, hash: number): number {
+  for (let s = hm.heads.get(bucketOf(hm, hash)); s !== NIL; s = hm.hnext[s]!) if (hm.hash[s] === hash && keyEq(hm, s, key)) return s;
+  return NIL;
+}
+
+function hashKey(hm: BpfHtab, key: Uint8Array): number {
+  return htab_map_hash(key, 0, hm.key_size, hm.hashrnd);
+}
+
+/** hlist_nulls_add_head_rcu() */
+function linkHead(hm: BpfHtab, s: number, hash: number, key: Uint8Array): void {
+  const b = bucketOf(hm, hash);
+  hm.hash[s] = hash;
+  hm.keys.set(key.subarray(0, hm.key_size), s * hm.key_size);
+  hm.hnext[s] = hm.heads.get(b);
+  hm.heads.set(b, s);
+}
+
+/** hlist_nulls_del_rcu() */
+function unlink(hm: BpfHtab, s: number): void {
+  const b = bucketOf(hm, hm.hash[s]!);
+  let p = hm.heads.get(b);
+  if (p === s) {
+    hm.heads.set(b, hm.hnext[s]!);
+    return;
+  }
+  while (p !== NIL) {
+    const n = hm.hnext[p]!;
+    if (n === s) {
+      hm.hnext[p] = hm.hnext[s]!;
+      return;
+    }
+    p = n;
+  }
+}
+
+function writeValue(hm: BpfHtab, s: number, value: Uint8Array): void {
+  if (hm.percpu) {
+    // pcpu_copy_value(onallcpus): value_size bytes into each CPU's rounded slot.
+    const size = round_up(hm.value_size, 8);
+    const base = s * hm.vsize;
+    for (let c = 0; c < hm.ncpu; c++) {
+      hm.vals.set(value.subarray(c * size, c * size + hm.value_size), base + c * size);
+      hm.vals.fill(0, base + c * size + hm.value_size, base + (c + 1) * size);
+    }
+  } else {
+    hm.vals.set(value.subarray(0, hm.vsize), s * hm.vsize);
+  }
+}
+
+function readValue(hm: BpfHtab, s: number, out: Uint8Array, outOff = 0): void {
+  if (hm.fd) {
+    new DataView(out.buffer, out.byteOffset, out.byteLength).setUint32(outOff, bpf_map_fd_sys_lookup_elem(hm.objs![s]), true);
+    return;
+  }
+  out.set(hm.vals.subarray(s * hm.vsize, (s + 1) * hm.vsize), outOff);
+}
+
+// --- LRU ----------------------------------------------------------------------------
+
+function lDel(hm: BpfHtab, n: number): void {
+  const l = hm.lists[hm.ltype[n]!]!;
+  const p = hm.lprev[n]!;
+  const x = hm.lnext[n]!;
+  if (p === NIL) l.head = x;
+  else hm.lnext[p] = x;
+  if (x === NIL) l.tail = p;
+  else hm.lprev[x] = p;
+  l.count--;
+}
+
+/** list_move(node, list head) with the node's new type; the ref bit is cleared. */
+function lMoveHead(hm: BpfHtab, n: number, type: number, inList: boolean): void {
+  if (inList) lDel(hm, n);
+  const l = hm.lists[type]!;
+  hm.ltype[n] = type;
+  hm.lref[n] = 0;
+  hm.lprev[n] = NIL;
+  hm.lnext[n] = l.head;
+  if (l.head !== NIL) hm.lprev[l.head] = n;
+  else l.tail = n;
+  l.head = n;
+  l.count++;
+}
+
+/** htab_lru_map_delete_node(): evicts the element from the table. */
+function lruDelFromHtab(hm: BpfHtab, n: number): void {
+  unlink(hm, n);
+  hm.count--;
+}
+
+/** __bpf_lru_list_rotate_active() */
+function rotateActive(hm: BpfHtab): void {
+  const act = hm.lists[T_ACTIVE]!;
+  const first = act.head;
+  let i = 0;
+  for (let n = act.tail; n !== NIL; ) {
+    const prev = hm.lprev[n]!;
+    if (hm.lref[n]) lMoveHead(hm, n, T_ACTIVE, true);
+    else lMoveHead(hm, n, T_INACTIVE, true);
+    if (++i === NR_SCANS || n === first) break;
+    n = prev;
+  }
+}
+
+/** __bpf_lru_list_rotate_inactive(), walking the whole list from its tail (up to NR_SCANS). */
+function rotateInactive(hm: BpfHtab): void {
+  const ina = hm.lists[T_INACTIVE]!;
+  let i = 0;
+  for (let n = ina.tail; n !== NIL && i < NR_SCANS; i++) {
+    const prev = hm.lprev[n]!;
+    if (hm.lref[n]) lMoveHead(hm, n, T_ACTIVE, true);
+    n = prev;
+  }
+}
+
+function rotate(hm: BpfHtab): void {
+  if (hm.lists[T_INACTIVE]!.count < hm.lists[T_ACTIVE]!.count) rotateActive(hm);
+  rotateInactive(hm);
+}
+
+/** __bpf_lru_list_shrink(): evict up to tgt unreferenced inactive nodes, else force one. */
+function shrink(hm: BpfHtab, tgt: number): number {
+  const ina = hm.lists[T_INACTIVE]!;
+  let nshrinked = 0;
+  let i = 0;
+  for (let n = ina.tail; n !== NIL; ) {
+    const prev = hm.lprev[n]!;
+    if (hm.lref[n]) {
+      lMoveHead(hm, n, T_ACTIVE, true);
+    } else {
+      lruDelFromHtab(hm, n);
+      lDel(hm, n);
+      freeSlot(hm, n);
+      if (++nshrinked === tgt) break;
+    }
+    if (++i === NR_SCANS) break;
+    n = prev;
+  }
+  if (nshrinked) return nshrinked;
+  const l = ina.count ? ina : hm.lists[T_ACTIVE]!;
+  if (l.tail === NIL) return 0;
+  const n = l.tail;
+  lruDelFromHtab(hm, n);
+  lDel(hm, n);
+  freeSlot(hm, n);
+  return 1;
+}
+
+/** prealloc_lru_pop() -> bpf_lru_pop_free(): a free node for CPU 0, evicting if needed; -1 if none. */
+function lruPop(hm: BpfHtab): number {
+  if (hm.percpu_lru) {
+    // bpf_percpu_lru_pop_free()
+    rotate(hm);
+    if (hm.globalFree === 0) hm.globalFree += shrink(hm, PERCPU_FREE_TARGET);
+    if (hm.globalFree === 0) return NIL;
+    hm.globalFree--;
+    const s = allocSlot(hm);
+    lMoveHead(hm, s, T_INACTIVE, false);
+    return s;
+  }
+  // bpf_common_lru_pop_free(): the local free list, refilled from the global one.
+  if (hm.localFree === 0) {
+    // bpf_lru_list_pop_free_to_local(): flush pending, rotate, take free, shrink the rest.
+    const pend = hm.lists[T_LOCAL_PENDING]!;
+    for (let n = pend.tail; n !== NIL; ) {
+      const prev = hm.lprev[n]!;
+      lMoveHead(hm, n, hm.lref[n] ? T_ACTIVE : T_INACTIVE, true);
+      n = prev;
+    }
+    rotate(hm);
+    const take = Math.min(hm.globalFree, hm.target_free);
+    hm.globalFree -= take;
+    hm.localFree += take;
+    if (take < hm.target_free) hm.localFree += shrink(hm, hm.target_free - take);
+  }
+  let s: number;
+  if (hm.localFree > 0) {
+    hm.localFree--;
+    s = allocSlot(hm);
+  } else {
+    // Steal from the pending list: its oldest unreferenced element, else its oldest.
+    const pend = hm.lists[T_LOCAL_PENDING]!;
+    let victim = NIL;
+    for (let n = pend.tail; n !== NIL; n = hm.lprev[n]!)
+      if (!hm.lref[n]) {
+        victim = n;
+        break;
+      }
+    if (victim === NIL) victim = pend.tail;
+    if (victim === NIL) return NIL;
+    lruDelFromHtab(hm, victim);
+    lDel(hm, victim);
+    s = victim;
+  }
+  lMoveHead(hm, s, T_LOCAL_PENDING, false);
+  return s;
+}
+
+/** bpf_lru_push_free(): pending nodes go back to the local free list, others to the global one. */
+function lruPushFree(hm: BpfHtab, s: number): void {
+  const type = hm.ltype[s]!;
+  lDel(hm, s);
+  freeSlot(hm, s);
+  if (!hm.percpu_lru && type === T_LOCAL_PENDING) hm.localFree++;
+  else hm.globalFree++;
+}
+
+// --- element ops ------------------------------------------------------------------------
+
+/** check_flags() */
+function check_flags(exists: boolean, flags: bigint): number {
+  const f = flags & ~BigInt(BPF_F_LOCK);
+  if (exists && f === BigInt(BPF_NOEXIST)) return -EEXIST;
+  if (!exists && f === BigInt(BPF_EXIST)) return -ENOENT;
+  return 0;
+}
+
+function newElem(hm: BpfHtab, old: boolean): number {
+  // alloc_htab_elem(): a new key needs a free element (prealloc) or room under max_entries.
+  if (!old && hm.count >= hm.max_entries) return -E2BIG;
+  hm.count++;
+  return allocSlot(hm);
+}
+
+/** htab_map_update_elem() and its LRU / per-CPU / fd variants. */
+function htab_update(t: Task, m: BpfMap, key: Uint8Array, value: Uint8Array, flags: bigint, inner?: BpfMap): number {
+  const hm = h(m);
+  const hash = hashKey(hm, key);
+  if (hm.lru && !hm.percpu) {
+    // htab_lru_map_update_elem(): pop (maybe evicting) before looking.
+    if (flags > BigInt(BPF_EXIST)) return -EINVAL;
+    const s = lruPop(hm);
+    if (s === NIL) return -ENOMEM;
+    const old = lookup(hm, key, hash);
+    const err = check_flags(old !== NIL, flags);
+    if (err) {
+      lruPushFree(hm, s);
+      return err;
+    }
+    writeValue(hm, s, value);
+    linkHead(hm, s, hash, key);
+    hm.count++;
+    if (old !== NIL) {
+      hm.lref[s] = 1;
+      unlink(hm, old);
+      hm.count--;
+      lruPushFree(hm, old);
+    }
+    return 0;
+  }
+  if (hm.lru) {
+    // __htab_lru_percpu_map_update_elem(): values are updated in place.
+    if (flags > BigInt(BPF_EXIST)) return -EINVAL;
+    let s = NIL;
+    if (flags !== BigInt(BPF_EXIST)) {
+      s = lruPop(hm);
+      if (s === NIL) return -ENOMEM;
+    }
+    const old = lookup(hm, key, hash);
+    const err = check_flags(old !== NIL, flags);
+    if (!err) {
+      if (old !== NIL) {
+        hm.lref[old] = 1;
+        writeValue(hm, old, value);
+      } else {
+        writeValue(hm, s, value);
+        linkHead(hm, s, hash, key);
+        hm.count++;
+        s = NIL;
+      }
+    }
+    if (s !== NIL) lruPushFree(hm, s);
+    return err;
+  }
+  if (hm.percpu || hm.fd) {
+    // htab_map_update_elem_in_place()
+    if (flags > BigInt(BPF_EXIST)) return -EINVAL;
+    const old = lookup(hm, key, hash);
+    const err = check_flags(old !== NIL, flags);
+    if (err) return err;
+    if (old !== NIL) {
+      if (hm.fd) {
+        const prev = hm.objs![old];
+        hm.objs![old] = inner;
+        if (prev) bpf_map_fd_put_ptr(prev);
+      } else writeValue(hm, old, value);
+      return 0;
+    }
+    const s = newElem(hm, false);
+    if (s < 0) return s;
+    if (hm.fd) hm.objs![s] = inner;
+    else writeValue(hm, s, value);
+    linkHead(hm, s, hash, key);
+    return 0;
+  }
+  if ((flags & ~BigInt(BPF_F_LOCK)) > BigInt(BPF_EXIST)) return -EINVAL;
+  const old = lookup(hm, key, hash);
+  const err = check_flags(old !== NIL, flags);
+  if (err) return err;
+  const s = newElem(hm, old !== NIL);
+  if (s < 0) return s;
+  writeValue(hm, s, value);
+  // The new element goes to the head and the old one is unlinked: an update moves a key to the front.
+  linkHead(hm, s, hash, key);
+  if (old !== NIL) {
+    unlink(hm, old);
+    hm.count--;
+    freeSlot(hm, old);
+  }
+  void t;
+  return 0;
+}
+
+function htab_update_sys(t: Task, m: BpfMap, key: Uint8Array, value: Uint8Array, flags: bigint): number {
+  const hm = h(m);
+  if (hm.fd) {
+    // bpf_fd_htab_map_update_elem(): the fd is resolved first.
+    const fd = new DataView(value.buffer, value.byteOffset, 4).getInt32(0, true);
+    const p = bpf_map_fd_get_ptr(t, m, fd);
+    if (typeof p === "number") return p;
+    const err = htab_update(t, m, key, value, flags, p as BpfMap);
+    if (err) bpf_map_fd_put_ptr(p);
+    return err;
+  }
+  return htab_update(t, m, key, value, flags);
+}
+
+function removeSlot(hm: BpfHtab, s: number): void {
+  unlink(hm, s);
+  hm.count--;
+  if (hm.lru) lruPushFree(hm, s);
+  else freeSlot(hm, s);
+}
+
+function htab_delete(_t: Task, m: BpfMap, key: Uint8Array): number {
+  const hm = h(m);
+  const s = lookup(hm, key, hashKey(hm, key));
+  if (s === NIL) return -ENOENT;
+  removeSlot(hm, s);
+  return 0;
+}
+
+function htab_lookup_sys(_t: Task, m: BpfMap, key: Uint8Array, value: Uint8Array): number {
+  const hm = h(m);
+  const s = lookup(hm, key, hashKey(hm, key));
+  if (s === NIL) return -ENOENT;
+  readValue(hm, s, value);
+  return 0;
+}
+
+function htab_lookup_and_delete(m: BpfMap, key: Uint8Array, value: Uint8Array): number {
+  const hm = h(m);
+  const s = lookup(hm, key, hashKey(hm, key));
+  if (s === NIL) return -ENOENT;
+  readValue(hm, s, value);
+  removeSlot(hm, s);
+  return 0;
+}
+
+/** htab_map_get_next_key(): the rest of the key's bucket, then the next non-empty bucket. */
+function htab_get_next_key(m: BpfMap, key: Uint8Array | null, next: Uint8Array): number {
+  const hm = h(m);
+  let i = 0;
+  if (key !== null) {
+    const hash = hashKey(hm, key);
+    const s = lookup(hm, key, hash);
+    if (s !== NIL) {
+      const n = hm.hnext[s]!;
+      if (n !== NIL) {
+        next.set(hm.keys.subarray(n * hm.key_size, (n + 1) * hm.key_size));
+        return 0;
+      }
+      i = bucketOf(hm, hash) + 1;
+    }
+  }
+  const b = hm.heads.nextNonEmpty(i);
+  if (b < 0) return -ENOENT;
+  const s = hm.heads.get(b);
+  next.set(hm.keys.subarray(s * hm.key_size, (s + 1) * hm.key_size));
+  return 0;
+}
+
+/** __htab_map_lookup_and_delete_batch(): whole buckets at a time; in/out_batch are bucket indexes. */
+function htab_batch(do_delete: boolean) {
+  return (c: Call, m: BpfMap): number => {
+    const { t, attr } = c;
+    const hm = h(m);
+    const ef = attr.u64("batch.elem_flags");
+    if (ef & ~BigInt(BPF_F_LOCK) || (ef & BigInt(BPF_F_LOCK) && !hm.hasSpinLock)) return t.fail(-EINVAL, "batch.elem_flags: only BPF_F_LOCK, and only with a bpf_spin_lock");
+    if (attr.u64("batch.flags")) return t.fail(-EINVAL, "batch.flags must be 0 for hash maps");
+    const max_count = attr.u32("batch.count");
+    if (!max_count) return 0;
+    if (putBatchCount(c, 0)) return t.fail(-EFAULT, "batch.count: write-back faulted");
+    const ubatch = attr.u64("batch.in_batch");
+    let batch = 0;
+    if (ubatch !== 0n) {
+      const b = new Uint8Array(4);
+      if (t.memory.copyIn(b, ubatch, 4) !== 0) return t.fail(-EFAULT, "batch.in_batch: reading the bucket index faulted");
+      batch = new DataView(b.buffer).getUint32(0, true);
+    }
+    if (batch >= hm.n_buckets) return t.fail(-ENOENT, `batch.in_batch ${batch} is past the last bucket (${hm.n_buckets})`);
+    const key_size = hm.key_size;
+    const value_size = hm.fd ? 4 : hm.percpu ? round_up(hm.value_size, 8) * hm.ncpu : hm.value_size;
+    const ukeys = attr.u64("batch.keys");
+    const uvalues = attr.u64("batch.values");
+    let total = 0;
+    let ret = 0;
+    for (;;) {
+      // Skip empty buckets without copying anything.
+      let bucket_cnt = 0;
+      for (;;) {
+        bucket_cnt = 0;
+        for (let s = hm.heads.get(batch); s !== NIL; s = hm.hnext[s]!) bucket_cnt++;
+        if (bucket_cnt || batch + 1 >= hm.n_buckets) break;
+        const nb = hm.heads.nextNonEmpty(batch + 1);
+        batch = nb < 0 ? hm.n_buckets - 1 : nb;
+      }
+      if (bucket_cnt > max_count - total) {
+        if (total === 0) ret = t.fail(-ENOSPC, `batch.count ${max_count} cannot hold bucket ${batch}'s ${bucket_cnt} elements`);
+        break;
+      }
+      const keys = new Uint8Array(key_size * bucket_cnt);
+      const values = new Uint8Array(value_size * bucket_cnt);
+      let k = 0;
+      const doomed: number[] = [];
+      for (let s = hm.heads.get(batch); s !== NIL; s = hm.hnext[s]!, k++) {
+        keys.set(hm.keys.subarray(s * key_size, (s + 1) * key_size), k * key_size);
+        readValue(hm, s, values, k * value_size);
+        if (do_delete) doomed.push(s);
+      }
+      for (const s of doomed) removeSlot(hm, s);
+      if (bucket_cnt && (t.memory.copyOut(ukeys + BigInt(total * key_size), keys) !== 0 || t.memory.copyOut(uvalues + BigInt(total * value_size), values) !== 0)) {
+        return t.fail(-EFAULT, "batch.keys or batch.values: write faulted");
+      }
+      total += bucket_cnt;
+      batch++;
+      if (batch >= hm.n_buckets) {
+        ret = t.fail(-ENOENT, `batch reached the last bucket after ${total} elements`);
+        break;
+      }
+    }
+    const ob = new Uint8Array(4);
+    new DataView(ob.buffer).setUint32(0, batch, true);
+    if (t.memory.copyOut(attr.u64("batch.out_batch"), ob) !== 0 || putBatchCount(c, total)) return t.fail(-EFAULT, "batch.out_batch or batch.count: write-back faulted");
+    return ret;
+  };
+}
+
+function meta(m: BpfMap): bigint {
+  const hm = h(m);
+  return BigInt(hm.n_buckets * SIZEOF_BUCKET + hm.max_entries * (SIZEOF_HTAB_ELEM + round_up(hm.key_size, 8) + round_up(hm.value_size, 8)));
+}
+
+function htabOps(name: string): MapOps {
+  const ops: MapOps = {
+    name,
+    map_alloc_check: htab_map_alloc_check,
+    map_alloc: (t, attr) => htab_map_alloc(t, attr, ops),
+    map_meta_equal: bpf_map_meta_equal,
+    map_lookup_sys: htab_lookup_sys,
+    map_update_sys: htab_update_sys,
+    map_delete_elem: htab_delete,
+    map_get_next_key: htab_get_next_key,
+    map_lookup_and_delete_elem: htab_lookup_and_delete,
+    map_lookup_batch: htab_batch(false),
+    map_lookup_and_delete_batch: htab_batch(true),
+    map_update_batch: generic_map_update_batch,
+    map_delete_batch: generic_map_delete_batch,
+    map_mem_usage: meta,
+    map_check_btf: true,
+  };
+  return ops;
+}
+
+export const htab_map_ops = htabOps("htab_map_ops");
+export const htab_percpu_map_ops = htabOps("htab_percpu_map_ops");
+export const htab_lru_map_ops = htabOps("htab_lru_map_ops");
+export const htab_lru_percpu_map_ops = htabOps("htab_lru_percpu_map_ops");
+
+const { map_meta_equal: _noMetaEqual, map_check_btf: _noBtf, ...htabOfMapsBase } = htabOps("htab_of_maps_map_ops");
+export const htab_of_maps_map_ops: MapOps = {
+  ...htabOfMapsBase,
+  map_alloc_check: fd_htab_map_alloc_check,
+  map_alloc: (t, attr) => {
+    const metaMap = bpf_map_meta_alloc(t, attr.u32("inner_map_fd"));
+    if (typeof metaMap === "number") return metaMap;
+    const m = htab_map_alloc(t, attr, htab_of_maps_map_ops);
+    if (typeof m === "number") return m;
+    m.inner_map_meta = metaMap;
+    return m;
+  },
+  map_free: (m) => {
+    const hm = h(m);
+    for (const inner of hm.objs ?? []) if (inner) bpf_map_fd_put_ptr(inner);
+    hm.objs = [];
+  },
+};

@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// Pieces every map implementation shares: the flag masks of include/linux/bpf.h
+// and the per-type files, bpf_map_attr_numa_node(), the allocation-size model
+// behind bpf_map_area_alloc(), lazily allocated byte storage, and jhash.
+// This module imports nothing from maps.ts, so the map implementations can
+// be evaluated while maps.ts is still loading.
+
+import type { Attr } from "../abi/attr.ts";
+import { BPF_F } from "../uapi/defines.ts";
+import type { Kernel } from "./kernel.ts";
+import type { MapOps } from "./maps.ts";
+
+/** bpf_map_types[]: index = map type; filled by map_types.ts (kept here, free of import cycles). */
+export const bpf_map_types: (MapOps | undefined)[] = [];
+
+export function registerMapOps(type: number, ops: MapOps): void {
+  bpf_map_types[type] = ops;
+}
+
+export const BPF_ANY = 0;
+export const BPF_NOEXIST = 1;
+export const BPF_EXIST = 2;
+export const BPF_F_LOCK = 4;
+
+export const BPF_F_ACCESS_MASK = BPF_F.RDONLY | BPF_F.RDONLY_PROG | BPF_F.WRONLY | BPF_F.WRONLY_PROG;
+export const INT_MAX = 0x7fffffff;
+export const U32_MAX = 0xffffffff;
+export const PAGE_SIZE = 4096;
+/** KMALLOC_MAX_SIZE with SLUB on x86-64: 1 << (MAX_PAGE_ORDER + PAGE_SHIFT) = 4 MiB. */
+export const KMALLOC_MAX_SIZE = 4 * 1024 * 1024;
+/** PCPU_MIN_UNIT_SIZE: the largest per-CPU value. */
+export const PCPU_MIN_UNIT_SIZE = 32 * 1024;
+export const MAX_BPF_STACK = 512;
+export const NUMA_NO_NODE = -1;
+
+/** bpf_map_flags_access_ok(): RDONLY_PROG and WRONLY_PROG exclude each other. */
+export function bpf_map_flags_access_ok(flags: number): boolean {
+  return (flags & (BPF_F.RDONLY_PROG | BPF_F.WRONLY_PROG)) !== (BPF_F.RDONLY_PROG | BPF_F.WRONLY_PROG);
+}
+
+/** bpf_map_attr_numa_node(): the node only counts with BPF_F_NUMA_NODE. */
+export function bpf_map_attr_numa_node(attr: Attr): number {
+  return attr.u32("map_flags") & BPF_F.NUMA_NODE ? attr.s32("numa_node") : NUMA_NO_NODE;
+}
+
+/** bpf_map_flags_retain_permanent(): RDONLY/WRONLY belong to the fd, not the map. */
+export function bpf_map_flags_retain_permanent(flags: number): number {
+  return (flags & ~(BPF_F.RDONLY | BPF_F.WRONLY)) >>> 0;
+}
+
+export function round_up(v: number, a: number): number {
+  return Math.ceil(v / a) * a;
+}
+
+/** roundup_pow_of_two() on an unsigned long: 0 and 1 give 1. */
+export function roundup_pow_of_two(n: number): number {
+  if (n <= 1) return 1;
+  return 2 ** Math.ceil(Math.log2(n));
+}
+
+export function is_power_of_2(n: number): boolean {
+  return n > 0 && (n & (n - 1)) === 0 && n <= 0x80000000 ? true : n === 0x80000000;
+}
+
+/** fls_long(x): index of the highest set bit, 1-based; 0 for 0. */
+export function fls(n: number): number {
+  return n === 0 ? 0 : Math.floor(Math.log2(n)) + 1;
+}
+
+// ---------------------------------------------------------------------------
+// The memory model. bpf_map_area_alloc() ends in vmalloc, which refuses a
+// request larger than all of RAM at once (totalram_pages()); anything smaller
+// is really allocated by the kernel. The emulator allocates lazily, so the
+// only observable difference is the ENOMEM bound, which follows the host.
+// ---------------------------------------------------------------------------
+
+/** MemTotal of the machine the traces were recorded on (24.2 GiB): the default totalram. */
+export const DEFAULT_TOTALRAM = 25325268992;
+const totalram = new WeakMap<Kernel, number>();
+
+/** Sets the emulated kernel's RAM size, which bounds bpf_map_area_alloc(). */
+export function setTotalRam(k: Kernel, bytes: number): void {
+  totalram.set(k, bytes);
+}
+
+/** bpf_map_area_alloc(size) succeeding? Sizes are exact in doubles up to 2^53. */
+export function bpf_map_area_alloc_ok(k: Kernel, size: number): boolean {
+  return size <= (totalram.get(k) ?? DEFAULT_TOTALRAM);
+}
+
+// ---------------------------------------------------------------------------
+// Lazily allocated, chunked byte storage: a map costs what was written to it,
+// and the kernel's zero-filled preallocation is modelled by absent chunks.
+// ---------------------------------------------------------------------------
+
+const CHUNK_SHIFT = 20;
+const CHUNK = 1 << CHUNK_SHIFT;
+
+export class LazyBytes {
+  readonly size: number;
+  private readonly chunks: (Uint8Array | undefined)[] = [];
+
+  constructor(size: number) {
+    this.size = size;
+  }
+
+  private chunk(i: number): Uint8Array {
+    let c = this.chunks[i];
+    if (c === undefined) {
+      const len = Math.min(CHUNK, this.size - i * CHUNK);
+      c = new Uint8Array(len);
+      this.chunks[i] = c;
+    }
+    return c;
+  }
+
+  /** Copies `len` bytes at `off` into dst[dstOff...]; unwritten bytes read as zero. */
+  read(off: number, dst: Uint8Array, dstOff: number, len: number): void {
+    while (len > 0) {
+      const ci = Math.floor(off / CHUNK);
+      const inC = off - ci * CHUNK;
+      const n = Math.min(len, CHUNK - inC);
+      const c = this.chunks[ci];
+      if (c === undefined) dst.fill(0, dstOff, dstOff + n);
+      else dst.set(c.subarray(inC, inC + n), dstOff);
+      off += n;
+      dstOff += n;
+      len -= n;
+    }
+  }
+
+  write(off: number, src: Uint8Array, srcOff: number, len: number): void {
+    while (len > 0) {
+      const ci = Math.floor(off / CHUNK);
+      const inC = off - ci * CHUNK;
+      const n = Math.min(len, CHUNK - inC);
+      this.chunk(ci).set(src.subarray(srcOff, srcOff + n), inC);
+      off += n;
+      srcOff += n;
+      len -= n;
+    }
+  }
+
+  fill0(off: number, len: number): void {
+    while (len > 0) {
+      const ci = Math.floor(off / CHUNK);
+      const inC = off - ci * CHUNK;
+      const n = Math.min(len, CHUNK - inC);
+      this.chunks[ci]?.fill(0, inC, inC + n);
+      off += n;
+      len -= n;
+    }
+  }
+
+  /** Bytes actually held. */
+  get allocated(): number {
+    let n = 0;
+    for (const c of this.chunks) if (c) n += c.length;
+    return n;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// include/linux/jhash.h: Bob Jenkins' lookup3, as the kernel uses it.
+// ---------------------------------------------------------------------------
+
+const JHASH_INITVAL = 0xdeadbeef;
+
+function rol32(x: number, s: number): number {
+  return ((x << s) | (x >>> (32 - s))) >>> 0;
+}
+
+/**
+ * One lookup3 state. The mix and final steps are written out on a small
+ * object so that both jhash() and jhash2() share them.
+ */
+class JState {
+  a: number;
+  b: number;
+  c: number;
+  constructor(init: number) {
+    this.a = this.b = this.c = init >>> 0;
+  }
+  mix(): void {
+    let { a, b, c } = this;
+    a = (a - c) >>> 0; a = (a ^ rol32(c, 4)) >>> 0; c = (c + b) >>> 0;
+    b = (b - a) >>> 0; b = (b ^ rol32(a, 6)) >>> 0; a = (a + c) >>> 0;
+    c = (c - b) >>> 0; c = (c ^ rol32(b, 8)) >>> 0; b = (b + a) >>> 0;
+    a = (a - c) >>> 0; a = (a ^ rol32(c, 16)) >>> 0; c = (c + b) >>> 0;
+    b = (b - a) >>> 0; b = (b ^ rol32(a, 19)) >>> 0; a = (a + c) >>> 0;
+    c = (c - b) >>> 0; c = (c ^ rol32(b, 4)) >>> 0; b = (b + a) >>> 0;
+    this.a = a; this.b = b; this.c = c;
+  }
+  final(): void {
+    let { a, b, c } = this;
+    c = (c ^ b) >>> 0; c = (c - rol32(b, 14)) >>> 0;
+    a = (a ^ c) >>> 0; a = (a - rol32(c, 11)) >>> 0;
+    b = (b ^ a) >>> 0; b = (b - rol32(a, 25)) >>> 0;
+    c = (c ^ b) >>> 0; c = (c - rol32(b, 16)) >>> 0;
+    a = (a ^ c) >>> 0; a = (a - rol32(c, 4)) >>> 0;
+    b = (b ^ a) >>> 0; b = (b - rol32(a, 14)) >>> 0;
+    c = (c ^ b) >>> 0; c = (c - rol32(b, 24)) >>> 0;
+    this.a = a; this.b = b; this.c = c;
+  }
+}
+
+function le32(k: Uint8Array, o: number): number {
+  return (k[o]! | (k[o + 1]! << 8) | (k[o + 2]! << 16) | (k[o + 3]! << 24)) >>> 0;
+}
+
+/** jhash(key, length, initval): bytes, with the tail added byte by byte. */
+export function jhash(k: Uint8Array, off: number, length: number, initval: number): number {
+  const s = new JState(JHASH_INITVAL + length + initval);
+  let o = off;
+  while (length > 12) {
+    s.a = (s.a + le32(k, o)) >>> 0;
+    s.b = (s.b + le32(k, o + 4)) >>> 0;
+    s.c = (s.c + le32(k, o + 8)) >>> 0;
+    s.mix();
+    length -= 12;
+    o += 12;
+  }
+  if (length === 0) return s.c;
+  // The switch with fallthrough: each remaining byte into its lane.
+  for (let i = length - 1; i >= 0; i--) {
+    const v = k[o + i]! << ((i & 3) * 8);
+    if (i >= 8) s.c = (s.c + (v >>> 0)) >>> 0;
+    else if (i >= 4) s.b = (s.b + (v >>> 0)) >>> 0;
+    else s.a = (s.a + (v >>> 0)) >>> 0;
+  }
+  s.final();
+  return s.c;
+}
+
+/** jhash2(words, length_in_words, initval): u32 words in CPU (little-endian) order. */
+export function jhash2(k: Uint8Array, off: number, words: number, initval: number): number {
+  const s = new JState(JHASH_INITVAL + (words << 2) + initval);
+  let o = off;
+  while (words > 3) {
+    s.a = (s.a + le32(k, o)) >>> 0;
+    s.b = (s.b + le32(k, o + 4)) >>> 0;
+    s.c = (s.c + le32(k, o + 8)) >>> 0;
+    s.mix();
+    words -= 3;
+    o += 12;
+  }
+  if (words === 0) return s.c;
+  if (words === 3) s.c = (s.c + le32(k, o + 8)) >>> 0;
+  if (words >= 2) s.b = (s.b + le32(k, o + 4)) >>> 0;
+  s.a = (s.a + le32(k, o)) >>> 0;
+  s.final();
+  return s.c;
+}
+
+/** htab_map_hash(): jhash2 over whole words when the key is a multiple of 4 bytes. */
+export function htab_map_hash(k: Uint8Array, off: number, key_len: number, hashrnd: number): number {
+  if (key_len % 4 === 0) return jhash2(k, off, key_len / 4, hashrnd);
+  return jhash(k, off, key_len, hashrnd);
+}
