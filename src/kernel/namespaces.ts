@@ -236,7 +236,9 @@ export function sys_fsmount(t: Task, fsfd: number, flags: number, attrFlags: num
   if (f === undefined || f.f_flags & O_PATH) return t.fail(-EBADF, `fsmount: fd ${fsfd} is not open`);
   if (f.f_op !== fscontext_fops) return t.fail(-EINVAL, `fsmount: fd ${fsfd} is not a filesystem context (${f.f_op.name})`);
   const fc = f.private_data as FsContext;
-  if (fc.phase !== "awaiting-mount" || fc.sb === null) return t.fail(-EBUSY, `fsmount: the context is in phase ${fc.phase}, not awaiting a mount`);
+  // A context without a superblock (never created, or its creation failed) is -EINVAL before the phase check.
+  if (fc.sb === null) return t.fail(-EINVAL, "fsmount: the context has no superblock (FSCONFIG_CMD_CREATE has not succeeded)");
+  if (fc.phase !== "awaiting-mount") return t.fail(-EBUSY, `fsmount: the context is in phase ${fc.phase}, not awaiting a mount`);
   const mnt = new Mount(fc.sb, fc.sb.root, null);
   return installFile(t, openPath({ mnt, inode: mnt.root }, O_PATH | (flags & FSMOUNT_CLOEXEC ? O_CLOEXEC : 0)), "fsmount");
 }
