@@ -3,6 +3,8 @@
 
 export { Kernel, type KernelOptions, type SpawnOptions, type BpffsDelegation } from "./kernel/kernel.ts";
 import "./kernel/spawn_userns.ts";
+export { bpf_token_show_fdinfo } from "./kernel/token.ts";
+export { FSCONFIG, MOVE_MOUNT_F_EMPTY_PATH, FSPICK_EMPTY_PATH } from "./kernel/namespaces.ts";
 export { Task, type LastError } from "./kernel/task.ts";
 export { AddressSpace, ATTR_END, PAGE_SIZE } from "./abi/uaccess.ts";
 export { sys_bpf, sys_bpf_at } from "./abi/sys_bpf.ts";

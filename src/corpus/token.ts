@@ -465,5 +465,27 @@ export function tokenCorpus(): Trace[] {
     b.pin(5, "/sys/fs/bpf/d/m").get("/sys/fs/bpf/d/m").unlink("/sys/fs/bpf/d/m").get("/sys/fs/bpf/d/m");
     b.open("/sys/fs/bpf/d").unlink("/sys/fs/bpf/d").mkdir("/sys/x").pin(5, "/tmp/bpfemu-should-not-exist");
   });
+  add("token-lifetime", "a token outlives the bpffs fd it came from and works as long as its fd is open", userns({ delegate_cmds: "map_create", delegate_maps: "hash" }), (b) => {
+    b.tokenCreate(3).close(3);
+    b.mapCreate(MT.HASH, 4, 4, 1, F_TOKEN_FD, 4, "token after closing the bpffs fd");
+    b.tokenCreate(3, 0, "fd 3 is now the map");
+    b.pin(3, "x", F_PATH_FD, 4, "a token fd as path_fd");
+    b.close(4).mapCreate(MT.HASH, 4, 4, 1, F_TOKEN_FD, 4, "closed token");
+    b.open("/sys/fs/bpf").tokenCreate(4, 0, "a new token from the root opened by path");
+  });
+  add("edge-paths", "PATH_MAX, long components, O_CREAT on directories, dot-dot walks", ROOT, (b) => {
+    b.mapCreate(MT.ARRAY, 4, 4, 1).mkdir("/sys/fs/bpf/d").pin(3, "/sys/fs/bpf/m");
+    b.get("/sys/fs/bpf/d/../m").get("/sys/fs/bpf/d/./../d/../m").get("/sys/fs/bpf/m/..");
+    b.get("/" + "x/".repeat(2047), 0, 0, 0, "4095-byte path");
+    b.get("/" + "x/".repeat(2047) + "y", 0, 0, 0, "4096-byte path: no NUL within PATH_MAX");
+    b.pin(3, "/sys/fs/bpf/" + "c".repeat(300) + "/m", 0, 0, "long intermediate component");
+    b.get("/sys/fs/bpf/" + "c".repeat(300), 0, 0, 0, "long last component");
+    b.mkdir("/sys/fs/bpf/" + "c".repeat(256));
+    b.open("/sys/fs/bpf", 0o100).open("/sys/fs/bpf", 0o100 | 0o200).open("/sys/fs/bpf/.", 0o100).open("/", 1).open("/sys/fs/bpf/d/..", O_RDONLY | O_DIRECTORY);
+    b.open("/sys/fs/bpf/m", O_PATH | O_DIRECTORY).open("/sys/fs/bpf/m", O_PATH | O_RDWR);
+    b.get("/sys/fs/bpf/m", F_RDONLY).pin(9, "/sys/fs/bpf/m2", 0, 0, "pin a read-only fd");
+    b.get("/sys/fs/bpf/m2", F_WRONLY).get("/sys/fs/bpf/m2");
+    b.mkdir("/sys/fs/bpf/s", 0o3777).mkdir("/sys/fs/bpf/s/t").pin(3, "/sys/fs/bpf/s/t/m").unlink("/sys/fs/bpf/s/t/m");
+  });
   return out;
 }
