@@ -213,17 +213,18 @@ export function fdget(t: Task, fd: number): File | undefined {
 
 /** A JS string as the kernel sees its bytes: UTF-8, one char per byte. */
 export function toKernelName(s: string): string {
-  const b = new TextEncoder().encode(s);
-  let out = "";
-  for (let i = 0; i < b.length; i++) out += String.fromCharCode(b[i]!);
-  return out;
+  // UTF-8 bytes as a binary string; the core has no TextEncoder (no DOM or Node lib).
+  return unescape(encodeURIComponent(s));
 }
 
 /** The inverse of toKernelName, for readdir. */
 export function fromKernelName(s: string): string {
-  const b = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
-  return new TextDecoder().decode(b);
+  try {
+    return decodeURIComponent(escape(s));
+  } catch {
+    // Not valid UTF-8 (names are bytes to the kernel): show the bytes as they are.
+    return s;
+  }
 }
 
 /** getname() of an API string: -ENOENT for "", -ENAMETOOLONG from PATH_MAX bytes on. */

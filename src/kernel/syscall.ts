@@ -260,10 +260,15 @@ function map_create(c: Call): number {
 // Element commands: the shared prologue lives here, the work in maps.ts.
 // ---------------------------------------------------------------------------
 
+/** LOOKUP and LOOKUP_AND_DELETE reject unknown flags before looking at the fd. */
+function only_f_lock(c: Call): number {
+  const flags = c.attr.u64("flags");
+  return flags & ~BigInt(BPF_F.LOCK) ? c.t.fail(-EINVAL, `flags 0x${flags.toString(16)}: only BPF_F_LOCK is allowed`) : 0;
+}
+
 function map_lookup_elem(c: Call): number {
   if (CHECK_ATTR(c)) return -EINVAL;
-  if (c.attr.u64("flags") & ~BigInt(BPF_F.LOCK)) return c.t.fail(-EINVAL, `flags 0x${c.attr.u64("flags").toString(16)}: only BPF_F_LOCK is allowed`);
-  return maps.map_lookup_elem(c);
+  return only_f_lock(c) || maps.map_lookup_elem(c);
 }
 
 function map_update_elem(c: Call): number {
@@ -283,8 +288,7 @@ function map_get_next_key(c: Call): number {
 
 function map_lookup_and_delete_elem(c: Call): number {
   if (CHECK_ATTR(c)) return -EINVAL;
-  if (c.attr.u64("flags") & ~BigInt(BPF_F.LOCK)) return c.t.fail(-EINVAL, `flags 0x${c.attr.u64("flags").toString(16)}: only BPF_F_LOCK is allowed`);
-  return maps.map_lookup_and_delete_elem(c);
+  return only_f_lock(c) || maps.map_lookup_and_delete_elem(c);
 }
 
 function map_freeze(c: Call): number {
