@@ -186,10 +186,12 @@ describe("spawn({ userns: 'new', bpffs })", () => {
     // Only the options given are set: maps = {ARRAY, HASH}, nothing else.
     const tok = tokenOf(t, tokenCreate(t, 3));
     expect([tok.allowed_cmds, tok.allowed_maps, tok.allowed_progs, tok.allowed_attachs]).toEqual([0n, (1n << 1n) | (1n << 2n), 0n, 0n]);
-    // The init namespace's bpffs is untouched by what the child does.
+    // The init namespace's bpffs is untouched by what the child does. A fresh
+    // bpffs lists bpf_preload's links, newest first ("ls -U" of a new mount
+    // with a, b, c made: c b a progs.debug maps.debug).
     expect(t.mkdir("/sys/fs/bpf/d", 0o755)).toBe(0);
-    expect(k.spawn().readdir("/sys/fs/bpf")).toEqual([]);
-    expect(t.readdir("/sys/fs/bpf")).toEqual(["d"]);
+    expect(k.spawn().readdir("/sys/fs/bpf")).toEqual(["progs.debug", "maps.debug"]);
+    expect(t.readdir("/sys/fs/bpf")).toEqual(["d", "progs.debug", "maps.debug"]);
   });
 
   it("rejects options the kernel's mount would reject", () => {

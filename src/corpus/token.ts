@@ -487,5 +487,13 @@ export function tokenCorpus(): Trace[] {
     b.get("/sys/fs/bpf/m2", F_WRONLY).get("/sys/fs/bpf/m2");
     b.mkdir("/sys/fs/bpf/s", 0o3777).mkdir("/sys/fs/bpf/s/t").pin(3, "/sys/fs/bpf/s/t/m").unlink("/sys/fs/bpf/s/t/m");
   });
+  for (const [env, name] of [[ROOT, "root"], [NOCAP, "nocap"], [userns({ delegate_cmds: "any" }), "userns"]] as const) {
+    add(`preload-links-${name}`, "bpf_preload's maps.debug/progs.debug in a fresh bpffs: listed, but OBJ_GET/open answer ENOENT and unlink EPERM", env, (b) => {
+      b.get("/sys/fs/bpf/maps.debug").get("/sys/fs/bpf/maps.debug", F_RDONLY).get("/sys/fs/bpf/progs.debug", F_WRONLY);
+      b.open("/sys/fs/bpf/maps.debug").open("/sys/fs/bpf/maps.debug", O_RDWR).open("/sys/fs/bpf/progs.debug", O_PATH);
+      b.unlink("/sys/fs/bpf/maps.debug").mkdir("/sys/fs/bpf/progs.debug").pin(0, "/sys/fs/bpf/maps.debug");
+      b.get("/sys/fs/bpf/maps.debug/").get("/sys/fs/bpf/maps.debug/x").unlink("/sys/fs/bpf/maps.debugx");
+    });
+  }
   return out;
 }

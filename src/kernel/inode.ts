@@ -77,6 +77,12 @@ export class Inode {
   readonly children: Map<string, Inode> | null;
   /** The pinned object (bpffs object inodes only). */
   obj: { kind: BpfObjKind; ref: unknown } | null = null;
+  /**
+   * The iterator links bpf_preload pins into every new bpffs ("maps.debug",
+   * "progs.debug"). On 6.18 they can be listed but OBJ_GET and open() answer
+   * ENOENT and unlink() EPERM (probed).
+   */
+  preload = false;
 
   constructor(sb: SuperBlock, mode: number, uid: number, gid: number, parent: Inode | null, name: string) {
     this.sb = sb;
@@ -282,12 +288,21 @@ export function bpfMountOptsInit(fsuid: number, fsgid: number): BpfMountOpts {
 }
 
 /** bpf_fill_super(): a root directory with opts' owner and mode | S_ISVTX, and the delegation masks. */
-export function bpfFillSuper(userns: UserNamespace, opts: BpfMountOpts): SuperBlock {
+export function bpfFillSuper(userns: UserNamespace, opts: BpfMountOpts, fsuid = 0, fsgid = 0): SuperBlock {
   const sb = new SuperBlock("bpf", userns, S_ISVTX | (opts.mode & S_IALLUGO), opts.uid, opts.gid);
   sb.delegate_cmds = opts.delegate_cmds;
   sb.delegate_maps = opts.delegate_maps;
   sb.delegate_progs = opts.delegate_progs;
   sb.delegate_attachs = opts.delegate_attachs;
+  // populate_bpffs(): bpf_preload pins its two iterator links (S_IFREG | S_IRUSR,
+  // owned by whoever fills the superblock) while the root's mode is still 0,
+  // which is how their dotted names get past bpf_lookup.
+  for (const name of ["maps.debug", "progs.debug"]) {
+    const inode = new Inode(sb, S_IFREG | 0o400, fsuid, fsgid, sb.root, name);
+    inode.obj = { kind: "link", ref: { kind: "link", id: 0 } };
+    inode.preload = true;
+    sb.root.link(name, inode);
+  }
   return sb;
 }
 

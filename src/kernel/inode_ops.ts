@@ -4,7 +4,7 @@
 // inode.ts and namei.ts. A pin holds a reference on its object (a user
 // reference for maps) until the file is unlinked.
 
-import { EACCES, EINVAL, EMFILE, EPERM } from "../abi/errno.ts";
+import { EACCES, EINVAL, EMFILE, ENOENT, EPERM } from "../abi/errno.ts";
 import { BPF_F } from "../uapi/defines.ts";
 import type { BpfMap, BpfToken } from "./bpf.ts";
 import { File, O_CLOEXEC, O_RDWR, type FileOperations } from "./file.ts";
@@ -145,6 +145,7 @@ export function bpf_obj_get_user(c: Call, f_flags: number): number {
   if (perr) return t.fail(perr, `${what}: no ${f_flags === 0 ? "read" : f_flags === 1 ? "write" : "read+write"} permission on ${describeInode(inode)} (mode ${(inode.mode & 0o7777).toString(8).padStart(4, "0")}, uid ${inode.uid})`);
   // bpf_inode_type(): only inodes made by a pin are BPF objects.
   if (inode.obj === null || inode.sb.fstype !== "bpf") return t.fail(-EACCES, `${what}: ${describeInode(inode)} is not a pinned BPF object`);
+  if (inode.preload) return t.fail(-ENOENT, `${what}: bpf_preload's iterator link ${describeInode(inode)} cannot be opened (ENOENT on 6.18)`);
   const obj = bpf_any_get(inode.obj.kind, inode.obj.ref);
   if ((obj.kind === "link" || obj.kind === "token") && f_flags !== O_RDWR) {
     obj.put();

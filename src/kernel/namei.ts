@@ -288,9 +288,10 @@ export function followDotdot(t: Task, p: Path): Path {
 
 /** The ->lookup of one name in a directory: bpf_lookup's dot rule, NAME_MAX, then the dcache. */
 function lookupChild(t: Task, dir: Path, name: string, what: string): Inode | null | number {
-  if (bpf_lookup_check(dir.inode, name)) return t.fail(-EPERM, `${what}: bpffs refuses names containing '.' ("${fromKernelName(name)}") in a directory with permission bits`);
+  // bpffs keeps every dentry in the dcache, so ->lookup (and its dot rule) only runs for names that do not exist.
   const child = dir.inode.children?.get(name);
   if (child !== undefined) return child;
+  if (bpf_lookup_check(dir.inode, name)) return t.fail(-EPERM, `${what}: bpffs refuses names containing '.' ("${fromKernelName(name)}") in a directory with permission bits`);
   if (name.length > NAME_MAX) return t.fail(-ENAMETOOLONG, `${what}: component of ${name.length} bytes is over NAME_MAX (${NAME_MAX})`);
   return null;
 }
@@ -438,6 +439,7 @@ export function do_unlinkat(t: Task, dfd: number, s: string): number {
   if (err) return err;
   if (dir.mode & S_ISVTX && fsuid(t) !== victim.uid && fsuid(t) !== dir.uid && !capable_wrt_inode_uidgid(t, victim, CAP.FOWNER))
     return t.fail(-EPERM, `${what}: ${describeInode(dir)} is sticky and the caller owns neither it nor "${fromKernelName(w.last)}" (and lacks CAP_FOWNER)`);
+  if (victim.preload) return t.fail(-EPERM, `${what}: "${fromKernelName(w.last)}" is an iterator link pinned by bpf_preload, which cannot be removed`);
   if (victim.isDir()) return t.fail(-EISDIR, `${what}: "${fromKernelName(w.last)}" is a directory`);
   if (dir.sb.fstype === "sysfs") return t.fail(-EPERM, `${what}: ${describeInode(dir)} is on sysfs, which has no unlink`);
   err = 0;
@@ -449,6 +451,7 @@ export function do_unlinkat(t: Task, dfd: number, s: string): number {
 
 /** bpffs files of pinned objects: bpffs_obj_fops, whose open() fails (maps here carry no BTF for seq_show). */
 function vfsOpenCheck(t: Task, inode: Inode, what: string): number {
+  if (inode.preload) return t.fail(-ENOENT, `${what}: opening bpf_preload's "${fromKernelName(inode.name)}" answers ENOENT on 6.18`);
   if (inode.obj !== null) return t.fail(-EIO, `${what}: opening a pinned BPF ${inode.obj.kind} (bpffs_obj_open answers EIO; use BPF_OBJ_GET)`);
   return 0;
 }
@@ -513,7 +516,7 @@ export function do_sys_openat(t: Task, dfd: number, s: string, flags: number, mo
   return fd;
 }
 
-/** The entries of a directory, in creation order (without "." and ".."). */
+/** The entries of a directory, newest first as dcache_readdir lists them (without "." and ".."). */
 export function readdir(t: Task, dfd: number, s: string): string[] | number {
   const what = "readdir";
   const name = getnameStr(t, s, what);
@@ -522,7 +525,8 @@ export function readdir(t: Task, dfd: number, s: string): string[] | number {
   if (typeof p === "number") return p;
   const err = permFail(t, p.inode, MAY_READ, what);
   if (err) return err;
-  return [...p.inode.children!.keys()].map(fromKernelName);
+  // dcache_readdir() lists the newest entry first.
+  return [...p.inode.children!.keys()].reverse().map(fromKernelName);
 }
 
 /** The mount a path is on, for callers that need sb/mnt details. */

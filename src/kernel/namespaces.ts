@@ -213,7 +213,7 @@ export function sys_fsconfig(t: Task, fd: number, cmd: number, key: string | nul
       fc.phase = "failed";
       return t.fail(-EPERM, "fsconfig: CMD_CREATE of a bpffs for a non-initial user namespace needs CAP_SYS_ADMIN in the initial user namespace");
     }
-    fc.sb = bpfFillSuper(fc.user_ns, fc.opts);
+    fc.sb = bpfFillSuper(fc.user_ns, fc.opts, t.cred.euid, t.cred.gid);
     fc.phase = "awaiting-mount";
     return 0;
   }
