@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The emulator side of a bench stream: the same ops as native/bench.c, through
+// the public API, timed the same way (whole iterations, clock read after
+// batches that double until one takes 50 us).
+
+import { Kernel, type Task } from "../src/index.ts";
+import type { BenchOp, Stream } from "./streams.ts";
+
+export interface SideResult {
+  /** Returns of the body's first iteration (a repeated bpf op: first and last call). */
+  readonly firstRets: number[];
+  /** Calls per second of each round. */
+  readonly rounds: number[];
+  readonly error?: string;
+  /** lastError.reason of the first failing call of the first iteration, if any. */
+  readonly firstReason?: string;
+}
+
+export interface TimingOptions {
+  readonly rounds: number;
+  readonly roundMs: number;
+  readonly warmupMs: number;
+}
+
+function spawnFor(s: Stream): { t: Task; firstFd: number } {
+  const k = new Kernel();
+  if (s.env.kind === "userns") return { t: k.spawn({ userns: "new", bpffs: s.env.bpffs }), firstFd: 4 };
+  return { t: k.spawn(), firstFd: 3 };
+}
+
+/** One pass over ops; returns the number of calls made. */
+function runOps(t: Task, ops: readonly BenchOp[], firstFd: number, rec: number[] | null, why: { reason?: string } | null): number {
+  let calls = 0;
+  let last = -1;
+  for (let i = 0; i < ops.length; i++) {
+    const o = ops[i]!;
+    switch (o.op) {
+      case "map":
+        break;
+      case "write":
+        t.memory.write(o.addr, o.bytes);
+        break;
+      case "bpf": {
+        const { cmd, attr, size, repeat } = o;
+        let r = 0;
+        for (let k = 0; k < repeat; k++) {
+          r = t.sys_bpf(cmd, attr, size);
+          if (rec !== null && (k === 0 || k === repeat - 1)) {
+            rec.push(r);
+            if (r < 0 && why !== null && why.reason === undefined) why.reason = t.lastError?.reason ?? "";
+          }
+        }
+        last = r;
+        calls += repeat;
+        break;
+      }
+      case "close": {
+        let fd: number;
+        if (o.fd === "last") {
+          if (last < 0) break;
+          fd = last;
+        } else fd = o.fd;
+        const r = t.close(fd);
+        if (rec !== null) rec.push(r);
+        calls++;
+        break;
+      }
+      case "open": {
+        const r = t.open(o.path, o.flags);
+        if (rec !== null) rec.push(r);
+        calls++;
+        break;
+      }
+      case "reset":
+        for (const fd of t.files.list()) if (fd >= firstFd) t.close(fd);
+        break;
+    }
+  }
+  return calls;
+}
+
+function timed(t: Task, s: Stream, firstFd: number, ms: number): { calls: number; ns: number } {
+  const body = s.body;
+  const limit = ms * 1e6;
+  let calls = 0;
+  let batch = 1;
+  const t0 = process.hrtime.bigint();
+  let now = t0;
+  while (Number(now - t0) < limit) {
+    const b0 = now;
+    for (let i = 0; i < batch; i++) calls += runOps(t, body, firstFd, null, null);
+    now = process.hrtime.bigint();
+    if (Number(now - b0) < 50_000 && batch < 1 << 20) batch *= 2;
+  }
+  return { calls, ns: Number(now - t0) };
+}
+
+/** Sets up a fresh kernel and task for the stream and times its body. */
+export function runOnEmulator(s: Stream, opts: TimingOptions): SideResult {
+  try {
+    const { t, firstFd } = spawnFor(s);
+    for (const o of s.setup) if (o.op === "map") t.memory.map(o.addr, o.len);
+    for (const o of s.setup) if (o.op === "map" && o.bytes !== undefined && o.bytes.length > 0) t.memory.write(o.addr, o.bytes);
+    runOps(t, s.setup, firstFd, null, null);
+    const firstRets: number[] = [];
+    const why: { reason?: string } = {};
+    runOps(t, s.body, firstFd, firstRets, why);
+    timed(t, s, firstFd, opts.warmupMs);
+    const rounds: number[] = [];
+    for (let r = 0; r < opts.rounds; r++) {
+      const { calls, ns } = timed(t, s, firstFd, opts.roundMs);
+      rounds.push((calls * 1e9) / ns);
+    }
+    return why.reason === undefined ? { firstRets, rounds } : { firstRets, rounds, firstReason: why.reason };
+  } catch (e) {
+    return { firstRets: [], rounds: [], error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
+  }
+}

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// npm run bench [-- --json] [--quick] [--rounds N] [--round-ms MS] [--no-kernel] [--no-memory] [--only NAME[,NAME]] [--trace FILE]
+//
+// Runs every stream of bench/streams.ts through the emulator and through the
+// live kernel (native/bench.c), stream by stream so that both sides see the
+// same machine load, and prints calls/s per side and their ratio
+// (emulator / kernel), each the median of the rounds. Then heap bytes per
+// entry of 1M-entry array and hash maps (bench/memory.ts in a child with
+// --expose-gc). With --json the last line is
+//   {"streams":[{"name","emulatorCallsPerSec","kernelCallsPerSec","ratio"}]}
+// Without a usable kernel (not root, no cc, bpf() refused) the kernel side is
+// skipped, says why, and reports null.
+
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { allStreams, nominalCalls, type Stream } from "./streams.ts";
+import { runOnEmulator, type SideResult, type TimingOptions } from "./emulator.ts";
+import { kernelUsable, runOnKernel } from "./native.ts";
+import type { MemoryRow } from "./memory.ts";
+import { errnoName } from "../src/abi/errno.ts";
+
+interface Args {
+  json: boolean;
+  kernel: boolean;
+  memory: boolean;
+  memoryEntries: number;
+  only: string[] | null;
+  trace: string | undefined;
+  timing: TimingOptions;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const a: Args = { json: false, kernel: true, memory: true, memoryEntries: 1_000_000, only: null, trace: undefined, timing: { rounds: 5, roundMs: 200, warmupMs: 150 } };
+  for (let i = 0; i < argv.length; i++) {
+    const x = argv[i]!;
+    const val = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${x} needs a value`);
+      return v;
+    };
+    if (x === "--json") a.json = true;
+    else if (x === "--no-kernel") a.kernel = false;
+    else if (x === "--no-memory") a.memory = false;
+    else if (x === "--quick") a.timing = { rounds: 3, roundMs: 60, warmupMs: 40 };
+    else if (x === "--rounds") a.timing = { ...a.timing, rounds: Number(val()) };
+    else if (x === "--round-ms") a.timing = { ...a.timing, roundMs: Number(val()) };
+    else if (x === "--memory-entries") a.memoryEntries = Number(val());
+    else if (x === "--only") a.only = val().split(",");
+    else if (x === "--trace") a.trace = val();
+    else throw new Error(`unknown option ${x}`);
+  }
+  return a;
+}
+
+function median(xs: readonly number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((p, q) => p - q);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+const fmtRate = (v: number | null): string => (v === null ? "-" : v >= 1e6 ? `${(v / 1e6).toFixed(2)}M` : v >= 1e3 ? `${(v / 1e3).toFixed(1)}k` : v.toFixed(0));
+const fmtRet = (r: number): string => (r < 0 ? errnoName(r) : String(r));
+
+function describeRets(rets: readonly number[]): string {
+  if (rets.length <= 6) return rets.map(fmtRet).join(",");
+  return `${rets.slice(0, 5).map(fmtRet).join(",")},… (${rets.length})`;
+}
+
+interface Row {
+  name: string;
+  emulatorCallsPerSec: number | null;
+  kernelCallsPerSec: number | null;
+  ratio: number | null;
+  note: string;
+}
+
+function main(): void {
+  const args = parseArgs(process.argv.slice(2));
+  const t0 = performance.now();
+  let streams: Stream[] = allStreams(args.trace);
+  if (args.only !== null) streams = streams.filter((s) => args.only!.includes(s.name));
+
+  let kernelBin: string | null = null;
+  let kernelSkip = "";
+  if (args.kernel) {
+    const k = kernelUsable();
+    if (k.ok) kernelBin = k.bin;
+    else kernelSkip = k.reason;
+  } else kernelSkip = "--no-kernel";
+  console.log(`bpfemu bench: ${streams.length} streams, median of ${args.timing.rounds} rounds of ${args.timing.roundMs} ms per side`);
+  if (kernelBin === null) console.log(`kernel side skipped: ${kernelSkip}`);
+
+  const rows: Row[] = [];
+  for (const s of streams) {
+    let kr: SideResult | undefined;
+    if (kernelBin !== null) kr = runOnKernel(kernelBin, [s], args.timing).get(s.name);
+    const er = runOnEmulator(s, args.timing);
+    const e = er.error === undefined ? median(er.rounds) : null;
+    const k = kr !== undefined && kr.error === undefined ? median(kr.rounds) : null;
+    const notes: string[] = [];
+    if (er.error !== undefined) notes.push(`emulator error: ${er.error.split("\n")[0]}`);
+    if (kr?.error !== undefined) notes.push(`kernel error: ${kr.error}`);
+    if (kernelBin !== null && kr === undefined) notes.push("kernel: no result");
+    if (kr !== undefined && kr.error === undefined && er.error === undefined) {
+      const same = kr.firstRets.length === er.firstRets.length && kr.firstRets.every((v, i) => v === er.firstRets[i] || (v >= 0 && er.firstRets[i]! >= 0));
+      if (!same) {
+        const ePos = er.firstRets.some((v) => v >= 0);
+        const kPos = kr.firstRets.some((v) => v >= 0);
+        notes.push(`${kPos && !ePos ? "emulator rejects" : "results differ"}: kernel ${describeRets(kr.firstRets)} / emulator ${describeRets(er.firstRets)}${er.firstReason ? ` (${er.firstReason})` : ""}`);
+      }
+    } else if (er.error === undefined && kernelBin === null) {
+      if (er.firstRets.every((v) => v < 0) && !s.name.startsWith("reject")) notes.push(`emulator rejects: ${describeRets(er.firstRets)}${er.firstReason ? ` (${er.firstReason})` : ""}`);
+    }
+    const row: Row = { name: s.name, emulatorCallsPerSec: e, kernelCallsPerSec: k, ratio: e !== null && k !== null ? e / k : null, note: notes.join("; ") };
+    rows.push(row);
+    console.log(
+      `${s.name.padEnd(24)} emulator ${fmtRate(e).padStart(8)}/s  kernel ${fmtRate(k).padStart(8)}/s  ratio ${row.ratio === null ? "-" : `${row.ratio.toFixed(1)}x`}${row.note ? `  [${row.note}]` : ""}`,
+    );
+    void nominalCalls;
+  }
+
+  let memory: MemoryRow[] | { error: string } | null = null;
+  if (args.memory) {
+    const script = join(import.meta.dirname, "memory.ts");
+    const r = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", script, String(args.memoryEntries)], { encoding: "utf8", timeout: 300_000, cwd: join(import.meta.dirname, "..") });
+    const last = r.stdout.trim().split("\n").pop() ?? "";
+    try {
+      const parsed = JSON.parse(last) as { memory?: MemoryRow[]; error?: string };
+      memory = parsed.memory ?? { error: parsed.error ?? "no result" };
+    } catch {
+      memory = { error: `memory child failed (status ${r.status}): ${r.stderr.trim().split("\n").slice(-3).join(" | ")}` };
+    }
+    if (Array.isArray(memory)) {
+      console.log(`heap bytes per entry (heapUsed + arrayBuffers, after gc) at ${args.memoryEntries} entries:`);
+      for (const m of memory) {
+        if (m.error !== undefined) console.log(`  ${m.map} key ${m.keySize} value ${m.valueSize}: ${m.error}`);
+        else console.log(`  ${m.map.padEnd(6)} key ${m.keySize} value ${String(m.valueSize).padEnd(3)} ${m.bytesPerEntry.toFixed(1).padStart(7)} B/entry = ${m.overhead.toFixed(2)}x key+value (fill ${m.seconds.toFixed(1)} s)`);
+      }
+    } else console.log(`memory: ${memory.error}`);
+  }
+  console.log(`total ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  if (args.json) {
+    console.log(JSON.stringify({ streams: rows.map(({ name, emulatorCallsPerSec, kernelCallsPerSec, ratio }) => ({ name, emulatorCallsPerSec, kernelCallsPerSec, ratio })) }));
+  }
+}
+
+main();
