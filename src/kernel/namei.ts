@@ -196,13 +196,19 @@ export function openPath(path: Path, flags: number): File {
   return new File(fops, { path } satisfies VfsFile, flags);
 }
 
+/** fdget_raw(): any open file, O_PATH ones included (dirfds, SCM_RIGHTS). */
+export function fdgetRaw(t: Task, fd: number): File | undefined {
+  return t.files.get(fd);
+}
+
 /**
- * fdget(): like t.files.get, but O_PATH files are invisible to it (they
- * only work where the kernel uses fdget_raw, such as a dirfd), so every
- * fd-taking bpf() command answers -EBADF for them.
+ * fdget(): O_PATH files are invisible to it (they only work where the kernel
+ * uses fdget_raw, such as a dirfd), so every fd-taking bpf() command answers
+ * as for a closed fd (probed: MAP_LOOKUP_ELEM -EBADF, OBJ_GET_INFO_BY_FD
+ * -EBADFD, TOKEN_CREATE -EBADF on an O_PATH fd).
  */
 export function fdget(t: Task, fd: number): File | undefined {
-  const f = t.files.get(fd);
+  const f = fdgetRaw(t, fd);
   if (f === undefined || f.f_flags & O_PATH) return undefined;
   return f;
 }
@@ -311,7 +317,7 @@ function pathInit(t: Task, dfd: number, name: string, what: string): Path | numb
   if (name.startsWith("/")) return t.fs.root;
   if (dfd === AT_FDCWD) return t.fs.pwd;
   // fdget_raw(): O_PATH files are fine here.
-  const f = t.files.get(dfd);
+  const f = fdgetRaw(t, dfd);
   if (f === undefined) return t.fail(-EBADF, `${what}: dirfd ${dfd} is not open`);
   const p = filePath(f);
   if (p === undefined || !p.inode.isDir()) return t.fail(-ENOTDIR, `${what}: dirfd ${dfd} is not a directory (${f.f_op.name})`);

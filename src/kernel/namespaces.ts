@@ -21,7 +21,7 @@ import {
   type SuperBlock,
 } from "./inode.ts";
 import type { Kernel, SpawnOptions } from "./kernel.ts";
-import { AT_FDCWD, filePath, getnameStr, kgidHasMapping, kuidHasMapping, makeKuid, openPath, pathLookup, setIdMaps, type IdExtent } from "./namei.ts";
+import { AT_FDCWD, fdget, fdgetRaw, filePath, getnameStr, kgidHasMapping, kuidHasMapping, makeKuid, openPath, pathLookup, setIdMaps, type IdExtent } from "./namei.ts";
 import type { Task } from "./task.ts";
 
 export const FSOPEN_CLOEXEC = 0x1;
@@ -111,7 +111,7 @@ export function sys_fspick(t: Task, dfd: number, path: string, flags: number): n
 function resolveMaybeEmpty(t: Task, dfd: number, path: string, allowEmpty: boolean, what: string): Path | number {
   if (path === "" && allowEmpty) {
     if (dfd === AT_FDCWD) return t.fs.pwd;
-    const f = t.files.get(dfd);
+    const f = fdgetRaw(t, dfd);
     if (f === undefined) return t.fail(-EBADF, `${what}: dirfd ${dfd} is not open`);
     const p = filePath(f);
     if (p === undefined) return t.fail(-EINVAL, `${what}: fd ${dfd} (${f.f_op.name}) has no path in this emulator`);
@@ -200,8 +200,8 @@ export function sys_fsconfig(t: Task, fd: number, cmd: number, key: string | nul
     default:
       return t.fail(-EOPNOTSUPP, `fsconfig: unknown cmd ${cmd}`);
   }
-  const f = t.files.get(fd);
-  if (f === undefined || f.f_flags & O_PATH) return t.fail(-EBADF, `fsconfig: fd ${fd} is not open`);
+  const f = fdget(t, fd);
+  if (f === undefined) return t.fail(-EBADF, `fsconfig: fd ${fd} is not open`);
   if (f.f_op !== fscontext_fops) return t.fail(-EINVAL, `fsconfig: fd ${fd} is not a filesystem context (${f.f_op.name})`);
   const fc = f.private_data as FsContext;
   if (cmd === FSCONFIG.CMD_CREATE || cmd === FSCONFIG.CMD_CREATE_EXCL) {
@@ -232,8 +232,8 @@ export function sys_fsmount(t: Task, fsfd: number, flags: number, attrFlags: num
   if (!may_mount(t)) return t.fail(-EPERM, "fsmount: needs CAP_SYS_ADMIN in the user namespace owning the caller's mount namespace");
   if (flags & ~FSMOUNT_CLOEXEC) return t.fail(-EINVAL, `fsmount: flags 0x${flags.toString(16)}: only FSMOUNT_CLOEXEC is allowed`);
   if (attrFlags & ~MOUNT_ATTR__MASK) return t.fail(-EINVAL, `fsmount: attr_flags 0x${attrFlags.toString(16)} has unknown bits`);
-  const f = t.files.get(fsfd);
-  if (f === undefined || f.f_flags & O_PATH) return t.fail(-EBADF, `fsmount: fd ${fsfd} is not open`);
+  const f = fdget(t, fsfd);
+  if (f === undefined) return t.fail(-EBADF, `fsmount: fd ${fsfd} is not open`);
   if (f.f_op !== fscontext_fops) return t.fail(-EINVAL, `fsmount: fd ${fsfd} is not a filesystem context (${f.f_op.name})`);
   const fc = f.private_data as FsContext;
   // A context without a superblock (never created, or its creation failed) is -EINVAL before the phase check.
@@ -283,7 +283,7 @@ export function unshareMountNs(t: Task): number {
 
 /** SCM_RIGHTS: installs the file behind `fd` in `other` at its lowest free fd. */
 export function sendFd(t: Task, fd: number, other: Task): number {
-  const f = t.files.get(fd);
+  const f = fdgetRaw(t, fd);
   if (f === undefined) return t.fail(-EBADF, `sendFd: fd ${fd} is not open`);
   const nfd = other.files.install(f.get());
   if (nfd < 0) {

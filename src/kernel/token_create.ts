@@ -7,7 +7,7 @@ import { EBADF, EINVAL, EMFILE, ENOENT, EOPNOTSUPP, EPERM } from "../abi/errno.t
 import type { BpfToken } from "./bpf.ts";
 import { CAP } from "./capability.ts";
 import { File, O_CLOEXEC, O_RDWR } from "./file.ts";
-import { MAY_ACCESS, describeInode, fdget, filePath, inode_permission } from "./namei.ts";
+import { MAY_ACCESS, describeInode, fdget, fdgetRaw, filePath, inode_permission } from "./namei.ts";
 import type { Call } from "./syscall.ts";
 import { bpf_token_fops } from "./token.ts";
 
@@ -24,7 +24,7 @@ export function bpf_token_create(c: Call): number {
   const ufd = attr.u32("token_create.bpffs_fd");
   // CLASS(fd): O_PATH files (such as fsmount()'s mount fd) are not found.
   const f = fdget(t, ufd);
-  if (f === undefined) return t.fail(-EBADF, `token_create.bpffs_fd ${ufd} is not open${t.files.get(ufd) ? " (an O_PATH fd does not count)" : ""}`);
+  if (f === undefined) return t.fail(-EBADF, `token_create.bpffs_fd ${ufd} is not open${fdgetRaw(t, ufd) ? " (an O_PATH fd does not count)" : ""}`);
   const path = filePath(f);
   if (path === undefined || path.inode !== path.mnt.sb.root)
     return t.fail(-EINVAL, `token_create.bpffs_fd ${ufd} is not the root of a filesystem (${path === undefined ? f.f_op.name : describeInode(path.inode)})`);
