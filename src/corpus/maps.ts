@@ -390,7 +390,11 @@ function elemTrace(out: Trace[], rng: Rng, name: string, spec: CreateSpec, steps
   }
   // A full walk at the end shows the final contents in iteration order.
   walk(c, spec.max + 6);
-  if (opts.batch) b.batch(CMD.LOOKUP_BATCH, fd, 0n, c.nextBuf, b.region(Math.max(spec.key, 1) * 64), b.region(Math.max(vsize, 1) * 64), 64, 0, 0, opts.maskLookup ? { mem: [] } : undefined);
+  if (opts.batch) {
+    const keys = b.region(Math.max(spec.key, 1) * 64);
+    const vals = b.region(Math.max(vsize, 1) * 64);
+    b.batch(CMD.LOOKUP_BATCH, fd, 0n, c.nextBuf, keys, vals, 64, 0, 0, opts.maskLookup ? { mem: [{ addr: vals, len: vsize * 64 }] } : undefined);
+  }
   b.info(fd);
   out.push(trace(name, `${MAP_TYPE_NAMES[type]}: ${steps} random element commands`, b, opts.env));
 }

@@ -141,8 +141,8 @@ function array_map_update_sys(_t: Task, m: BpfMap, key: Uint8Array, value: Uint8
     if (flags > BigInt(BPF_EXIST)) return -EINVAL;
     if (index >= a.max_entries) return -E2BIG;
     if (flags === BigInt(BPF_NOEXIST)) return -EEXIST;
-    // copy_map_value() per CPU: value_size bytes from each rounded slot.
-    for (let c = 0; c < a.ncpu; c++) a.data!.write((index * a.ncpu + c) * a.elem_size, value, c * a.elem_size, a.value_size);
+    // copy_map_value_long() per CPU: the whole rounded slot, padding included (probed: padding reads back).
+    a.data!.write(index * a.ncpu * a.elem_size, value, 0, a.ncpu * a.elem_size);
     return 0;
   }
   if ((flags & ~BigInt(BPF_F_LOCK)) > BigInt(BPF_EXIST)) return -EINVAL;

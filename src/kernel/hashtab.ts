@@ -328,13 +328,8 @@ function unlink(hm: BpfHtab, s: number): void {
 
 function writeValue(hm: BpfHtab, s: number, value: Uint8Array): void {
   if (hm.percpu) {
-    // pcpu_copy_value(onallcpus): value_size bytes into each CPU's rounded slot.
-    const size = round_up(hm.value_size, 8);
-    const base = s * hm.vsize;
-    for (let c = 0; c < hm.ncpu; c++) {
-      hm.vals.set(value.subarray(c * size, c * size + hm.value_size), base + c * size);
-      hm.vals.fill(0, base + c * size + hm.value_size, base + (c + 1) * size);
-    }
+    // pcpu_copy_value(onallcpus): each CPU's whole rounded slot, padding included.
+    hm.vals.set(value.subarray(0, hm.vsize), s * hm.vsize);
   } else {
     hm.vals.set(value.subarray(0, hm.vsize), s * hm.vsize);
   }

@@ -4,7 +4,7 @@
 // kernel's struct size, the clamp, the copy in of input fields, the fill and
 // the write-back of info and info_len. Layouts come from the ABI tables.
 
-import { EFAULT, EINVAL } from "../abi/errno.ts";
+import { E2BIG, EFAULT, EINVAL, EPERM } from "../abi/errno.ts";
 import type { StructLayout } from "../uapi/layout.ts";
 import type { BpfMap, BpfToken } from "./bpf.ts";
 import type { File } from "./file.ts";
@@ -91,6 +91,9 @@ export function bpf_map_get_info_by_fd(c: Call, f: File): number {
   const { len, uinfo } = p;
   const map = f.private_data as BpfMap;
   const info = p.buf;
+  // Probed on 6.18 (test/maps.test.ts): a non-zero byte in the struct's tail padding [100, 104) is refused
+  // with E2BIG, before any field is looked at, as if the struct ended at hash_size.
+  for (let i = 100; i < Math.min(len, layout.size); i++) if (info.bytes[i] !== 0) return t.fail(-E2BIG, `info: padding byte ${i} after hash_size is not zero`);
   info.setU32("type", map.map_type);
   info.setU32("id", map.id);
   info.setU32("key_size", map.key_size);
@@ -107,6 +110,8 @@ export function bpf_map_get_info_by_fd(c: Call, f: File): number {
     const get_hash = (map.ops as { map_get_hash?: (m: BpfMap) => Uint8Array }).map_get_hash;
     if (get_hash === undefined) return t.fail(-EINVAL, `info.hash: ${map.ops.name} has no map_get_hash (only ARRAY maps can be hashed)`);
     if (hash_size !== 32) return t.fail(-EINVAL, `info.hash_size ${hash_size} must be 32 (SHA256_DIGEST_SIZE)`);
+    // Only a frozen map's contents are final, so only those are hashed.
+    if (!map.frozen) return t.fail(-EPERM, "info.hash: the map must be frozen first");
     if (t.memory.copyOut(hash, get_hash(map)) !== 0) return t.fail(-EFAULT, "info.hash: writing 32 bytes faulted");
   } else if (hash_size) {
     return t.fail(-EINVAL, "info.hash_size is set without info.hash");

@@ -89,7 +89,7 @@ export const stack_trace_map_ops: MapOps = {
   // No program ever records a stack here: every bucket is empty.
   map_lookup_sys: () => -ENOENT,
   map_update_sys: () => -EINVAL,
-  map_delete_elem: (_t, m, key) => (u32At(key) >= roundup_pow_of_two(m.max_entries) ? -EINVAL : -ENOENT),
+  map_delete_elem: (_t, m, key) => (u32At(key) >= roundup_pow_of_two(m.max_entries) ? -E2BIG : -ENOENT),
   map_get_next_key: () => -ENOENT,
   map_lookup_and_delete_elem: () => -ENOENT,
   map_mem_usage: (m) => BigInt(roundup_pow_of_two(m.max_entries) * 8 + m.max_entries * (m.value_size + 16)),
