@@ -2,17 +2,29 @@
 // The kernel's copy of union bpf_attr for one call, read through the layout
 // table of the command being run. A field the ABI profile does not have reads
 // as zero, so one handler serves several kernel versions.
+//
+// This is on every call's path: field offsets are resolved once per command
+// (a name -> offset map built from the layout table), and a task's copy and
+// its DataView are made once and reused by every call (see __sys_bpf).
 
 import type { CmdLayout, FieldDesc, UapiTables } from "../uapi/layout.ts";
 
 /** Per-command field index, built once per table set. */
 export class CmdFields {
   readonly layout: CmdLayout;
+  /** layout.end: where CHECK_ATTR starts looking. */
+  readonly end: number;
   private readonly byName = new Map<string, FieldDesc>();
+  /** name -> byte offset, the only lookup the accessors make. */
+  private readonly offsets = new Map<string, number>();
 
   constructor(layout: CmdLayout) {
     this.layout = layout;
-    for (const f of layout.fields) this.byName.set(f.name, f);
+    this.end = layout.end;
+    for (const f of layout.fields) {
+      this.byName.set(f.name, f);
+      this.offsets.set(f.name, f.offset);
+    }
   }
 
   get(name: string): FieldDesc | undefined {
@@ -21,7 +33,8 @@ export class CmdFields {
 
   /** Offset of a field, or -1 when this ABI does not have it. */
   offsetOf(name: string): number {
-    return this.byName.get(name)?.offset ?? -1;
+    const o = this.offsets.get(name);
+    return o === undefined ? -1 : o;
   }
 
   /** The field (if any) that covers byte `off`, for diagnostics. */
@@ -33,20 +46,28 @@ export class CmdFields {
 }
 
 const cache = new WeakMap<UapiTables, CmdFields[]>();
+// Almost every call uses the same table set as the one before.
+let lastTables: UapiTables | null = null;
+let lastFields: CmdFields[] = [];
 
 export function cmdFields(tables: UapiTables, cmd: number): CmdFields | undefined {
-  let arr = cache.get(tables);
-  if (arr === undefined) {
-    arr = tables.commands.map((c) => new CmdFields(c));
-    cache.set(tables, arr);
+  if (tables !== lastTables) {
+    let arr = cache.get(tables);
+    if (arr === undefined) {
+      arr = tables.commands.map((c) => new CmdFields(c));
+      cache.set(tables, arr);
+    }
+    lastTables = tables;
+    lastFields = arr;
   }
-  return arr[cmd];
+  return lastFields[cmd];
 }
 
 export class Attr {
   readonly bytes: Uint8Array;
   readonly view: DataView;
-  readonly fields: CmdFields;
+  /** The command whose layout names the fields; a reused copy is pointed at each call's command. */
+  fields: CmdFields;
 
   constructor(bytes: Uint8Array, fields: CmdFields) {
     this.bytes = bytes;
@@ -54,43 +75,40 @@ export class Attr {
     this.fields = fields;
   }
 
-  private off(name: string): number {
-    return this.fields.offsetOf(name);
-  }
-
   has(name: string): boolean {
     return this.fields.offsetOf(name) >= 0;
   }
 
   u32(name: string): number {
-    const o = this.off(name);
+    const o = this.fields.offsetOf(name);
     return o < 0 ? 0 : this.view.getUint32(o, true);
   }
 
   s32(name: string): number {
-    const o = this.off(name);
+    const o = this.fields.offsetOf(name);
     return o < 0 ? 0 : this.view.getInt32(o, true);
   }
 
   u64(name: string): bigint {
-    const o = this.off(name);
+    const o = this.fields.offsetOf(name);
     return o < 0 ? 0n : this.view.getBigUint64(o, true);
   }
 
-  /** A fixed-size byte array field (char map_name[16]); empty when absent. */
+  /** A fixed-size byte array field (char map_name[16]); empty when absent. A view into the copy: callers copy what they keep. */
   bytesOf(name: string): Uint8Array {
     const f = this.fields.get(name);
     return f === undefined ? new Uint8Array(0) : this.bytes.subarray(f.offset, f.offset + f.size);
   }
 
   setU32(name: string, v: number): void {
-    const o = this.off(name);
+    const o = this.fields.offsetOf(name);
     if (o >= 0) this.view.setUint32(o, v >>> 0, true);
   }
 
   /** First non-zero byte in [from, to), or -1 (memchr_inv). */
   firstNonZero(from: number, to: number): number {
-    for (let i = from; i < to; i++) if (this.bytes[i] !== 0) return i;
+    const b = this.bytes;
+    for (let i = from; i < to; i++) if (b[i] !== 0) return i;
     return -1;
   }
 }

@@ -11,12 +11,30 @@ import { __sys_bpf } from "../kernel/syscall.ts";
 /** bpf(cmd, attr, size) with the attr given as bytes (modelled at ATTR_END - attr.byteLength). */
 export function sys_bpf(t: Task, cmd: number, attr: ArrayBuffer | Uint8Array, size: number): number {
   const bytes = attr instanceof Uint8Array ? attr : new Uint8Array(attr);
-  const uattr = t.memory.setOverlay(bytes);
+  const mem = t.memory;
+  const uattr = mem.setOverlay(bytes);
   try {
     return sys_bpf_at(t, cmd, uattr, size);
   } finally {
-    t.memory.setOverlay(null);
+    mem.setOverlay(null);
   }
+}
+
+/**
+ * "bpf() returned EINVAL" and the like, made once per errno: the fallback
+ * reason is only read when a failing check named nothing, but endCall takes
+ * it on every call.
+ */
+const fallbackByErrno: string[] = [];
+function fallbackReason(ret: number): string {
+  if (ret >= 0) return "";
+  const n = -ret;
+  let s = fallbackByErrno[n];
+  if (s === undefined) {
+    s = `bpf() returned ${errnoName(ret)}`;
+    if (n < 4096) fallbackByErrno[n] = s;
+  }
+  return s;
 }
 
 /** bpf(cmd, uattr, size) with the attr already in the task's address space. */
@@ -29,7 +47,7 @@ export function sys_bpf_at(t: Task, cmd: number, uattr: bigint, size: number): n
     // A bug in the emulator must not become an exception in the caller's program.
     ret = t.fail(-EINVAL, `internal error in bpfemu: ${e instanceof Error ? e.message : String(e)}`);
   }
-  return t.endCall(ret, `bpf() returned ${errnoName(ret)}`);
+  return t.endCall(ret, fallbackReason(ret));
 }
 
 export { ATTR_END };

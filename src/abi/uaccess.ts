@@ -4,6 +4,7 @@
 // would. Pages are allocated lazily on first touch of a mapped range.
 
 import { EFAULT } from "./errno.ts";
+import type { Attr } from "./attr.ts";
 
 export const PAGE_SIZE = 4096;
 const PAGE_SHIFT = 12n;
@@ -18,19 +19,50 @@ export const TASK_SIZE_MAX = 0x7ffffffff000n;
  */
 export const ATTR_END = 0x7ff000100000n;
 
-interface Overlay {
-  start: bigint;
-  end: bigint;
-  bytes: Uint8Array;
+const TASK_SIZE_MAX_NUM = Number(TASK_SIZE_MAX);
+const ATTR_END_NUM = Number(ATTR_END);
+
+/**
+ * uattr for an attr of each length, made once: BigInt arithmetic allocates,
+ * and the syscall boundary would otherwise pay for it on every call.
+ */
+const uattrByLen: bigint[] = [];
+function uattrFor(len: number): bigint {
+  let u = uattrByLen[len];
+  if (u === undefined) {
+    u = ATTR_END - BigInt(len);
+    if (len <= 1 << 16) uattrByLen[len] = u;
+  }
+  return u;
 }
 
 export class AddressSpace {
+  private static readonly ZERO_PAGE = new Uint8Array(PAGE_SIZE);
   /** page number -> page bytes; a mapped page that was never touched holds `null` until written. */
   private readonly pages = new Map<number, Uint8Array | null>();
-  private overlay: Overlay | null = null;
+  /** One-entry cache of `pages` (most calls touch one key/value page over and over); -1 = empty. */
+  private cachedPageNum = -1;
+  private cachedPage: Uint8Array | null = null;
+  /**
+   * The caller's attr while a call runs: [ovStart, ATTR_END) backed by
+   * ovBytes; ovPageStart is the page boundary at or below ovStart (the rest
+   * of that page reads as zero). Plain numbers, no per-call object.
+   */
+  private ovBytes: Uint8Array | null = null;
+  private ovStart = 0;
+  private ovPageStart = 0;
+  /** The buffer behind the last successful span() (out-parameter, so span() allocates nothing). */
+  private spanBuf: Uint8Array = AddressSpace.ZERO_PAGE;
   /** Where the last checkZeroed() that answered 0 saw its first non-zero byte (for diagnostics). */
   lastNonZero = -1;
-  private static readonly ZERO_PAGE = new Uint8Array(PAGE_SIZE);
+  /**
+   * The kernel's copy of the attr (__sys_bpf's `attr` on the stack) with its
+   * DataView, made on this task's first call and reused by the next ones, so
+   * that a call allocates no buffer. `kattrBusy` is set while a call uses it:
+   * a nested call would get a fresh copy instead.
+   */
+  kattr: Attr | null = null;
+  kattrBusy = false;
 
   /** mmap(addr, length, PROT_READ|PROT_WRITE, MAP_FIXED|MAP_ANONYMOUS): zero-filled, page-rounded. */
   map(addr: bigint, length: number): void {
@@ -40,6 +72,7 @@ export class AddressSpace {
     const first = Number(addr >> PAGE_SHIFT);
     const n = Math.ceil(length / PAGE_SIZE);
     for (let p = first; p < first + n; p++) this.pages.set(p, null);
+    this.cachedPageNum = -1;
   }
 
   /** munmap */
@@ -47,6 +80,7 @@ export class AddressSpace {
     const first = Number(addr >> PAGE_SHIFT);
     const n = Math.ceil(length / PAGE_SIZE);
     for (let p = first; p < first + n; p++) this.pages.delete(p);
+    this.cachedPageNum = -1;
   }
 
   isMapped(addr: bigint): boolean {
@@ -81,33 +115,43 @@ export class AddressSpace {
   /** Installs the caller's attr buffer at [ATTR_END - len, ATTR_END) for the duration of one call. */
   setOverlay(bytes: Uint8Array | null): bigint {
     if (bytes === null) {
-      this.overlay = null;
+      this.ovBytes = null;
       return 0n;
     }
-    const start = ATTR_END - BigInt(bytes.length);
-    this.overlay = { start, end: ATTR_END, bytes };
-    return start;
+    const start = ATTR_END_NUM - bytes.length;
+    this.ovBytes = bytes;
+    this.ovStart = start;
+    this.ovPageStart = start - (start % PAGE_SIZE);
+    return uattrFor(bytes.length);
   }
 
   // --- kernel side: these return 0 or -EFAULT and never throw ---
-  // Addresses are below 2^47, so plain numbers hold them exactly; the
-  // arithmetic below stays in numbers for speed.
+  // Addresses are below 2^47, so plain numbers hold them exactly; a u64
+  // above that converts to a number that is still above TASK_SIZE_MAX, so the
+  // range checks stay right. Nothing here allocates on the success path.
 
-  /** The bytes that back [a, a + n) if they are contiguous in one page or in the attr, else null. */
-  private span(a: number, n: number, forWrite: boolean): { buf: Uint8Array; off: number } | null | undefined {
-    const ov = this.overlay;
+  /**
+   * Finds the bytes that back [a, a + n) when they are contiguous in one page
+   * or in the attr: returns the offset and leaves the buffer in spanBuf.
+   * -1: not contiguous (take the chunked path); -2: unmapped.
+   */
+  private span(a: number, n: number, forWrite: boolean): number {
+    const ov = this.ovBytes;
     if (ov !== null) {
-      const os = Number(ov.start);
-      const oe = Number(ov.end);
-      if (a >= os && a + n <= oe) return { buf: ov.bytes, off: a - os };
-      if (a < oe && a + n > os) return null; // straddles the attr's edge: take the slow path
+      const os = this.ovStart;
+      if (a >= os && a + n <= ATTR_END_NUM) {
+        this.spanBuf = ov;
+        return a - os;
+      }
+      if (a < ATTR_END_NUM && a + n > os) return -1; // straddles the attr's edge
     }
     const p = Math.floor(a / PAGE_SIZE);
     const inPage = a - p * PAGE_SIZE;
-    if (inPage + n > PAGE_SIZE) return null;
+    if (inPage + n > PAGE_SIZE) return -1;
     const page = this.pageOfNum(p, a, forWrite);
-    if (page === undefined) return undefined;
-    return { buf: page ?? AddressSpace.ZERO_PAGE, off: inPage };
+    if (page === undefined) return -2;
+    this.spanBuf = page ?? AddressSpace.ZERO_PAGE;
+    return inPage;
   }
 
   /**
@@ -117,21 +161,21 @@ export class AddressSpace {
    */
   copyIn(dst: Uint8Array, addr: bigint, len: number, dstOff = 0): number {
     if (len === 0) return 0;
-    if (addr < 0n || addr + BigInt(len) > TASK_SIZE_MAX) return -EFAULT;
     const a0 = Number(addr);
-    const fast = this.span(a0, len, false);
-    if (fast) {
-      dst.set(fast.buf.subarray(fast.off, fast.off + len), dstOff);
+    if (a0 < 0 || a0 + len > TASK_SIZE_MAX_NUM) return -EFAULT;
+    const off = this.span(a0, len, false);
+    if (off >= 0) {
+      copyBytes(dst, dstOff, this.spanBuf, off, len);
       return 0;
     }
-    if (fast === undefined) return -EFAULT;
+    if (off === -2) return -EFAULT;
     let done = 0;
     while (done < len) {
       const a = a0 + done;
       const n = this.chunk(a, len - done);
-      const sp = this.span(a, n, false);
-      if (!sp) return -EFAULT;
-      dst.set(sp.buf.subarray(sp.off, sp.off + n), dstOff + done);
+      const o = this.span(a, n, false);
+      if (o < 0) return -EFAULT;
+      copyBytes(dst, dstOff + done, this.spanBuf, o, n);
       done += n;
     }
     return 0;
@@ -141,15 +185,17 @@ export class AddressSpace {
   copyOut(addr: bigint, src: Uint8Array): number {
     const len = src.length;
     if (len === 0) return 0;
-    if (addr < 0n || addr + BigInt(len) > TASK_SIZE_MAX) return -EFAULT;
     const a0 = Number(addr);
+    if (a0 < 0 || a0 + len > TASK_SIZE_MAX_NUM) return -EFAULT;
     let done = 0;
     while (done < len) {
       const a = a0 + done;
       const n = this.chunk(a, len - done);
-      const sp = this.span(a, n, true);
-      if (!sp || sp.buf === AddressSpace.ZERO_PAGE) return -EFAULT;
-      sp.buf.set(src.subarray(done, done + n), sp.off);
+      const o = this.span(a, n, true);
+      if (o < 0) return -EFAULT;
+      const buf = this.spanBuf;
+      if (buf === AddressSpace.ZERO_PAGE) return -EFAULT;
+      copyBytes(buf, o, src, done, n);
       done += n;
     }
     return 0;
@@ -158,12 +204,10 @@ export class AddressSpace {
   /** The largest run from `a` that stays inside one page and on one side of the attr's edges. */
   private chunk(a: number, want: number): number {
     let n = Math.min(want, PAGE_SIZE - (a % PAGE_SIZE));
-    const ov = this.overlay;
-    if (ov !== null) {
-      const os = Number(ov.start);
-      const oe = Number(ov.end);
+    if (this.ovBytes !== null) {
+      const os = this.ovStart;
       if (a < os && a + n > os) n = os - a;
-      else if (a >= os && a < oe && a + n > oe) n = oe - a;
+      else if (a >= os && a < ATTR_END_NUM && a + n > ATTR_END_NUM) n = ATTR_END_NUM - a;
     }
     return n;
   }
@@ -181,25 +225,29 @@ export class AddressSpace {
    * bytes up to the aligned word that holds the first unmapped byte.
    */
   checkZeroed(addr: bigint, size: number): number {
+    return this.checkZeroedAt(Number(addr), size);
+  }
+
+  /** checkZeroed() with the address as a number (no BigInt arithmetic for the caller). */
+  checkZeroedAt(a0: number, size: number): number {
     if (size === 0) return 1;
-    if (addr < 0n || addr + BigInt(size) > TASK_SIZE_MAX) return -EFAULT;
-    const a0 = Number(addr);
+    if (a0 < 0 || a0 + size > TASK_SIZE_MAX_NUM) return -EFAULT;
     const end = a0 + size;
     let a = a0;
     while (a < end) {
       const n = this.chunk(a, end - a);
-      const sp = this.span(a, n, false);
-      if (!sp) {
+      const off = this.span(a, n, false);
+      if (off < 0) {
         // The faulting word starts at the 8-byte boundary at or below `a`; the
         // bytes of that word before `a` (inside the range) are never examined.
         return -EFAULT;
       }
-      const b = sp.buf;
+      const b = this.spanBuf;
       if (b !== AddressSpace.ZERO_PAGE) {
         // Words never cross pages, so the word holding a non-zero byte is mapped and read before any fault.
-        for (let i = sp.off, e = sp.off + n; i < e; i++)
+        for (let i = off, e = off + n; i < e; i++)
           if (b[i] !== 0) {
-            this.lastNonZero = a + (i - sp.off);
+            this.lastNonZero = a + (i - off);
             return 0;
           }
       }
@@ -219,10 +267,11 @@ export class AddressSpace {
     let i = 0;
     while (i < count) {
       const n = this.chunk(a0 + i, count - i);
-      const sp = this.span(a0 + i, n, false);
-      if (!sp) return -EFAULT;
+      const off = this.span(a0 + i, n, false);
+      if (off < 0) return -EFAULT;
+      const buf = this.spanBuf;
       for (let j = 0; j < n; j++) {
-        const ch = sp.buf[sp.off + j]!;
+        const ch = buf[off + j]!;
         dst[i + j] = ch;
         if (ch === 0) return i + j;
       }
@@ -232,18 +281,36 @@ export class AddressSpace {
   }
 
   private pageOfNum(p: number, a: number, forWrite: boolean): Uint8Array | null | undefined {
-    const ov = this.overlay;
-    if (ov !== null && a < Number(ov.end) && a >= Math.floor(Number(ov.start) / PAGE_SIZE) * PAGE_SIZE) {
+    if (this.ovBytes !== null && a < ATTR_END_NUM && a >= this.ovPageStart) {
       // The part of the attr's first page below the attr itself: mapped, reads as zero.
       if (!forWrite) return null;
     }
-    const page = this.pages.get(p);
-    if (page === undefined) return undefined;
+    let page: Uint8Array | null | undefined;
+    if (p === this.cachedPageNum) page = this.cachedPage;
+    else {
+      page = this.pages.get(p);
+      if (page === undefined) return undefined;
+      this.cachedPageNum = p;
+      this.cachedPage = page;
+    }
     if (page === null && forWrite) {
       const fresh = new Uint8Array(PAGE_SIZE);
       this.pages.set(p, fresh);
+      this.cachedPageNum = p;
+      this.cachedPage = fresh;
       return fresh;
     }
     return page;
   }
+}
+
+/**
+ * dst[dstOff..] = src[srcOff..srcOff+n]. Short runs (keys, values, attrs) are
+ * copied by a loop: TypedArray.set() needs a subarray() view, and creating
+ * that object costs more than copying a few dozen bytes.
+ */
+function copyBytes(dst: Uint8Array, dstOff: number, src: Uint8Array, srcOff: number, n: number): void {
+  if (n <= 64) {
+    for (let i = 0; i < n; i++) dst[dstOff + i] = src[srcOff + i]!;
+  } else dst.set(src.subarray(srcOff, srcOff + n), dstOff);
 }

@@ -15,6 +15,7 @@ import { O_CLOEXEC, O_RDONLY, O_RDWR, O_WRONLY, type File } from "./file.ts";
 import * as maps from "./maps.ts";
 import * as objs from "./objects.ts";
 import type { Task } from "./task.ts";
+import type { UapiTables } from "../uapi/layout.ts";
 import { bpf_token_allow_cmd, bpf_token_allow_map_type, bpf_token_allow_prog_type, bpf_token_capable, bpf_token_get_from_fd, bpf_token_put, maxOf } from "./token.ts";
 import * as tok from "./token_create.ts";
 import { bpf_token_create_v1 } from "./token_v1.ts";
@@ -37,10 +38,11 @@ const BTF_MAX_TYPE = 0xfffff;
 export function bpf_check_uarg_tail_zero(t: Task, uaddr: bigint, expected: number, actual: number, what: string): number {
   if (actual > PAGE_SIZE) return t.fail(-E2BIG, `${what}: size ${actual} is over PAGE_SIZE (4096)`);
   if (actual <= expected) return 0;
-  const res = t.memory.checkZeroed(uaddr + BigInt(expected), actual - expected);
+  const ua = Number(uaddr);
+  const res = t.memory.checkZeroedAt(ua + expected, actual - expected);
   if (res < 0) return t.fail(-EFAULT, `${what}: bytes [${expected}, ${actual}) past the kernel's struct (${expected} bytes) are not readable`);
   if (res === 0) {
-    const at = t.memory.lastNonZero - Number(uaddr);
+    const at = t.memory.lastNonZero - ua;
     return t.fail(-E2BIG, `${what}: non-zero byte at offset ${at} past the kernel's struct (${expected} bytes); size ${actual}`);
   }
   return 0;
@@ -60,37 +62,61 @@ export interface Call {
 /**
  * __sys_bpf(): tail check, clamp, zero-filled copy, LSM hook (no policy is
  * loaded, so it allows), then one switch over the commands.
+ *
+ * The kernel's copy lives on its stack; here it is the task's reusable Attr
+ * (AddressSpace.kattr), zero-filled past `size` on every call, so a call
+ * allocates neither the buffer nor its DataView.
  */
 export function __sys_bpf(t: Task, cmd: number, uattr: bigint, size: number): number {
   const tables = t.kernel.tables;
   const attrSize = tables.attrSize;
   size = size >>> 0;
-  let err = bpf_check_uarg_tail_zero(t, uattr, attrSize, size, "bpf_attr");
-  if (err) return err;
-  size = Math.min(size, attrSize);
-  const bytes = new Uint8Array(attrSize);
-  if (t.memory.copyIn(bytes, uattr, size) !== 0) return t.fail(-EFAULT, `copy_from_user of ${size} attr bytes faulted`);
+  if (size > attrSize) {
+    const err = bpf_check_uarg_tail_zero(t, uattr, attrSize, size, "bpf_attr");
+    if (err) return err;
+    size = attrSize;
+  }
   cmd = cmd | 0;
+  const mem = t.memory;
+  let attr = mem.kattr;
+  const reuse = !mem.kattrBusy && attr !== null && attr.bytes.length === attrSize;
+  const bytes = reuse ? attr!.bytes : new Uint8Array(attrSize);
+  if (reuse) bytes.fill(0, size);
+  if (mem.copyIn(bytes, uattr, size) !== 0) return t.fail(-EFAULT, `copy_from_user of ${size} attr bytes faulted`);
   const fields = cmd >= 0 ? cmdFields(tables, cmd) : undefined;
   if (fields === undefined) return t.fail(-EINVAL, `unknown command ${cmd} (this ABI has 0..${tables.commands.length - 1})`);
-  const c: Call = { t, cmd, attr: new Attr(bytes, fields), uattr, size };
-  const handler = HANDLERS[fields.layout.name];
+  const handler = handlersFor(tables)[cmd];
   if (handler === undefined) return t.fail(-EINVAL, `command ${fields.layout.name} has no handler`);
-  err = handler(c);
-  return err;
+  if (reuse) attr!.fields = fields;
+  else {
+    attr = new Attr(bytes, fields);
+    if (!mem.kattrBusy) mem.kattr = attr;
+  }
+  const c: Call = { t, cmd, attr: attr!, uattr, size };
+  if (!reuse) return handler(c);
+  mem.kattrBusy = true;
+  try {
+    return handler(c);
+  } finally {
+    mem.kattrBusy = false;
+  }
 }
 
 /**
  * CHECK_ATTR(): every byte after the command's LAST_FIELD, up to
- * sizeof(union bpf_attr), must be zero in the kernel's copy.
+ * sizeof(union bpf_attr), must be zero in the kernel's copy. The copy is
+ * zero from `size` on (handlers call this before writing to it), so only
+ * [end, size) needs a look.
  */
 export function CHECK_ATTR(c: Call): boolean {
-  const end = c.attr.fields.layout.end;
-  const at = c.attr.firstNonZero(end, c.attr.bytes.length);
+  const attr = c.attr;
+  const end = attr.fields.end;
+  if (c.size <= end) return false;
+  const at = attr.firstNonZero(end, c.size);
   if (at < 0) return false;
   c.t.fail(
     -EINVAL,
-    `CHECK_ATTR(BPF_${c.attr.fields.layout.name}): byte ${at} is 0x${c.attr.bytes[at]!.toString(16).padStart(2, "0")}, but everything from offset ${end} (end of ${c.attr.fields.layout.lastField}) must be zero`,
+    `CHECK_ATTR(BPF_${attr.fields.layout.name}): byte ${at} is 0x${attr.bytes[at]!.toString(16).padStart(2, "0")}, but everything from offset ${end} (end of ${attr.fields.layout.lastField}) must be zero`,
   );
   return true;
 }
@@ -969,6 +995,22 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   TOKEN_CREATE: token_create,
   PROG_STREAM_READ_BY_FD: prog_stream_read,
 };
+
+/** HANDLERS by command number for a table set, made once: dispatch is an array index, not a name lookup. */
+const handlerCache = new WeakMap<UapiTables, readonly (Handler | undefined)[]>();
+let lastHandlerTables: UapiTables | null = null;
+let lastHandlers: readonly (Handler | undefined)[] = [];
+function handlersFor(tables: UapiTables): readonly (Handler | undefined)[] {
+  if (tables === lastHandlerTables) return lastHandlers;
+  let arr = handlerCache.get(tables);
+  if (arr === undefined) {
+    arr = tables.commands.map((c) => HANDLERS[c.name]);
+    handlerCache.set(tables, arr);
+  }
+  lastHandlerTables = tables;
+  lastHandlers = arr;
+  return arr;
+}
 
 export type { File, BpfMap };
 void O_CLOEXEC;
