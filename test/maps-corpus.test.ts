@@ -95,7 +95,7 @@ if (!avail.ok) console.log(`[maps-corpus] live re-recording skipped: ${avail.rea
 describe("map corpus against the live kernel", () => {
   it.skipIf(!avail.ok)("a sample of the corpus recorded now still agrees with the committed expectations", async () => {
     const sample = traces.filter((_, i) => i % 9 === 0);
-    const live = await runTracesOnKernel(sample.map((t) => ({ ...t, ops: t.ops.map((o) => ({ ...o, expect: undefined })) as Trace["ops"] })));
+    const live = await runTracesOnKernel(sample.map((t) => ({ ...t, ops: t.ops.map((o) => ({ ...o, expect: undefined })) as unknown as Trace["ops"] })));
     const bad: string[] = [];
     live.forEach((t, i) => {
       const recorded = sample[i]!;

@@ -330,7 +330,8 @@ function batchStep(c: ElemCtx): void {
   const ks = Math.max(c.spec.key, 1);
   const keys = b.region(Math.max(ks * 40, 8));
   const vals = b.region(Math.max(c.vsize * 40, 8));
-  const inB = b.region(Math.max(ks, 8));
+  // Reserved so that the regions after it keep the addresses the recorded traces use.
+  void b.region(Math.max(ks, 8));
   const outB = b.region(Math.max(ks, 8));
   const cmd = rng.pick([CMD.LOOKUP_BATCH, CMD.LOOKUP_BATCH, CMD.LOOKUP_AND_DELETE_BATCH, CMD.UPDATE_BATCH, CMD.DELETE_BATCH]);
   const mask: Mask | undefined = c.masks?.lookup ? { mem: [{ addr: vals, len: c.vsize * 40 }] } : undefined;
