@@ -6,6 +6,7 @@ import { encodeAttr } from "../abi/decode.ts";
 import { Kernel, linux_6_18 } from "../index.ts";
 import { BPF_CMD, BPF_MAP_TYPE } from "../uapi/gen/consts-6.18.ts";
 import { describe, type Io } from "./common.ts";
+import { tokenWalkthrough } from "./demo-token.ts";
 
 interface Example {
   title: string;
@@ -58,5 +59,6 @@ export function demo(_argv: readonly string[], io: Io): number {
     const ret = t.sys_bpf(e.cmd, attr, e.size);
     io.out(ret < 0 ? `= ${ret} ${t.lastError?.name}: ${t.lastError?.reason}\n` : `= ${ret}\n`);
   }
+  tokenWalkthrough(io);
   return 0;
 }
