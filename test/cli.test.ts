@@ -108,3 +108,14 @@ describe("bad input: one line, exit 2, no stack trace", () => {
 });
 
 void linux_6_18;
+
+describe("bpfemu check in a delegated user namespace", () => {
+  it("creates a token and shows its masks the way fdinfo does", async () => {
+    const r = await cli("check", "TOKEN_CREATE", "0000000003000000", "--as", "userns", "--delegate-cmds", "any", "--delegate-maps", "array:hash");
+    expect(r.out).toMatch(/= 4 \(a new fd\)/);
+    expect(r.out).toMatch(/allowed_cmds:\tany/);
+    // BPF_MAP_TYPE_HASH = 1, BPF_MAP_TYPE_ARRAY = 2
+    expect(r.out).toMatch(/allowed_maps:\t0x6/);
+    expect(r.out).toMatch(/allowed_progs:\t0x0/);
+  });
+});

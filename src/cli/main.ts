@@ -3,7 +3,8 @@
 // commands (record, replay, diff). Bad input gets one line and exit code 2.
 
 import { pathToFileURL } from "node:url";
-import { Kernel, tablesFor, knownAbis } from "../index.ts";
+import { Kernel, bpf_token_show_fdinfo, tablesFor, knownAbis } from "../index.ts";
+import type { BpfToken } from "../kernel/bpf.ts";
 import type { UapiTables } from "../uapi/layout.ts";
 import { UsageError, abiOf, cmdArg, describe, parseArgs, ranges, readBytesArg, sizeOf, type Io } from "./common.ts";
 
@@ -12,7 +13,7 @@ export { UsageError, type Io } from "./common.ts";
 const USAGE = `usage: bpfemu <command> [options]
 
   decode <cmd> <hex|@file> [--size N] [--abi A] [--all]   print every field of the attr, strace-style
-  check  <cmd> <hex|@file> [--size N] [--abi A] [--as root|nocap]
+  check  <cmd> <hex|@file> [--size N] [--abi A] [--as root|nocap|userns] [--delegate-cmds X ...]
                                                           run the bytes on a fresh emulated kernel
   layout [--json] [--abi A]                               every command's fields, LAST_FIELD and CHECK_ATTR end
   record <cases...> -o <trace>                            run cases on the live kernel, write a trace
@@ -34,7 +35,7 @@ export function cmdDecode(argv: readonly string[], io: Io): number {
 }
 
 export function cmdCheck(argv: readonly string[], io: Io): number {
-  const { pos, opts } = parseArgs(argv, ["size", "abi", "as"]);
+  const { pos, opts } = parseArgs(argv, ["size", "abi", "as", "delegate-cmds", "delegate-maps", "delegate-progs", "delegate-attachs"]);
   const abi = abiOf(opts);
   const tables = tablesFor(abi);
   const cmd = cmdArg(tables, pos[0]);
@@ -42,14 +43,25 @@ export function cmdCheck(argv: readonly string[], io: Io): number {
   const bytes = readBytesArg(pos[1]);
   const size = sizeOf(opts, bytes);
   const as = opts.get("as") ?? "root";
-  if (as !== "root" && as !== "nocap") throw new UsageError(`--as takes root or nocap, not ${String(as)}`);
+  if (as !== "root" && as !== "nocap" && as !== "userns") throw new UsageError(`--as takes root, nocap or userns, not ${String(as)}`);
   const kernel = new Kernel({ abi });
-  const task = as === "root" ? kernel.spawn() : kernel.spawn({ caps: [] });
+  let task;
+  if (as === "userns") {
+    // uid 0 in a new user namespace; the delegated bpffs root is fd 3.
+    const bpffs: Record<string, string> = {};
+    for (const k of ["cmds", "maps", "progs", "attachs"]) {
+      const v = opts.get(`delegate-${k}`);
+      if (typeof v === "string") bpffs[`delegate_${k}`] = v;
+    }
+    task = kernel.spawn({ userns: "new", bpffs });
+  } else task = as === "root" ? kernel.spawn() : kernel.spawn({ caps: [] });
   const attr = bytes.slice();
   const ret = task.sys_bpf(cmd, attr, size);
   io.out(describe(tables, cmd, bytes, size));
   if (ret < 0) io.out(`= ${ret} ${task.lastError?.name ?? ""} (${task.lastError?.reason ?? ""})`);
-  else io.out(`= ${ret}${ret > 2 && cmd !== undefined ? " (a new fd)" : ""}`);
+  else io.out(`= ${ret}${ret > 2 ? " (a new fd)" : ""}`);
+  const f = ret > 2 ? task.files.get(ret) : undefined;
+  if (f !== undefined && f.f_op.name === "bpf-token") io.out(`  fdinfo:\n${bpf_token_show_fdinfo(tables, f.private_data as BpfToken).replace(/^/gm, "    ").trimEnd()}`);
   const changed: number[] = [];
   for (let i = 0; i < attr.length; i++) if (attr[i] !== bytes[i]) changed.push(i);
   if (changed.length) io.out(`  the kernel wrote attr bytes ${ranges(changed)}`);
