@@ -68,11 +68,18 @@ export class Attr {
   readonly view: DataView;
   /** The command whose layout names the fields; a reused copy is pointed at each call's command. */
   fields: CmdFields;
+  /**
+   * Bytes at or past this offset are zero. The entry sets it to the copied
+   * size and setU32 raises it, so the next call that reuses this copy zeroes
+   * only [its size, dirtyEnd) instead of the whole union.
+   */
+  dirtyEnd: number;
 
   constructor(bytes: Uint8Array, fields: CmdFields) {
     this.bytes = bytes;
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.fields = fields;
+    this.dirtyEnd = bytes.length;
   }
 
   has(name: string): boolean {
@@ -102,7 +109,9 @@ export class Attr {
 
   setU32(name: string, v: number): void {
     const o = this.fields.offsetOf(name);
-    if (o >= 0) this.view.setUint32(o, v >>> 0, true);
+    if (o < 0) return;
+    this.view.setUint32(o, v >>> 0, true);
+    if (o + 4 > this.dirtyEnd) this.dirtyEnd = o + 4;
   }
 
   /** First non-zero byte in [from, to), or -1 (memchr_inv). */

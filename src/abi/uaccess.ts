@@ -233,6 +233,16 @@ export class AddressSpace {
     if (size === 0) return 1;
     if (a0 < 0 || a0 + size > TASK_SIZE_MAX_NUM) return -EFAULT;
     const end = a0 + size;
+    const ov = this.ovBytes;
+    if (ov !== null && a0 >= this.ovStart && end <= ATTR_END_NUM) {
+      // All inside the caller's attr (the tail past sizeof(union bpf_attr)): one plain scan.
+      for (let i = a0 - this.ovStart, e = end - this.ovStart; i < e; i++)
+        if (ov[i] !== 0) {
+          this.lastNonZero = this.ovStart + i;
+          return 0;
+        }
+      return 1;
+    }
     let a = a0;
     while (a < end) {
       const n = this.chunk(a, end - a);

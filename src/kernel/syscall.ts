@@ -4,7 +4,7 @@
 // return an fd, 0 or a negative errno, and name the failing check through
 // t.fail(). Map, program, link and BTF semantics live in their own files.
 
-import { Attr, cmdFields } from "../abi/attr.ts";
+import { Attr, cmdFields, type CmdFields } from "../abi/attr.ts";
 import { E2BIG, EBADF, EBADFD, EFAULT, EINVAL, ENOENT, ENOTSUPP, EOPNOTSUPP, EPERM, ESRCH } from "../abi/errno.ts";
 import { PAGE_SIZE } from "../abi/uaccess.ts";
 import { BPF_ATTACH_TYPE as AT, BPF_CMD, BPF_MAP_TYPE as MT, BPF_PROG_TYPE as PT } from "../uapi/gen/consts-6.18.ts";
@@ -41,11 +41,25 @@ export function bpf_check_uarg_tail_zero(t: Task, uaddr: bigint, expected: numbe
   const ua = Number(uaddr);
   const res = t.memory.checkZeroedAt(ua + expected, actual - expected);
   if (res < 0) return t.fail(-EFAULT, `${what}: bytes [${expected}, ${actual}) past the kernel's struct (${expected} bytes) are not readable`);
-  if (res === 0) {
-    const at = t.memory.lastNonZero - ua;
-    return t.fail(-E2BIG, `${what}: non-zero byte at offset ${at} past the kernel's struct (${expected} bytes); size ${actual}`);
-  }
+  if (res === 0) return t.fail(-E2BIG, tailReason(what, t.memory.lastNonZero - ua, expected, actual));
   return 0;
+}
+
+/**
+ * The E2BIG reason, remembered for the last arguments: a caller that keeps
+ * retrying the same oversized attr does not rebuild the same string.
+ */
+const tailMemo = { what: "", at: -1, expected: -1, actual: -1, reason: "" };
+function tailReason(what: string, at: number, expected: number, actual: number): string {
+  const m = tailMemo;
+  if (m.at !== at || m.expected !== expected || m.actual !== actual || m.what !== what) {
+    m.what = what;
+    m.at = at;
+    m.expected = expected;
+    m.actual = actual;
+    m.reason = `${what}: non-zero byte at offset ${at} past the kernel's struct (${expected} bytes); size ${actual}`;
+  }
+  return m.reason;
 }
 
 /** Context of one bpf() call, handed to every handler. */
@@ -81,7 +95,15 @@ export function __sys_bpf(t: Task, cmd: number, uattr: bigint, size: number): nu
   let attr = mem.kattr;
   const reuse = !mem.kattrBusy && attr !== null && attr.bytes.length === attrSize;
   const bytes = reuse ? attr!.bytes : new Uint8Array(attrSize);
-  if (reuse) bytes.fill(0, size);
+  if (reuse) {
+    const dirty = attr!.dirtyEnd;
+    if (dirty > size) {
+      if (dirty - size <= 32) for (let i = size; i < dirty; i++) bytes[i] = 0;
+      else bytes.fill(0, size, dirty);
+    }
+    // A copy that faults part-way leaves [0, size) partly written.
+    attr!.dirtyEnd = size;
+  }
   if (mem.copyIn(bytes, uattr, size) !== 0) return t.fail(-EFAULT, `copy_from_user of ${size} attr bytes faulted`);
   const fields = cmd >= 0 ? cmdFields(tables, cmd) : undefined;
   if (fields === undefined) return t.fail(-EINVAL, `unknown command ${cmd} (this ABI has 0..${tables.commands.length - 1})`);
@@ -90,6 +112,7 @@ export function __sys_bpf(t: Task, cmd: number, uattr: bigint, size: number): nu
   if (reuse) attr!.fields = fields;
   else {
     attr = new Attr(bytes, fields);
+    attr.dirtyEnd = size;
     if (!mem.kattrBusy) mem.kattr = attr;
   }
   const c: Call = { t, cmd, attr: attr!, uattr, size };
@@ -114,12 +137,20 @@ export function CHECK_ATTR(c: Call): boolean {
   if (c.size <= end) return false;
   const at = attr.firstNonZero(end, c.size);
   if (at < 0) return false;
-  c.t.fail(
-    -EINVAL,
-    `CHECK_ATTR(BPF_${attr.fields.layout.name}): byte ${at} is 0x${attr.bytes[at]!.toString(16).padStart(2, "0")}, but everything from offset ${end} (end of ${attr.fields.layout.lastField}) must be zero`,
-  );
+  const m = checkAttrMemo;
+  const byte = attr.bytes[at]!;
+  if (m.fields !== attr.fields || m.at !== at || m.byte !== byte) {
+    m.fields = attr.fields;
+    m.at = at;
+    m.byte = byte;
+    m.reason = `CHECK_ATTR(BPF_${attr.fields.layout.name}): byte ${at} is 0x${byte.toString(16).padStart(2, "0")}, but everything from offset ${end} (end of ${attr.fields.layout.lastField}) must be zero`;
+  }
+  c.t.fail(-EINVAL, m.reason);
   return true;
 }
+
+/** The last CHECK_ATTR reason and what it was made from (see tailMemo). */
+const checkAttrMemo: { fields: CmdFields | null; at: number; byte: number; reason: string } = { fields: null, at: -1, byte: -1, reason: "" };
 
 type Handler = (c: Call) => number;
 
