@@ -1,21 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // Programs, links, BTF objects, stats fds and OBJ_GET_INFO_BY_FD dispatch:
-// the object halves of the syscall.c handlers. Programs need the verifier
-// (not emulated yet): PROG_LOAD stops after every check that comes before it
-// and reports the missing verifier as its reason (listed in
-// fixtures/known-divergences.txt).
+// the object halves of the syscall.c handlers. PROG_LOAD ends in the
+// verifier core (verifier.ts) and the program object (prog.ts); test runs
+// are in test_run.ts.
 
-import { E2BIG, EBADF, EFAULT, EINVAL, ENODEV, ENOENT, EOPNOTSUPP } from "../abi/errno.ts";
+import { E2BIG, EBADF, EFAULT, EINVAL, ENODEV, ENOENT, ENOSPC, EOPNOTSUPP } from "../abi/errno.ts";
 import { BPF_ATTACH_TYPE as AT, BPF_PROG_TYPE as PT } from "../uapi/gen/consts-6.18.ts";
 import { File, O_CLOEXEC, O_RDONLY, O_RDWR, type FileOperations } from "./file.ts";
-import type { BpfProgLike, BpfToken } from "./bpf.ts";
-import { bpf_map_fops, bpf_map_get } from "./maps.ts";
+import type { BpfMap, BpfProgLike, BpfToken } from "./bpf.ts";
+import { bpf_map_fops, bpf_map_get, bpf_map_put } from "./maps.ts";
+import { BpfProg, bpf_prog_alloc_id, bpf_prog_calc_tag, bpf_prog_fops, bpf_prog_new_fd, license_is_gpl_compatible, prog_bind_map, prog_get_fd_by_id as prog_fd_by_id } from "./prog.ts";
+import { bpf_check } from "./verifier.ts";
+import { VLog } from "./vlog.ts";
+import { bpf_prog_test_run } from "./test_run.ts";
+import { put_user_u32 } from "./syscall.ts";
 import * as info from "./info.ts";
 import type { Call } from "./syscall.ts";
 import type { Task } from "./task.ts";
 import { bpf_token_fops } from "./token.ts";
 
-export const bpf_prog_fops: FileOperations = { name: "bpf_prog_fops" };
+export { bpf_prog_fops };
 export const bpf_link_fops: FileOperations = { name: "bpf_link_fops" };
 export const btf_fops: FileOperations = { name: "btf_fops" };
 export const bpf_stats_fops: FileOperations = {
@@ -109,8 +113,68 @@ export function bpf_prog_load_rest(c: Call, _token: BpfToken | null): number {
     if (!ok) return t.fail(-EINVAL, `prog_name[${i}] is 0x${ch.toString(16)}; only letters, digits, '_' and '.' are allowed`);
   }
   if (nul < 0) return t.fail(-EINVAL, "prog_name has no NUL within 16 bytes");
-  return t.fail(-EINVAL, "bpf_check: the verifier is not emulated yet (known divergence)");
+  return bpf_prog_load_verify(c, pt, insns, license, name);
 }
+
+/**
+ * The end of bpf_prog_load(): security_bpf_prog_load (no LSM policy: allowed),
+ * bpf_check (log attributes first, log_true_size written back at its end),
+ * bpf_prog_select_runtime, bpf_prog_alloc_id and bpf_prog_new_fd.
+ */
+function bpf_prog_load_verify(c: Call, pt: number, insns: Uint8Array, licenseBuf: Uint8Array, name: Uint8Array): number {
+  const { t, attr } = c;
+  const lnul = licenseBuf.indexOf(0);
+  const license = new TextDecoder("latin1").decode(licenseBuf.subarray(0, lnul < 0 ? 127 : lnul));
+  const prog = new BpfProg(t.kernel, pt, attr.u32("expected_attach_type"), insns);
+  prog.license = license;
+  prog.gpl_compatible = license_is_gpl_compatible(license);
+  prog.name = name.slice();
+  prog.prog_flags = attr.u32("prog_flags");
+  prog.created_by_uid = t.cred.uid;
+  // bpf_check(): bpf_vlog_init() rejects bad log attributes before anything is written.
+  const level = attr.u32("log_level");
+  const err0 = bpf_vlog_init(c, level, attr.u64("log_buf"), attr.u32("log_size"), "");
+  if (err0) return err0;
+  const log = new VLog(t, level, attr.u64("log_buf"), attr.u32("log_size"));
+  let res: { err: number; reason: string };
+  if (attr.u32("func_info_cnt") || attr.u32("line_info_cnt") || attr.u32("prog_btf_fd")) res = { err: -EINVAL, reason: "bpfemu: BTF func/line info (prog_btf_fd) is not emulated" };
+  else if (attr.u32("fd_array_cnt")) res = { err: -EINVAL, reason: "bpfemu: fd_array_cnt (maps bound through fd_array) is not emulated" };
+  else if (attr.u32("core_relo_cnt")) res = { err: -EINVAL, reason: "bpfemu: CO-RE relocations in the kernel are not emulated" };
+  else res = bpf_check(t, prog, log);
+  const fin = log.finalize();
+  let err = res.err;
+  let reason = res.reason;
+  if (fin.err) {
+    err = fin.err;
+    reason = fin.err === -ENOSPC ? `log: ${fin.true_size} bytes do not fit in log_size ${attr.u32("log_size")}` : "log: writing the log faulted";
+  }
+  // log_true_size goes back when the caller's attr reaches it.
+  if (c.size >= LOG_TRUE_SIZE_END) {
+    const e = put_user_u32(c, "log_true_size", fin.true_size);
+    if (e) err = e;
+  }
+  if (err) {
+    for (const m of prog.used_maps) bpf_map_put(m);
+    prog.used_maps.length = 0;
+    return t.fail(err, `verifier: ${reason}`);
+  }
+  prog.tag = bpf_prog_calc_tag(insns);
+  prog.load_time = BigInt(Date.now()) * 1_000_000n;
+  const idErr = bpf_prog_alloc_id(t, prog);
+  if (idErr) {
+    prog.refcnt = 0;
+    return idErr;
+  }
+  const fd = bpf_prog_new_fd(t, prog);
+  if (fd < 0) {
+    prog.refcnt = 0;
+    return t.fail(fd, "no free fd for the program");
+  }
+  return fd;
+}
+
+/** offsetofend(union bpf_attr, log_true_size) */
+const LOG_TRUE_SIZE_END = 144;
 
 // --- attach / detach / query / test run / raw tracepoints / links --------------------
 // No program object can exist until PROG_LOAD is emulated, so these run only
@@ -163,8 +227,8 @@ export function prog_detach_rest(c: Call, ptype: number): number {
   }
 }
 
-export function prog_test_run_rest(c: Call, _prog: BpfProgLike): number {
-  return c.t.fail(-EINVAL, "test run is not emulated");
+export function prog_test_run_rest(c: Call, prog: BpfProgLike): number {
+  return bpf_prog_test_run(c, prog as BpfProg);
 }
 
 export function prog_query_rest(c: Call): number {
@@ -286,8 +350,8 @@ export function iter_create_rest(c: Call, _link: BpfLinkLike): number {
   return c.t.fail(-EINVAL, "link is not an iterator");
 }
 
-export function prog_bind_map_rest(_c: Call, _prog: BpfProgLike, _map: unknown): number {
-  return 0;
+export function prog_bind_map_rest(_c: Call, prog: BpfProgLike, map: unknown): number {
+  return prog_bind_map(prog as BpfProg, map as BpfMap);
 }
 
 export function prog_stream_read_rest(c: Call, _prog: BpfProgLike): number {
@@ -299,7 +363,7 @@ export function prog_stream_read_rest(c: Call, _prog: BpfProgLike): number {
 // --- ids -------------------------------------------------------------------------------
 
 export function prog_get_fd_by_id(c: Call, id: number): number {
-  return c.t.fail(-ENOENT, `no program with id ${id}`);
+  return prog_fd_by_id(c.t, id);
 }
 
 export function link_get_fd_by_id(c: Call, id: number): number {
@@ -361,7 +425,8 @@ export function obj_get_info(c: Call, f: File): number {
   if (f.f_op === bpf_map_fops) return info.bpf_map_get_info_by_fd(c, f);
   if (f.f_op === bpf_token_fops) return info.bpf_token_get_info_by_fd(c, f);
   if (f.f_op === btf_fops) return info.btf_get_info_by_fd(c, f);
-  if (f.f_op === bpf_prog_fops || f.f_op === bpf_link_fops) return c.t.fail(-EINVAL, "program and link info are not emulated");
+  if (f.f_op === bpf_prog_fops) return info.bpf_prog_get_info_by_fd(c, f);
+  if (f.f_op === bpf_link_fops) return c.t.fail(-EINVAL, "link info is not emulated");
   return c.t.fail(-EINVAL, `info.bpf_fd refers to ${f.f_op.name}, not a BPF object`);
 }
 

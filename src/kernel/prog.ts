@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// struct bpf_prog (kernel/bpf/core.c, syscall.c): the loaded program with its
+// original and translated instructions, license, name, id and used maps;
+// its reference counting (fds, pins, prog arrays), the prog tag
+// (bpf_prog_calc_tag, SHA-1) and the fd it is handed out as.
+
+import { EINVAL, ENOENT, ENOMEM } from "../abi/errno.ts";
+import type { BpfMap } from "./bpf.ts";
+import { File, O_CLOEXEC, O_RDWR, type FileOperations } from "./file.ts";
+import type { Kernel } from "./kernel.ts";
+import { bpf_map_put } from "./maps.ts";
+import type { Task } from "./task.ts";
+
+/** BPF_PSEUDO_MAP_FD / BPF_PSEUDO_MAP_VALUE, the ld_imm64 forms whose imm the tag ignores. */
+const BPF_PSEUDO_MAP_FD = 1;
+const BPF_PSEUDO_MAP_VALUE = 2;
+
+export class BpfProg {
+  readonly kind = "prog" as const;
+  type: number;
+  expected_attach_type: number;
+  id = 0;
+  /** Instructions as loaded (after nothing): what the tag is computed over. */
+  readonly orig: Uint8Array;
+  /** Translated instructions as OBJ_GET_INFO_BY_FD dumps them (bpf_insn_prepare_dump). */
+  xlated: Uint8Array;
+  license = "";
+  gpl_compatible = false;
+  name = new Uint8Array(16);
+  /** aux->used_maps, in the order the verifier met them, then PROG_BIND_MAP additions. */
+  readonly used_maps: BpfMap[] = [];
+  tag: Uint8Array = new Uint8Array(8);
+  load_time = 0n;
+  created_by_uid = 0;
+  verified_insns = 0;
+  /** Stack depth per subprogram (stack depth the log's BPF_LOG_STATS line reports). */
+  stack_depth: number[] = [0];
+  /** Instruction index where each subprogram starts. */
+  subprog_starts: number[] = [0];
+  prog_flags = 0;
+  private readonly kernel: Kernel;
+  private refs = 1;
+
+  constructor(kernel: Kernel, type: number, eat: number, insns: Uint8Array) {
+    this.kernel = kernel;
+    this.type = type;
+    this.expected_attach_type = eat;
+    this.orig = insns;
+    this.xlated = insns.slice();
+  }
+
+  get len(): number {
+    return this.orig.length / 8;
+  }
+
+  /**
+   * The reference count. Pins (inode_ops.ts) decrement it directly, so the
+   * setter is where the last reference frees the program (__bpf_prog_put).
+   */
+  get refcnt(): number {
+    return this.refs;
+  }
+
+  set refcnt(v: number) {
+    const was = this.refs;
+    this.refs = v;
+    if (v === 0 && was > 0) this.free();
+  }
+
+  /** __bpf_prog_put_noref(): the id goes first, then the used maps. */
+  private free(): void {
+    if (this.id) {
+      this.kernel.prog_idr.remove(this.id);
+      this.id = 0;
+    }
+    for (const m of this.used_maps) bpf_map_put(m);
+    this.used_maps.length = 0;
+  }
+}
+
+export function bpf_prog_inc(p: BpfProg): void {
+  p.refcnt++;
+}
+
+export function bpf_prog_put(p: BpfProg): void {
+  p.refcnt--;
+}
+
+export const bpf_prog_fops: FileOperations = {
+  name: "bpf_prog_fops",
+  release: (f) => bpf_prog_put(f.private_data as BpfProg),
+};
+
+/** bpf_prog_new_fd(): O_RDWR | O_CLOEXEC; the file takes over one reference. */
+export function bpf_prog_new_fd(t: Task, p: BpfProg): number {
+  return t.files.install(new File(bpf_prog_fops, p, O_RDWR | O_CLOEXEC));
+}
+
+/** bpf_prog_alloc_id() */
+export function bpf_prog_alloc_id(t: Task, p: BpfProg): number {
+  const id = t.kernel.prog_idr.alloc(p);
+  if (id < 0) return t.fail(-ENOMEM, "prog_idr is full");
+  p.id = id;
+  return 0;
+}
+
+/** bpf_prog_get_fd_by_id() after the capability check: bpf_prog_inc_not_zero, then a new fd. */
+export function prog_get_fd_by_id(t: Task, id: number): number {
+  const p = t.kernel.prog_idr.find(id) as BpfProg | undefined;
+  if (p === undefined || p.refcnt === 0) return t.fail(-ENOENT, `no program with id ${id}`);
+  p.refcnt++;
+  const fd = bpf_prog_new_fd(t, p);
+  if (fd < 0) {
+    p.refcnt--;
+    return t.fail(fd, "no free fd");
+  }
+  return fd;
+}
+
+/** bpf_prog_bind_map(): a map already in used_maps is a no-op; otherwise it is added with a reference. */
+export function prog_bind_map(p: BpfProg, map: BpfMap): number {
+  if (p.used_maps.includes(map)) return 0;
+  map.refcnt++;
+  p.used_maps.push(map);
+  return 0;
+}
+
+/** license_is_gpl_compatible() (include/linux/license.h) */
+export function license_is_gpl_compatible(license: string): boolean {
+  return (
+    license === "GPL" ||
+    license === "GPL v2" ||
+    license === "GPL and additional rights" ||
+    license === "Dual BSD/GPL" ||
+    license === "Dual MIT/GPL" ||
+    license === "Dual MPL/GPL"
+  );
+}
+
+/**
+ * bpf_prog_calc_tag(): SHA-1 over the instructions with the imm of map
+ * ld_imm64 pairs (both halves) cleared, so the tag does not depend on fd
+ * numbers; the tag is the digest's first 8 bytes.
+ */
+export function bpf_prog_calc_tag(insns: Uint8Array): Uint8Array {
+  const b = insns.slice();
+  let wasLdMap = false;
+  for (let i = 0; i + 8 <= b.length; i += 8) {
+    const code = b[i]!;
+    const src = b[i + 1]! >> 4;
+    const dst = b[i + 1]! & 0xf;
+    const off = b[i + 2]! | (b[i + 3]! << 8);
+    if (!wasLdMap && code === 0x18 && (src === BPF_PSEUDO_MAP_FD || src === BPF_PSEUDO_MAP_VALUE)) {
+      wasLdMap = true;
+      b.fill(0, i + 4, i + 8);
+    } else if (wasLdMap && code === 0 && dst === 0 && src === 0 && off === 0) {
+      wasLdMap = false;
+      b.fill(0, i + 4, i + 8);
+    } else {
+      wasLdMap = false;
+    }
+  }
+  return sha1(b).subarray(0, 8);
+}
+
+/** SHA-1 (FIPS 180-4), for the prog tag. */
+export function sha1(msg: Uint8Array): Uint8Array {
+  const ml = msg.length;
+  const total = Math.ceil((ml + 9) / 64) * 64;
+  const buf = new Uint8Array(total);
+  buf.set(msg);
+  buf[ml] = 0x80;
+  const dv = new DataView(buf.buffer);
+  dv.setUint32(total - 8, Math.floor((ml * 8) / 2 ** 32), false);
+  dv.setUint32(total - 4, (ml * 8) >>> 0, false);
+  let h0 = 0x67452301, h1 = 0xefcdab89, h2 = 0x98badcfe, h3 = 0x10325476, h4 = 0xc3d2e1f0;
+  const w = new Uint32Array(80);
+  for (let o = 0; o < total; o += 64) {
+    for (let i = 0; i < 16; i++) w[i] = dv.getUint32(o + i * 4, false);
+    for (let i = 16; i < 80; i++) {
+      const x = w[i - 3]! ^ w[i - 8]! ^ w[i - 14]! ^ w[i - 16]!;
+      w[i] = (x << 1) | (x >>> 31);
+    }
+    let a = h0, b = h1, c = h2, d = h3, e = h4;
+    for (let i = 0; i < 80; i++) {
+      let f: number, k: number;
+      if (i < 20) { f = (b & c) | (~b & d); k = 0x5a827999; }
+      else if (i < 40) { f = b ^ c ^ d; k = 0x6ed9eba1; }
+      else if (i < 60) { f = (b & c) | (b & d) | (c & d); k = 0x8f1bbcdc; }
+      else { f = b ^ c ^ d; k = 0xca62c1d6; }
+      const tmp = (((a << 5) | (a >>> 27)) + f + e + k + w[i]!) >>> 0;
+      e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = tmp;
+    }
+    h0 = (h0 + a) >>> 0; h1 = (h1 + b) >>> 0; h2 = (h2 + c) >>> 0; h3 = (h3 + d) >>> 0; h4 = (h4 + e) >>> 0;
+  }
+  const out = new Uint8Array(20);
+  const ov = new DataView(out.buffer);
+  [h0, h1, h2, h3, h4].forEach((h, i) => ov.setUint32(i * 4, h, false));
+  return out;
+}
+
+void EINVAL;

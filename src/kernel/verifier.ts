@@ -1,0 +1,2203 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// A verifier core (kernel/bpf/verifier.c, bpf_check) for the programs loaders
+// emit: the pre-passes in the kernel's order (subprograms, jump ranges,
+// ld_imm64 resolution, opcode table, CFG), then a path walk over abstract
+// register and stack states with the kernel's prune points and checkpoint
+// heuristics, memory-access checks for stack, context, map values and
+// packets, helper calls by id with the measured per-type availability,
+// bpf-to-bpf calls and return-value ranges. What it cannot judge (kfuncs,
+// BTF-typed pointers, most helpers outside the common set, variable stack
+// offsets) is rejected with a reason that names the missing feature.
+
+import { E2BIG, EACCES, EBADF, EFAULT, EINVAL, EPERM } from "../abi/errno.ts";
+import { BPF_ATTACH_TYPE as AT, BPF_MAP_TYPE as MT, BPF_PROG_TYPE as PT } from "../uapi/gen/consts-6.18.ts";
+import type { BpfMap } from "./bpf.ts";
+import { disasm, helperName, type DInsn } from "./disasm.ts";
+import { HELPERS_BY_PROG_TYPE } from "./helper_tables.ts";
+import { bpf_map_fops } from "./maps.ts";
+import type { BpfProg } from "./prog.ts";
+import type { Task } from "./task.ts";
+import { BPF_LOG_LEVEL1, BPF_LOG_LEVEL2, BPF_LOG_STATS, type VLog } from "./vlog.ts";
+
+const MAX_BPF_STACK = 512;
+const BPF_COMPLEXITY_LIMIT_INSNS = 1_000_000;
+const BPF_COMPLEXITY_LIMIT_JMP_SEQ = 8192;
+const MAX_CALL_FRAMES = 8;
+const BPF_MAX_VAR_OFF = 1 << 29;
+const MAX_PACKET_OFF = 0xffff;
+
+const U64_MAX = (1n << 64n) - 1n;
+const S64_MAX = (1n << 63n) - 1n;
+const S64_MIN = -(1n << 63n);
+const U32_MAX = 0xffffffffn;
+
+// --- register types (enum bpf_reg_type, the subset modelled) --------------------------
+
+const T = { NOT_INIT: 0, SCALAR: 1, CTX: 2, MAP_PTR: 3, MAP_VALUE: 4, STACK: 5, PKT: 6, PKT_META: 7, PKT_END: 8 } as const;
+const MAYBE_NULL = 0x100;
+const TYPE_STR: Record<number, string> = { 0: "?", 1: "scalar", 2: "ctx", 3: "map_ptr", 4: "map_value", 5: "fp", 6: "pkt", 7: "pkt_meta", 8: "pkt_end" };
+
+function regTypeStr(t: number): string {
+  return TYPE_STR[t & 0xff]! + (t & MAYBE_NULL ? "_or_null" : "");
+}
+
+// --- tnum (kernel/bpf/tnum.c) ------------------------------------------------------------
+
+interface Tnum {
+  v: bigint;
+  m: bigint;
+}
+const tnumConst = (v: bigint): Tnum => ({ v: BigInt.asUintN(64, v), m: 0n });
+const TNUM_UNKNOWN: Tnum = { v: 0n, m: U64_MAX };
+function tnumRange(min: bigint, max: bigint): Tnum {
+  const chi = min ^ max;
+  if (chi === 0n) return tnumConst(min);
+  const bits = BigInt(chi.toString(2).length);
+  if (bits > 63n) return TNUM_UNKNOWN;
+  const delta = (1n << bits) - 1n;
+  return { v: min & ~delta, m: delta };
+}
+function tnumAdd(a: Tnum, b: Tnum): Tnum {
+  const sm = BigInt.asUintN(64, a.m + b.m);
+  const sv = BigInt.asUintN(64, a.v + b.v);
+  const sigma = BigInt.asUintN(64, sm + sv);
+  const chi = sigma ^ sv;
+  const mu = chi | a.m | b.m;
+  return { v: sv & ~mu & U64_MAX, m: mu };
+}
+function tnumSub(a: Tnum, b: Tnum): Tnum {
+  const dv = BigInt.asUintN(64, a.v - b.v);
+  const alpha = BigInt.asUintN(64, dv + a.m);
+  const beta = BigInt.asUintN(64, dv - b.m);
+  const chi = alpha ^ beta;
+  const mu = chi | a.m | b.m;
+  return { v: dv & ~mu & U64_MAX, m: mu };
+}
+function tnumAnd(a: Tnum, b: Tnum): Tnum {
+  const alpha = a.v | a.m;
+  const beta = b.v | b.m;
+  const v = a.v & b.v;
+  return { v, m: alpha & beta & ~v & U64_MAX };
+}
+function tnumOr(a: Tnum, b: Tnum): Tnum {
+  const v = a.v | b.v;
+  const mu = a.m | b.m;
+  return { v, m: mu & ~v & U64_MAX };
+}
+function tnumXor(a: Tnum, b: Tnum): Tnum {
+  const v = a.v ^ b.v;
+  const mu = a.m | b.m;
+  return { v: v & ~mu & U64_MAX, m: mu };
+}
+function tnumLsh(a: Tnum, s: bigint): Tnum {
+  return { v: BigInt.asUintN(64, a.v << s), m: BigInt.asUintN(64, a.m << s) };
+}
+function tnumRsh(a: Tnum, s: bigint): Tnum {
+  return { v: a.v >> s, m: a.m >> s };
+}
+function tnumIntersect(a: Tnum, b: Tnum): Tnum {
+  const v = a.v | b.v;
+  const mu = a.m & b.m;
+  return { v: v & ~mu & U64_MAX, m: mu };
+}
+function tnumSubreg(a: Tnum): Tnum {
+  return { v: a.v & U32_MAX, m: a.m & U32_MAX };
+}
+const tnumIsConst = (a: Tnum): boolean => a.m === 0n;
+const tnumIsUnknown = (a: Tnum): boolean => a.m === U64_MAX;
+const tnumIn = (a: Tnum, b: Tnum): boolean => (b.m & ~a.m) === 0n && (b.v & ~a.m) === a.v;
+const s64 = (v: bigint): bigint => BigInt.asIntN(64, v);
+
+// --- register and stack state -----------------------------------------------------------
+
+class Reg {
+  t: number = T.NOT_INIT;
+  off = 0;
+  tn: Tnum = TNUM_UNKNOWN;
+  smin = S64_MIN;
+  smax = S64_MAX;
+  umin = 0n;
+  umax = U64_MAX;
+  id = 0;
+  range = 0;
+  map: BpfMap | null = null;
+  frameno = 0;
+
+  clone(): Reg {
+    const r = new Reg();
+    r.t = this.t;
+    r.off = this.off;
+    r.tn = this.tn;
+    r.smin = this.smin;
+    r.smax = this.smax;
+    r.umin = this.umin;
+    r.umax = this.umax;
+    r.id = this.id;
+    r.range = this.range;
+    r.map = this.map;
+    r.frameno = this.frameno;
+    return r;
+  }
+
+  setUnknown(): void {
+    this.t = T.SCALAR;
+    this.off = 0;
+    this.id = 0;
+    this.range = 0;
+    this.map = null;
+    this.tn = TNUM_UNKNOWN;
+    this.smin = S64_MIN;
+    this.smax = S64_MAX;
+    this.umin = 0n;
+    this.umax = U64_MAX;
+  }
+
+  setConst(v: bigint): void {
+    this.setUnknown();
+    const u = BigInt.asUintN(64, v);
+    this.tn = tnumConst(u);
+    this.umin = this.umax = u;
+    this.smin = this.smax = s64(u);
+  }
+
+  /** An unknown value of `bytes` bytes, zero-extended (what a narrow load gives). */
+  setUnknownSized(bytes: number): void {
+    this.setUnknown();
+    if (bytes < 8) {
+      const max = (1n << BigInt(bytes * 8)) - 1n;
+      this.tn = { v: 0n, m: max };
+      this.umax = max;
+      this.smin = 0n;
+      this.smax = max;
+    }
+  }
+
+  setNotInit(): void {
+    this.setUnknown();
+    this.t = T.NOT_INIT;
+  }
+
+  isConst(): boolean {
+    return this.t === T.SCALAR && tnumIsConst(this.tn);
+  }
+
+  /** reg_bounds_sync(): tnum and the signed/unsigned 64-bit bounds inform each other. */
+  sync(): void {
+    // __update_reg_bounds from the tnum
+    const tmin = this.tn.v;
+    const tmax = this.tn.v | this.tn.m;
+    if (tmin > this.umin) this.umin = tmin;
+    if (tmax < this.umax) this.umax = tmax;
+    const smin = this.tn.m & (1n << 63n) ? s64(this.tn.v | (this.tn.m & (1n << 63n))) : s64(this.tn.v);
+    const smax = this.tn.m & (1n << 63n) ? s64(this.tn.v | (this.tn.m & ~(1n << 63n))) : s64(this.tn.v | this.tn.m);
+    if (smin > this.smin) this.smin = smin;
+    if (smax < this.smax) this.smax = smax;
+    // __reg_deduce_bounds: when the signed range does not cross the sign boundary, it equals the unsigned one.
+    if (this.smin >= 0 || this.smax < 0) {
+      const lo = BigInt.asUintN(64, this.smin);
+      const hi = BigInt.asUintN(64, this.smax);
+      if (lo > this.umin) this.umin = lo;
+      if (hi < this.umax) this.umax = hi;
+      this.smin = s64(this.umin);
+      this.smax = s64(this.umax);
+    } else if (this.umax <= S64_MAX) {
+      if (this.umin > this.smin) this.smin = this.umin;
+      if (this.umax < this.smax) this.smax = this.umax;
+    }
+    // __reg_bound_offset
+    this.tn = tnumIntersect(this.tn, tnumRange(this.umin, this.umax));
+  }
+}
+
+const STACK_INVALID = 0, STACK_SPILL = 1, STACK_MISC = 2, STACK_ZERO = 3;
+const SLOT_CHAR = ["?", "r", "m", "0"];
+
+class Slot {
+  types = [0, 0, 0, 0, 0, 0, 0, 0];
+  spilled = new Reg();
+  clone(): Slot {
+    const s = new Slot();
+    s.types = this.types.slice();
+    s.spilled = this.spilled.clone();
+    return s;
+  }
+}
+
+class Frame {
+  regs: Reg[] = [];
+  stack: Slot[] = [];
+  callsite = -1;
+  subprog = 0;
+  frameno = 0;
+  clone(): Frame {
+    const f = new Frame();
+    f.regs = this.regs.map((r) => r.clone());
+    f.stack = this.stack.map((s) => s.clone());
+    f.callsite = this.callsite;
+    f.subprog = this.subprog;
+    f.frameno = this.frameno;
+    return f;
+  }
+  slot(spi: number): Slot {
+    while (this.stack.length <= spi) this.stack.push(new Slot());
+    return this.stack[spi]!;
+  }
+}
+
+/** A checkpoint in the explored list, with the count of paths still running below it. */
+interface Checkpoint {
+  state: VState;
+  branches: number;
+  parent: Checkpoint | null;
+  insn: number;
+}
+
+class VState {
+  frames: Frame[] = [];
+  parent: Checkpoint | null = null;
+  clone(): VState {
+    const s = new VState();
+    s.frames = this.frames.map((f) => f.clone());
+    s.parent = this.parent;
+    return s;
+  }
+  get cur(): Frame {
+    return this.frames[this.frames.length - 1]!;
+  }
+}
+
+/** Thrown to end verification with an errno; the message is already in the log. */
+class VerifyError {
+  readonly err: number;
+  readonly reason: string;
+  constructor(err: number, reason: string) {
+    this.err = err;
+    this.reason = reason;
+  }
+}
+
+// --- helper prototypes ------------------------------------------------------------------
+
+const A = { ANY: 1, MAP_PTR: 2, MAP_KEY: 3, MAP_VALUE: 4, UNINIT_MAP_VALUE: 5, CTX: 6, MEM: 7, UNINIT_MEM: 8, SIZE: 9, SIZE_OR_ZERO: 10, MEM_OR_NULL: 11 } as const;
+const RET = { INT: 1, VOID: 2, MAP_VALUE_OR_NULL: 3 } as const;
+
+interface Proto {
+  gpl: boolean;
+  args: number[];
+  ret: number;
+  /** Invalidates packet pointers (bpf_helper_changes_pkt_data). */
+  pkt?: boolean;
+}
+
+const PROTOS: Record<number, Proto> = {
+  1: { gpl: false, args: [A.MAP_PTR, A.MAP_KEY], ret: RET.MAP_VALUE_OR_NULL },
+  2: { gpl: false, args: [A.MAP_PTR, A.MAP_KEY, A.MAP_VALUE, A.ANY], ret: RET.INT },
+  3: { gpl: false, args: [A.MAP_PTR, A.MAP_KEY], ret: RET.INT },
+  4: { gpl: true, args: [A.UNINIT_MEM, A.SIZE_OR_ZERO, A.ANY], ret: RET.INT },
+  5: { gpl: false, args: [], ret: RET.INT },
+  6: { gpl: true, args: [A.MEM, A.SIZE, A.ANY, A.ANY, A.ANY], ret: RET.INT },
+  7: { gpl: false, args: [], ret: RET.INT },
+  8: { gpl: false, args: [], ret: RET.INT },
+  9: { gpl: false, args: [A.CTX, A.ANY, A.MEM, A.SIZE, A.ANY], ret: RET.INT, pkt: true },
+  10: { gpl: false, args: [A.CTX, A.ANY, A.ANY, A.ANY, A.ANY], ret: RET.INT, pkt: true },
+  11: { gpl: false, args: [A.CTX, A.ANY, A.ANY, A.ANY, A.ANY], ret: RET.INT, pkt: true },
+  12: { gpl: false, args: [A.CTX, A.MAP_PTR, A.ANY], ret: RET.VOID },
+  13: { gpl: false, args: [A.CTX, A.ANY, A.ANY], ret: RET.INT, pkt: true },
+  14: { gpl: false, args: [], ret: RET.INT },
+  15: { gpl: false, args: [], ret: RET.INT },
+  16: { gpl: false, args: [A.UNINIT_MEM, A.SIZE], ret: RET.INT },
+  23: { gpl: false, args: [A.ANY, A.ANY], ret: RET.INT },
+  25: { gpl: true, args: [A.CTX, A.MAP_PTR, A.ANY, A.MEM, A.SIZE_OR_ZERO], ret: RET.INT },
+  26: { gpl: false, args: [A.CTX, A.ANY, A.UNINIT_MEM, A.SIZE], ret: RET.INT },
+  28: { gpl: false, args: [A.MEM_OR_NULL, A.SIZE_OR_ZERO, A.MEM_OR_NULL, A.SIZE_OR_ZERO, A.ANY], ret: RET.INT },
+  35: { gpl: true, args: [], ret: RET.INT },
+  42: { gpl: false, args: [], ret: RET.INT },
+  44: { gpl: false, args: [A.CTX, A.ANY], ret: RET.INT, pkt: true },
+  51: { gpl: false, args: [A.MAP_PTR, A.ANY, A.ANY], ret: RET.INT },
+  65: { gpl: false, args: [A.CTX, A.ANY], ret: RET.INT, pkt: true },
+  87: { gpl: false, args: [A.MAP_PTR, A.MAP_VALUE, A.ANY], ret: RET.INT },
+  88: { gpl: false, args: [A.MAP_PTR, A.UNINIT_MAP_VALUE], ret: RET.INT },
+  89: { gpl: false, args: [A.MAP_PTR, A.UNINIT_MAP_VALUE], ret: RET.INT },
+  112: { gpl: true, args: [A.UNINIT_MEM, A.SIZE_OR_ZERO, A.ANY], ret: RET.INT },
+  113: { gpl: true, args: [A.UNINIT_MEM, A.SIZE_OR_ZERO, A.ANY], ret: RET.INT },
+  114: { gpl: true, args: [A.UNINIT_MEM, A.SIZE_OR_ZERO, A.ANY], ret: RET.INT },
+  115: { gpl: true, args: [A.UNINIT_MEM, A.SIZE_OR_ZERO, A.ANY], ret: RET.INT },
+  118: { gpl: false, args: [], ret: RET.INT },
+  125: { gpl: false, args: [], ret: RET.INT },
+};
+
+const MEM_TYPES = "fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_";
+const KEY_TYPES = "fp, pkt, pkt_meta, map_key, map_value";
+
+function helperAvailable(pt: number, id: number): boolean | undefined {
+  const hex = HELPERS_BY_PROG_TYPE[pt];
+  if (hex === undefined) return undefined;
+  return ((BigInt("0x" + hex) >> BigInt(id)) & 1n) === 1n;
+}
+
+/** check_map_func_compatibility(): maps that only certain helpers take, and helpers that need certain maps. */
+function mapFuncCompatible(mt: number, fn: number): boolean {
+  const generic = fn === 1 || fn === 2 || fn === 3;
+  switch (mt) {
+    case MT.PROG_ARRAY:
+      return fn === 12;
+    case MT.PERF_EVENT_ARRAY:
+      return fn === 25 || fn === 22 || fn === 27 || fn === 55 || fn === 67;
+    case MT.RINGBUF:
+      return fn >= 130 && fn <= 134;
+    case MT.QUEUE:
+    case MT.STACK:
+      return fn === 87 || fn === 88 || fn === 89;
+    case MT.DEVMAP:
+    case MT.DEVMAP_HASH:
+    case MT.CPUMAP:
+    case MT.XSKMAP:
+      return fn === 51 || fn === 1 || (mt === MT.XSKMAP && fn === 1);
+    case MT.CGROUP_ARRAY:
+    case MT.STACK_TRACE:
+    case MT.SOCKMAP:
+    case MT.SOCKHASH:
+    case MT.REUSEPORT_SOCKARRAY:
+    case MT.USER_RINGBUF:
+    case MT.ARENA:
+      return false;
+    case MT.BLOOM_FILTER:
+      return fn === 87 || fn === 89;
+    default:
+      if (fn === 12) return false;
+      if (fn === 25) return false;
+      if (fn === 51) return false;
+      if (fn === 87 || fn === 88 || fn === 89) return false;
+      return generic || true;
+  }
+}
+
+// --- context layouts ------------------------------------------------------------------
+
+/** What a context load yields: a scalar, or a packet pointer. */
+type CtxResult = { ok: false } | { ok: true; t: number };
+
+const SKB = { len: 0, tc_classid: 72, data: 76, data_end: 80, family: 88, local_port: 136, data_meta: 140, flow_keys: 144, tstamp: 152, wire_len: 160, sk: 168, tstamp_type: 180, hwtstamp: 184, size: 192 } as const;
+
+function inRange(off: number, start: number, size: number): boolean {
+  return off >= start && off < start + size;
+}
+
+/** bpf_skb_is_valid_access() plus the per-type filters (sk_filter, tc_cls_act, cg_skb). */
+function skbAccess(pt: number, off: number, size: number, write: boolean, prog: BpfProg): CtxResult {
+  const bad: CtxResult = { ok: false };
+  if (off < 0 || off >= SKB.size) return bad;
+  const f32 = (start: number) => inRange(off, start, 4);
+  if (pt === PT.SOCKET_FILTER) {
+    if (f32(SKB.tc_classid) || f32(SKB.data) || f32(SKB.data_meta) || f32(SKB.data_end) || (off >= SKB.family && off < SKB.local_port + 4) || inRange(off, SKB.tstamp, 8) || f32(SKB.wire_len) || inRange(off, SKB.hwtstamp, 8)) return bad;
+    if (write && !(off >= 48 && off < 68)) return bad;
+  } else if (pt === PT.CGROUP_SKB) {
+    if (f32(SKB.tc_classid) || f32(SKB.data_meta) || f32(SKB.wire_len)) return bad;
+    if (write && !(f32(8) || f32(32) || (off >= 48 && off < 68) || inRange(off, SKB.tstamp, 8))) return bad;
+  } else {
+    if (write && !(f32(8) || f32(44) || f32(32) || f32(SKB.tc_classid) || (off >= 48 && off < 68) || inRange(off, SKB.tstamp, 8) || f32(12))) return bad;
+    if (off >= SKB.family && off < SKB.local_port + 4) return bad;
+  }
+  void prog;
+  if (off % size !== 0) return bad;
+  let t: number = T.SCALAR;
+  if (off >= 48 && off < 68) {
+    if (off + size > 68) return bad;
+  } else if ((off >= 92 && off < 132) || f32(SKB.data) || f32(SKB.data_meta) || f32(SKB.data_end)) {
+    if (size !== 4) return bad;
+    if (pt !== PT.SOCKET_FILTER) {
+      if (f32(SKB.data)) t = T.PKT;
+      else if (f32(SKB.data_end)) t = T.PKT_END;
+      else if (f32(SKB.data_meta)) t = T.PKT_META;
+    }
+  } else if (inRange(off, SKB.flow_keys, 8)) {
+    return bad;
+  } else if (inRange(off, SKB.hwtstamp, 8)) {
+    if (write || size !== 8) return bad;
+  } else if (inRange(off, SKB.tstamp, 8)) {
+    if (size !== 8) return bad;
+  } else if (off === SKB.sk) {
+    return bad; // PTR_TO_SOCK_COMMON_OR_NULL is not modelled: treated as a refusal (see unsupported below)
+  } else if (off >= SKB.tstamp_type && off < SKB.hwtstamp) {
+    return bad;
+  } else {
+    if (write) {
+      if (size !== 4) return bad;
+    } else {
+      // bpf_ctx_narrow_access_ok(): 1, 2 or 4 bytes inside the 4-byte field
+      if (size !== 1 && size !== 2 && size !== 4) return bad;
+      if ((off & 3) + size > 4) return bad;
+    }
+  }
+  return { ok: true, t };
+}
+
+function ctxAccess(prog: BpfProg, off: number, size: number, write: boolean): CtxResult {
+  const bad: CtxResult = { ok: false };
+  switch (prog.type) {
+    case PT.SOCKET_FILTER:
+    case PT.SCHED_CLS:
+    case PT.SCHED_ACT:
+    case PT.CGROUP_SKB:
+      return skbAccess(prog.type, off, size, write, prog);
+    case PT.XDP: {
+      // xdp_is_valid_access(): struct xdp_md, 4-byte reads only
+      if (off === 20 && prog.expected_attach_type !== AT.XDP_DEVMAP) return bad;
+      if (write) return bad;
+      if (off < 0 || off >= 24 || off % size !== 0 || size !== 4) return bad;
+      return { ok: true, t: off === 0 ? T.PKT : off === 4 ? T.PKT_END : off === 8 ? T.PKT_META : T.SCALAR };
+    }
+    case PT.KPROBE:
+      // kprobe_prog_is_valid_access(): struct pt_regs (168 bytes), read only, aligned
+      if (off < 0 || off >= 168 || write || off % size !== 0 || off + size > 168) return bad;
+      return { ok: true, t: T.SCALAR };
+    case PT.TRACEPOINT:
+      // tp_prog_is_valid_access(): past the common 8 bytes, below PERF_MAX_TRACE_SIZE
+      if (off < 8 || off >= 8192 || write || off % size !== 0) return bad;
+      return { ok: true, t: T.SCALAR };
+    default:
+      return bad;
+  }
+}
+
+/** Program types the core verifies; the others are refused as unsupported. */
+export function verifierSupports(pt: number): boolean {
+  return pt === PT.SOCKET_FILTER || pt === PT.KPROBE || pt === PT.SCHED_CLS || pt === PT.SCHED_ACT || pt === PT.TRACEPOINT || pt === PT.XDP || pt === PT.CGROUP_SKB;
+}
+
+// --- the environment ---------------------------------------------------------------------
+
+export interface CheckResult {
+  err: number;
+  reason: string;
+}
+
+interface Subprog {
+  start: number;
+  stack_depth: number;
+}
+
+class Env {
+  readonly t: Task;
+  readonly prog: BpfProg;
+  readonly log: VLog;
+  readonly insns: DInsn[];
+  readonly bpf_capable: boolean;
+  readonly allow_ptr_leaks: boolean;
+  readonly strict_alignment: boolean;
+  subprogs: Subprog[] = [];
+  /** ld_imm64 index -> the map it names (and the value offset for MAP_VALUE). */
+  readonly ldMaps = new Map<number, { map: BpfMap; off: number; value: boolean }>();
+  readonly used_maps: BpfMap[] = [];
+  prune = new Set<number>();
+  liveIn: number[] = [];
+  explored = new Map<number, Checkpoint[]>();
+  insn_processed = 0;
+  jmps_processed = 0;
+  prev_insn_processed = 0;
+  prev_jmps_processed = 0;
+  total_states = 0;
+  peak_states = 0;
+  max_states_per_insn = 0;
+  id_gen = 0;
+  // log state for the per-insn lines
+  prev_log_pos = 0;
+  prev_insn_print_pos = 0;
+  scratchedRegs = 0;
+  scratchedSlots = new Set<number>();
+  insnIdx = 0;
+
+  constructor(t: Task, prog: BpfProg, log: VLog, insns: DInsn[]) {
+    this.t = t;
+    this.prog = prog;
+    this.log = log;
+    this.insns = insns;
+    this.bpf_capable = t.bpf_capable();
+    this.allow_ptr_leaks = t.perfmon_capable();
+    this.strict_alignment = (prog.prog_flags & 1) !== 0;
+  }
+
+  verbose(s: string): void {
+    this.log.write(s);
+  }
+
+  fail(err: number, msg: string): never {
+    if (msg) this.verbose(msg + "\n");
+    throw new VerifyError(err, msg || "verifier error");
+  }
+
+  get level1(): boolean {
+    return (this.log.level & (BPF_LOG_LEVEL1 | BPF_LOG_LEVEL2)) !== 0;
+  }
+}
+
+function decode(bytes: Uint8Array): DInsn[] {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out: DInsn[] = [];
+  for (let i = 0; i + 8 <= bytes.length; i += 8) out.push({ code: bytes[i]!, dst: bytes[i + 1]! & 0xf, src: bytes[i + 1]! >> 4, off: dv.getInt16(i + 2, true), imm: dv.getInt32(i + 4, true) });
+  return out;
+}
+
+const cls = (i: DInsn): number => i.code & 7;
+const isLdImm64 = (i: DInsn): boolean => i.code === 0x18;
+
+/** bpf_opcode_in_insntable(): the opcodes the interpreter's jump table has. */
+export function bpf_opcode_in_insntable(code: number): boolean {
+  const c = code & 7;
+  const op = code & 0xf0;
+  switch (c) {
+    case 4:
+    case 7:
+      if (op > 0xd0) return false;
+      if (op === 0xd0) return c === 4 || (code & 8) === 0; // ALU64 END only as BPF_TO_LE (bswap)
+      if (op === 0x80) return (code & 8) === 0;
+      return true;
+    case 5:
+      if (op === 0xe0) return (code & 8) === 0; // may_goto (JCOND)
+      if (op === 0xf0) return false;
+      if (op === 0x80 || op === 0x90) return (code & 8) === 0;
+      if (op === 0x00) return (code & 8) === 0;
+      return true;
+    case 6:
+      if (op === 0x80 || op === 0x90 || op >= 0xe0) return false;
+      if (op === 0x00) return (code & 8) === 0;
+      return true;
+    case 0:
+      return code === 0x18 || code === 0x20 || code === 0x28 || code === 0x30 || code === 0x40 || code === 0x48 || code === 0x50;
+    case 1:
+      return ((code & 0xe0) === 0x60 && true) || ((code & 0xe0) === 0x80 && (code & 0x18) !== 0x18);
+    case 2:
+      return (code & 0xe0) === 0x60;
+    case 3:
+      return (code & 0xe0) === 0x60 || ((code & 0xe0) === 0xc0 && ((code & 0x18) === 0x18 || (code & 0x18) === 0x00 || true));
+  }
+  return false;
+}
+
+// --- pre-passes --------------------------------------------------------------------------
+
+/** add_subprog_and_kfunc() */
+function addSubprogs(env: Env): void {
+  const n = env.insns.length;
+  const starts = new Set<number>([0]);
+  for (let i = 0; i < n; i++) {
+    const insn = env.insns[i]!;
+    const pseudoCall = insn.code === 0x85 && insn.src === 1;
+    const pseudoFunc = isLdImm64(insn) && insn.src === 4;
+    const kfunc = insn.code === 0x85 && insn.src === 2;
+    if (!pseudoCall && !pseudoFunc && !kfunc) continue;
+    if (!env.bpf_capable) env.fail(-EPERM, "loading/calling other bpf or kernel functions are allowed for CAP_BPF and CAP_SYS_ADMIN");
+    if (kfunc) env.fail(-EINVAL, "bpfemu: kfunc calls are not emulated (they need kernel BTF)");
+    const target = i + insn.imm + 1;
+    if (target < 0 || target >= n) env.fail(-EINVAL, "call to invalid destination");
+    starts.add(target);
+    if (pseudoFunc) env.fail(-EINVAL, "bpfemu: BPF_PSEUDO_FUNC (callbacks) is not emulated");
+  }
+  env.subprogs = [...starts].sort((a, b) => a - b).map((start) => ({ start, stack_depth: 0 }));
+}
+
+/** check_subprogs(): jumps stay inside their subprogram, which ends in exit or an unconditional jump. */
+function checkSubprogs(env: Env): void {
+  const n = env.insns.length;
+  const bounds = [...env.subprogs.map((s) => s.start), n];
+  let cur = 0;
+  let start = bounds[0]!;
+  let end = bounds[1]!;
+  for (let i = 0; i < n; i++) {
+    const insn = env.insns[i]!;
+    const c = cls(insn);
+    const op = insn.code & 0xf0;
+    if ((c === 5 || c === 6) && op !== 0x80 && op !== 0x90) {
+      const off = c === 6 && op === 0 ? insn.imm : insn.off;
+      const to = i + off + 1;
+      if (to < start || to >= end) env.fail(-EINVAL, `jump out of range from insn ${i} to ${to}`);
+    }
+    if (i === end - 1) {
+      const last = insn.code;
+      if (last !== 0x95 && last !== 0x05 && last !== 0x06) env.fail(-EINVAL, "last insn is not an exit or jmp");
+      cur++;
+      start = end;
+      end = bounds[cur + 1] ?? n;
+    }
+  }
+}
+
+/** resolve_pseudo_ldimm64(): reserved LDX fields, ld_imm64 pairs and their maps, and the opcode table. */
+function resolveLdImm64(env: Env): void {
+  const insns = env.insns;
+  const n = insns.length;
+  for (let i = 0; i < n; i++) {
+    const insn = insns[i]!;
+    if (cls(insn) === 1 && (((insn.code & 0xe0) !== 0x60 && (insn.code & 0xe0) !== 0x80) || insn.imm !== 0)) env.fail(-EINVAL, "BPF_LDX uses reserved fields");
+    if (isLdImm64(insn)) {
+      const next = insns[i + 1];
+      if (i === n - 1 || next === undefined || next.code !== 0 || next.dst !== 0 || next.src !== 0 || next.off !== 0) env.fail(-EINVAL, "invalid bpf_ld_imm64 insn");
+      if (insn.src === 0) {
+        i++;
+        continue;
+      }
+      if (insn.src === 3) env.fail(-EINVAL, "bpfemu: BPF_PSEUDO_BTF_ID (ksyms) is not emulated");
+      if (insn.src === 4) {
+        i++;
+        continue;
+      }
+      if (insn.src !== 1 && insn.src !== 2 && insn.src !== 5 && insn.src !== 6) env.fail(-EINVAL, "unrecognized bpf_ld_imm64 insn");
+      if (insn.src === 5 || insn.src === 6) env.fail(-EINVAL, "fd_idx without fd_array is invalid");
+      const fd = insn.imm;
+      const f = env.t.files.get(fd);
+      if (f === undefined || f.f_op !== bpf_map_fops) env.fail(f === undefined ? -EBADF : -EINVAL, `fd ${fd} is not pointing to valid bpf_map`);
+      const map = f.private_data as BpfMap;
+      let off = 0;
+      if (insn.src === 2) {
+        off = next!.imm >>> 0;
+        if (map.map_type !== MT.ARRAY) env.fail(-EINVAL, "no direct value access support for this map type");
+        if (off >= BPF_MAX_VAR_OFF) env.fail(-EINVAL, `direct value offset of ${off} is not allowed`);
+        if (off >= map.value_size) env.fail(-EINVAL, `invalid access to map value pointer, value_size=${map.value_size} off=${off}`);
+      }
+      env.ldMaps.set(i, { map, off, value: insn.src === 2 });
+      if (!env.used_maps.includes(map)) {
+        if (env.used_maps.length >= 64) env.fail(-E2BIG, "too many maps in the program (MAX_USED_MAPS 64)");
+        env.used_maps.push(map);
+      }
+      i++;
+      continue;
+    }
+    if (!bpf_opcode_in_insntable(insn.code)) env.fail(-EINVAL, `unknown opcode ${insn.code.toString(16).padStart(2, "0")}`);
+  }
+}
+
+/** check_cfg(): depth-first walk; back-edges need CAP_BPF, every insn must be reachable. */
+function checkCfg(env: Env): void {
+  const insns = env.insns;
+  const n = insns.length;
+  const state = new Uint8Array(n); // 0 unseen, 1 discovered, 2 explored
+  const prune = env.prune;
+  const succ = (t: number): number[] => {
+    const insn = insns[t]!;
+    const c = cls(insn);
+    if (isLdImm64(insn)) return [t + 2];
+    if (c !== 5 && c !== 6) return [t + 1];
+    const op = insn.code & 0xf0;
+    if (op === 0x90) return [];
+    if (op === 0x80) {
+      prune.add(t + 1);
+      if (insn.src === 1) {
+        prune.add(t);
+        return [t + 1, t + insn.imm + 1];
+      }
+      return [t + 1];
+    }
+    if (op === 0x00) {
+      const to = t + (c === 6 ? insn.imm : insn.off) + 1;
+      prune.add(to);
+      return [to];
+    }
+    prune.add(t);
+    prune.add(t + insn.off + 1);
+    return [t + 1, t + insn.off + 1];
+  };
+  const stack: { t: number; next: number[] }[] = [];
+  state[0] = 1;
+  stack.push({ t: 0, next: succ(0) });
+  while (stack.length) {
+    const top = stack[stack.length - 1]!;
+    const w = top.next.shift();
+    if (w === undefined) {
+      state[top.t] = 2;
+      stack.pop();
+      continue;
+    }
+    if (w < 0 || w >= n) env.fail(-EINVAL, `jump out of range from insn ${top.t} to ${w}`);
+    if (state[w] === 0) {
+      state[w] = 1;
+      stack.push({ t: w, next: succ(w) });
+    } else if (state[w] === 1) {
+      if (!env.bpf_capable) env.fail(-EINVAL, `back-edge from insn ${top.t} to ${w}`);
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    if (state[i] !== 2) env.fail(-EINVAL, `unreachable insn ${i}`);
+    if (isLdImm64(insns[i]!)) i++;
+  }
+}
+
+/** compute_live_registers(): which registers are read before being written from each insn on. */
+function computeLive(env: Env): void {
+  const insns = env.insns;
+  const n = insns.length;
+  const use = new Array<number>(n).fill(0);
+  const def = new Array<number>(n).fill(0);
+  const succs: number[][] = [];
+  const bit = (r: number): number => 1 << r;
+  for (let t = 0; t < n; t++) {
+    const insn = insns[t]!;
+    const c = cls(insn);
+    const x = (insn.code & 8) !== 0;
+    const op = insn.code & 0xf0;
+    let s: number[] = [t + 1];
+    switch (c) {
+      case 4:
+      case 7:
+        if (op === 0xb0) use[t] = x ? bit(insn.src) : 0;
+        else use[t] = bit(insn.dst) | (x ? bit(insn.src) : 0);
+        def[t] = bit(insn.dst);
+        break;
+      case 1:
+        use[t] = bit(insn.src);
+        def[t] = bit(insn.dst);
+        break;
+      case 2:
+        use[t] = bit(insn.dst);
+        break;
+      case 3:
+        use[t] = bit(insn.dst) | bit(insn.src) | ((insn.code & 0xe0) === 0xc0 && insn.imm === 0xf1 ? 1 : 0);
+        if ((insn.code & 0xe0) === 0xc0 && insn.imm & 1) def[t] = insn.imm === 0xf1 ? 1 : bit(insn.src);
+        break;
+      case 0:
+        if (isLdImm64(insn)) {
+          def[t] = bit(insn.dst);
+          s = [t + 2];
+        } else {
+          use[t] = bit(6) | ((insn.code & 0xe0) === 0x40 ? bit(insn.src) : 0);
+          def[t] = 0x3f;
+        }
+        break;
+      default:
+        if (op === 0x90) {
+          use[t] = 1;
+          s = [];
+        } else if (op === 0x80) {
+          use[t] = 0x3e;
+          def[t] = 0x3f;
+          if (insn.src === 1) s = [t + 1, t + insn.imm + 1];
+        } else if (op === 0x00) {
+          s = [t + (c === 6 ? insn.imm : insn.off) + 1];
+        } else {
+          use[t] = bit(insn.dst) | (x ? bit(insn.src) : 0);
+          s = [t + 1, t + insn.off + 1];
+        }
+    }
+    succs.push(s.filter((v) => v >= 0 && v < n));
+  }
+  const live = new Array<number>(n).fill(0);
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (let t = n - 1; t >= 0; t--) {
+      let out = 0;
+      for (const w of succs[t]!) out |= live[w]!;
+      const v = use[t]! | (out & ~def[t]!);
+      if (v !== live[t]) {
+        live[t] = v;
+        changed = true;
+      }
+    }
+  }
+  env.liveIn = live;
+}
+
+// --- state printing (print_verifier_state) -------------------------------------------------
+
+function unum(v: bigint): string {
+  return v <= 512n ? v.toString() : "0x" + v.toString(16);
+}
+function snum(v: bigint): string {
+  return v >= -512n && v <= 512n ? v.toString() : v < 0n ? "-0x" + (-v).toString(16) : "0x" + v.toString(16);
+}
+
+function regBounds32(r: Reg): { s32min: bigint; s32max: bigint; u32min: bigint; u32max: bigint } {
+  if (r.umax <= U32_MAX) {
+    return { u32min: r.umin, u32max: r.umax, s32min: r.umax <= 0x7fffffffn ? r.umin : -0x80000000n, s32max: r.umax <= 0x7fffffffn ? r.umax : 0x7fffffffn };
+  }
+  const t = tnumSubreg(r.tn);
+  return { u32min: t.v, u32max: t.v | t.m, s32min: -0x80000000n, s32max: 0x7fffffffn };
+}
+
+/** print_scalar_ranges() */
+function scalarRanges(r: Reg): string[] {
+  const b = regBounds32(r);
+  const m = [
+    { name: "smin", val: r.smin, omit: r.smin === S64_MIN },
+    { name: "smax", val: r.smax, omit: r.smax === S64_MAX },
+    { name: "umin", val: r.umin, omit: r.umin === 0n },
+    { name: "umax", val: r.umax, omit: r.umax === U64_MAX },
+    { name: "smin32", val: b.s32min, omit: b.s32min === -0x80000000n },
+    { name: "smax32", val: b.s32max, omit: b.s32max === 0x7fffffffn },
+    { name: "umin32", val: b.u32min, omit: b.u32min === 0n },
+    { name: "umax32", val: b.u32max, omit: b.u32max === U32_MAX },
+  ];
+  const out: string[] = [];
+  for (let i = 0; i < m.length; i++) {
+    const m1 = m[i]!;
+    if (m1.omit) continue;
+    const neg1 = m1.name[0] === "s" && m1.val < 0n;
+    let s = `${m1.name}=`;
+    for (let j = i + 2; j < m.length; j += 2) {
+      const m2 = m[j]!;
+      if (m2.omit) continue;
+      const v1 = m1.name[0] === "s" ? BigInt.asUintN(64, m1.val) : m1.val;
+      const v2 = m2.name[0] === "s" ? BigInt.asUintN(64, m2.val) : m2.val;
+      if (v1 !== v2) continue;
+      const neg2 = m2.name[0] === "s" && m2.val < 0n;
+      if (neg2 !== neg1) continue;
+      m2.omit = true;
+      s += `${m2.name}=`;
+    }
+    s += m1.name[0] === "s" ? snum(m1.val) : unum(m1.val);
+    out.push(s);
+  }
+  return out;
+}
+
+function tnumStr(tn: Tnum): string {
+  return `(0x${tn.v.toString(16)}; 0x${tn.m.toString(16)})`;
+}
+
+/** print_reg_state() */
+function regStr(r: Reg): string {
+  if ((r.t === T.SCALAR || r.t === T.STACK) && tnumIsConst(r.tn)) {
+    return (r.t === T.SCALAR ? "" : regTypeStr(r.t)) + (s64(r.tn.v) + BigInt(r.off)).toString();
+  }
+  const parts: string[] = [];
+  if (r.id) parts.push(`id=${r.id}`);
+  const base = r.t & 0xff;
+  if ((base === T.MAP_PTR || base === T.MAP_VALUE) && r.map) {
+    const nul = r.map.name.indexOf(0);
+    const name = new TextDecoder().decode(r.map.name.subarray(0, nul < 0 ? 16 : nul));
+    if (name) parts.push(`map=${name}`);
+    parts.push(`ks=${r.map.key_size},vs=${r.map.value_size}`);
+  }
+  if (r.t !== T.SCALAR && r.off) parts.push(`off=${r.off}`);
+  if (base === T.PKT || base === T.PKT_META) parts.push(`r=${r.range}`);
+  if (tnumIsConst(r.tn)) {
+    if (r.tn.v) parts.push(`imm=${r.tn.v.toString(16)}`);
+  } else {
+    parts.push(...scalarRanges(r));
+    if (!tnumIsUnknown(r.tn)) parts.push(`var_off=${tnumStr(r.tn)}`);
+  }
+  return `${regTypeStr(r.t)}(${parts.join(",")})`;
+}
+
+function printState(env: Env, st: VState, all: boolean): string {
+  const f = st.cur;
+  let s = "";
+  if (f.frameno) s += ` frame${f.frameno}:`;
+  for (let i = 0; i < 11; i++) {
+    const r = f.regs[i]!;
+    if (r.t === T.NOT_INIT) continue;
+    if (!all && !(env.scratchedRegs & (1 << i))) continue;
+    s += ` R${i}=${regStr(r)}`;
+  }
+  for (let i = 0; i < f.stack.length; i++) {
+    if (!all && !env.scratchedSlots.has(i)) continue;
+    const slot = f.stack[i]!;
+    if (!slot.types.some((x) => x !== STACK_INVALID)) continue;
+    let types = slot.types.map((x) => SLOT_CHAR[x]!).join("");
+    if (slot.types[7] === STACK_SPILL) {
+      const j = slot.types.indexOf(STACK_SPILL);
+      types = types.slice(0, j);
+      s += ` fp${(-i - 1) * 8}=${types}${regStr(slot.spilled)}`;
+    } else {
+      s += ` fp${(-i - 1) * 8}=${types}`;
+    }
+  }
+  return s;
+}
+
+/** vlog_alignment() */
+function vlogAlignment(pos: number): number {
+  const v = Math.max(pos + 4, 40);
+  return Math.ceil(v / 8) * 8 - pos - 1;
+}
+
+function printInsnState(env: Env, st: VState): void {
+  if (env.prev_log_pos && env.prev_log_pos === env.log.end_pos) {
+    env.log.reset(env.prev_log_pos - 1);
+    env.verbose(" ".repeat(vlogAlignment(env.prev_insn_print_pos)) + ";");
+  } else {
+    env.verbose(`${env.insnIdx}:`);
+  }
+  env.verbose(printState(env, st, false) + "\n");
+  env.scratchedRegs = 0;
+  env.scratchedSlots.clear();
+}
+
+// --- the main walk ---------------------------------------------------------------------------
+
+interface Pending {
+  state: VState;
+  insn: number;
+  prev: number;
+  log_pos: number;
+}
+
+function newId(env: Env): number {
+  return ++env.id_gen;
+}
+
+function initState(_env: Env): VState {
+  const st = new VState();
+  const f = new Frame();
+  for (let i = 0; i < 11; i++) f.regs.push(new Reg());
+  f.regs[1]!.t = T.CTX;
+  f.regs[1]!.tn = tnumConst(0n);
+  f.regs[1]!.smin = f.regs[1]!.smax = 0n;
+  f.regs[1]!.umin = f.regs[1]!.umax = 0n;
+  const fp = f.regs[10]!;
+  fp.t = T.STACK;
+  fp.tn = tnumConst(0n);
+  fp.smin = fp.smax = 0n;
+  fp.umin = fp.umax = 0n;
+  st.frames.push(f);
+  return st;
+}
+
+/** states_equal(): live registers and the stack of `cur` are within those of `old`. */
+function statesEqual(env: Env, old: VState, cur: VState, insn: number, exact: boolean): boolean {
+  if (old.frames.length !== cur.frames.length) return false;
+  const idmap = new Map<number, number>();
+  for (let fi = 0; fi < cur.frames.length; fi++) {
+    const of = old.frames[fi]!;
+    const cf = cur.frames[fi]!;
+    if (of.callsite !== cf.callsite) return false;
+    const live = fi === cur.frames.length - 1 ? env.liveIn[insn] ?? 0x7ff : 0x7ff;
+    for (let r = 0; r < 11; r++) {
+      if (!(live & (1 << r)) && r !== 10) continue;
+      if (!regSafe(of.regs[r]!, cf.regs[r]!, idmap, exact)) return false;
+    }
+    const ns = Math.max(of.stack.length, cf.stack.length);
+    for (let i = 0; i < ns; i++) {
+      const a = of.stack[i] ?? new Slot();
+      const b = cf.stack[i] ?? new Slot();
+      for (let j = 0; j < 8; j++) if (a.types[j] !== b.types[j]) return false;
+      if (a.types[7] === STACK_SPILL && !regSafe(a.spilled, b.spilled, idmap, exact)) return false;
+    }
+  }
+  return true;
+}
+
+function regSafe(a: Reg, b: Reg, idmap: Map<number, number>, exact: boolean): boolean {
+  if (a.t === T.NOT_INIT) return !exact || b.t === T.NOT_INIT;
+  if (a.t !== b.t) return false;
+  if (a.id || b.id) {
+    const m = idmap.get(a.id);
+    if (m === undefined) idmap.set(a.id, b.id);
+    else if (m !== b.id) return false;
+  }
+  if (a.off !== b.off || a.map !== b.map || a.frameno !== b.frameno) return false;
+  if (exact) return a.tn.v === b.tn.v && a.tn.m === b.tn.m && a.umin === b.umin && a.umax === b.umax && a.smin === b.smin && a.smax === b.smax && a.range === b.range;
+  if ((a.t === T.PKT || a.t === T.PKT_META) && a.range > b.range) return false;
+  return a.umin <= b.umin && a.umax >= b.umax && a.smin <= b.smin && a.smax >= b.smax && tnumIn(a.tn, b.tn);
+}
+
+/** update_branch_counts(): a path ended; checkpoints whose last path this was are complete. */
+function branchDone(cp: Checkpoint | null): void {
+  while (cp) {
+    cp.branches--;
+    if (cp.branches > 0) break;
+    cp = cp.parent;
+  }
+}
+
+/** is_state_visited(): 1 to prune, 0 to go on (maybe after adding a checkpoint). */
+function isStateVisited(env: Env, st: VState, insn: number): number {
+  let addNew = env.jmps_processed - env.prev_jmps_processed >= 2 && env.insn_processed - env.prev_insn_processed >= 8;
+  const list = env.explored.get(insn) ?? [];
+  for (const cp of list) {
+    if (cp.branches > 0) {
+      if (statesEqual(env, cp.state, st, insn, true)) env.fail(-EINVAL, `infinite loop detected at insn ${insn}`);
+      if (env.jmps_processed - env.prev_jmps_processed < 20 && env.insn_processed - env.prev_insn_processed < 100) addNew = false;
+      continue;
+    }
+    if (statesEqual(env, cp.state, st, insn, false)) return 1;
+  }
+  if (!addNew) return 0;
+  env.total_states++;
+  env.peak_states++;
+  env.prev_jmps_processed = env.jmps_processed;
+  env.prev_insn_processed = env.insn_processed;
+  const cp: Checkpoint = { state: st.clone(), branches: 1, parent: st.parent, insn };
+  if (list.length > env.max_states_per_insn) env.max_states_per_insn = list.length;
+  list.push(cp);
+  env.explored.set(insn, list);
+  // The path continues below the new checkpoint; its old parent keeps counting it through the child.
+  st.parent = cp;
+  return 0;
+}
+
+function regOf(env: Env, st: VState, r: number, read: boolean, what?: string): Reg {
+  const reg = st.cur.regs[r]!;
+  env.scratchedRegs |= 1 << r;
+  if (read) {
+    if (reg.t === T.NOT_INIT) env.fail(-EACCES, `R${r} !read_ok`);
+  } else if (r === 10) {
+    env.fail(-EACCES, "frame pointer is read only");
+  }
+  void what;
+  return reg;
+}
+
+function isPtr(r: Reg): boolean {
+  return r.t !== T.SCALAR && r.t !== T.NOT_INIT;
+}
+
+// --- memory access ---------------------------------------------------------------------------
+
+function checkStackAccess(env: Env, st: VState, regno: number, reg: Reg, off: number, size: number, write: boolean): { spi: number; frame: Frame; abs: number } {
+  if (!tnumIsConst(reg.tn)) env.fail(-EACCES, "bpfemu: variable-offset stack access is not emulated");
+  const abs = Number(s64(reg.tn.v)) + reg.off + off;
+  if (abs % size !== 0) env.fail(-EACCES, `misaligned stack access off ${tnumStr(reg.tn)}+${reg.off}+${off} size ${size}`);
+  if (abs >= 0 || abs < -MAX_BPF_STACK) env.fail(-EACCES, `invalid${write ? " write to" : " read from"} stack R${regno} off=${abs} size=${size}`);
+  const frame = st.frames[reg.frameno]!;
+  const sp = frame.subprog;
+  const depth = -abs;
+  if (env.subprogs[sp] && env.subprogs[sp]!.stack_depth < depth) env.subprogs[sp]!.stack_depth = depth;
+  return { spi: Math.floor((-abs - 1) / 8), frame, abs };
+}
+
+function stackWrite(env: Env, st: VState, regno: number, reg: Reg, off: number, size: number, value: Reg | null, imm: number | null): void {
+  const { frame, abs } = checkStackAccess(env, st, regno, reg, off, size, true);
+  const spi = Math.floor((-abs - 1) / 8);
+  const slot = frame.slot(spi);
+  env.scratchedSlots.add(spi);
+  if (size === 8 && value !== null && (isPtr(value) || value.isConst() || value.t === T.SCALAR)) {
+    // save_register_state(): a full 8-byte spill keeps the register.
+    if (value.t === T.SCALAR && !value.isConst()) {
+      slot.types = [1, 1, 1, 1, 1, 1, 1, 1];
+    } else {
+      slot.types = [1, 1, 1, 1, 1, 1, 1, 1];
+    }
+    slot.spilled = value.clone();
+    return;
+  }
+  const isZero = (value !== null && value.isConst() && value.tn.v === 0n) || imm === 0;
+  if (size === 8 && imm !== null) {
+    const r = new Reg();
+    r.setConst(BigInt(imm));
+    slot.spilled = r;
+    slot.types = [1, 1, 1, 1, 1, 1, 1, 1];
+    return;
+  }
+  if (size === 8 && value === null) {
+    slot.types = new Array(8).fill(isZero ? STACK_ZERO : STACK_MISC);
+    slot.spilled = new Reg();
+    return;
+  }
+  // A narrower write breaks a spill into misc bytes.
+  if (slot.types[7] === STACK_SPILL) {
+    for (let j = 0; j < 8; j++) slot.types[j] = STACK_MISC;
+    slot.spilled = new Reg();
+  }
+  const slotOff = -abs - 1;
+  for (let i = 0; i < size; i++) slot.types[(slotOff - i) % 8] = isZero ? STACK_ZERO : STACK_MISC;
+}
+
+function stackRead(env: Env, st: VState, regno: number, reg: Reg, off: number, size: number, dst: Reg | null): void {
+  const { frame, abs } = checkStackAccess(env, st, regno, reg, off, size, false);
+  const spi = Math.floor((-abs - 1) / 8);
+  const slot = frame.stack[spi] ?? new Slot();
+  if (slot.types[7] === STACK_SPILL && size === 8 && abs % 8 === 0) {
+    if (dst) Object.assign(dst, slot.spilled.clone());
+    return;
+  }
+  let allZero = true;
+  const slotOff = -abs - 1;
+  for (let i = 0; i < size; i++) {
+    const ty = slot.types[(slotOff - i) % 8]!;
+    if (ty !== STACK_ZERO) allZero = false;
+    if (ty === STACK_INVALID && !env.allow_ptr_leaks) env.fail(-EACCES, `invalid read from stack off ${abs}+0 size ${size}`);
+  }
+  if (slot.types[7] === STACK_SPILL && isPtr(slot.spilled) && !env.allow_ptr_leaks) env.fail(-EACCES, "leaking pointer from stack");
+  if (dst) {
+    if (allZero) dst.setConst(0n);
+    else if (slot.types[7] === STACK_SPILL && slot.spilled.isConst() && size < 8 && abs % 8 === 0) {
+      const r = new Reg();
+      r.setConst(slot.spilled.tn.v & ((1n << BigInt(size * 8)) - 1n));
+      Object.assign(dst, r);
+    } else dst.setUnknownSized(size);
+  }
+}
+
+/** The bytes a helper reads from (or writes to) memory `reg` points at, `size` long. */
+function checkHelperMem(env: Env, st: VState, regno: number, reg: Reg, size: number, write: boolean, initRequired: boolean): void {
+  const base = reg.t;
+  if (base === T.STACK) {
+    if (!tnumIsConst(reg.tn)) env.fail(-EACCES, "bpfemu: variable-offset stack access is not emulated");
+    const abs = Number(s64(reg.tn.v)) + reg.off;
+    if (abs < -MAX_BPF_STACK || abs + size > 0 || (size === 0 && abs >= 0)) env.fail(-EACCES, `invalid${write ? " write to" : " read from"} stack R${regno} off=${abs} size=${size}`);
+    const frame = st.frames[reg.frameno]!;
+    const sp = frame.subprog;
+    if (env.subprogs[sp] && env.subprogs[sp]!.stack_depth < -abs) env.subprogs[sp]!.stack_depth = -abs;
+    for (let i = 0; i < size; i++) {
+      const a = abs + i;
+      const spi = Math.floor((-a - 1) / 8);
+      const slot = frame.slot(spi);
+      const idx = (-a - 1) % 8;
+      if (write) {
+        if (slot.types[7] === STACK_SPILL) {
+          slot.types = new Array(8).fill(STACK_MISC);
+          slot.spilled = new Reg();
+        }
+        slot.types[idx] = STACK_MISC;
+      } else if (initRequired && slot.types[idx] === STACK_INVALID && !env.allow_ptr_leaks) {
+        env.fail(-EACCES, `invalid indirect read from stack R${regno} off ${abs}+${i} size ${size}`);
+      }
+    }
+    return;
+  }
+  if (base === T.MAP_VALUE) {
+    checkMapValue(env, regno, reg, 0, size, write);
+    return;
+  }
+  if (base === T.PKT || base === T.PKT_META) {
+    checkPacket(env, regno, reg, 0, size);
+    return;
+  }
+  env.fail(-EACCES, `R${regno} type=${regTypeStr(reg.t)} expected=${MEM_TYPES}`);
+}
+
+function checkMapValue(env: Env, regno: number, reg: Reg, off: number, size: number, write: boolean): void {
+  const map = reg.map!;
+  if (write && map.map_flags & 0x100 /* BPF_F_RDONLY_PROG */) env.fail(-EACCES, `write into map forbidden, value_size=${map.value_size} off=${reg.off + off} size=${size}`);
+  if (!write && map.map_flags & 0x80 /* BPF_F_WRONLY_PROG */) env.fail(-EACCES, `read from map forbidden, value_size=${map.value_size} off=${reg.off + off} size=${size}`);
+  if (reg.smin < 0n) env.fail(-EACCES, `R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`);
+  const lo = Number(reg.smin) + reg.off + off;
+  if (lo < 0 || lo + size > map.value_size) {
+    env.verbose(`invalid access to map value, value_size=${map.value_size} off=${lo} size=${size}\n`);
+    env.fail(-EACCES, `R${regno} min value is outside of the allowed memory range`);
+  }
+  if (reg.umax >= BigInt(BPF_MAX_VAR_OFF)) env.fail(-EACCES, `R${regno} unbounded memory access, make sure to bounds check any such access`);
+  const hi = Number(reg.umax) + reg.off + off;
+  if (hi + size > map.value_size) {
+    env.verbose(`invalid access to map value, value_size=${map.value_size} off=${hi} size=${size}\n`);
+    env.fail(-EACCES, `R${regno} max value is outside of the allowed memory range`);
+  }
+}
+
+function checkPacket(env: Env, regno: number, reg: Reg, insnOff: number, size: number): void {
+  if (reg.smin < 0n) env.fail(-EACCES, `R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`);
+  // check_mem_access(): reg->off is part of the offset checked against the verified range.
+  const off = reg.off + insnOff;
+  const lo = off + Number(reg.umin);
+  const hi = off + Number(reg.umax > 0xffffn ? 0xffffn : reg.umax);
+  if (lo < 0 || hi + size > reg.range || reg.umax > BigInt(MAX_PACKET_OFF)) {
+    env.verbose(`invalid access to packet, off=${off} size=${size}, R${regno}(id=${reg.id},off=${off},r=${reg.range})\n`);
+    env.fail(-EACCES, `R${regno} offset is outside of the packet`);
+  }
+}
+
+function mayAccessDirectPktData(env: Env, write: boolean): boolean {
+  switch (env.prog.type) {
+    case PT.SCHED_CLS:
+    case PT.SCHED_ACT:
+    case PT.XDP:
+      return true;
+    case PT.CGROUP_SKB:
+      return !write;
+    default:
+      return false;
+  }
+}
+
+/** check_mem_access() for LDX/STX/ST. */
+function checkMemAccess(env: Env, st: VState, regno: number, off: number, size: number, write: boolean, valueReg: Reg | null, imm: number | null, dst: Reg | null): void {
+  const reg = st.cur.regs[regno]!;
+  switch (reg.t) {
+    case T.STACK:
+      if (write) stackWrite(env, st, regno, reg, off, size, valueReg, imm);
+      else stackRead(env, st, regno, reg, off, size, dst);
+      return;
+    case T.CTX: {
+      if (reg.off || !tnumIsConst(reg.tn) || reg.tn.v !== 0n) env.fail(-EACCES, `dereference of modified ctx ptr R${regno} off=${reg.off + Number(s64(reg.tn.v))} disallowed`);
+      if (write && valueReg && isPtr(valueReg)) env.fail(-EACCES, `R${valueReg === st.cur.regs[regno] ? regno : "?"} leaks addr into ctx`);
+      const r = ctxAccess(env.prog, off, size, write);
+      if (!r.ok) env.fail(-EACCES, `invalid bpf_context access off=${off} size=${size}`);
+      if (dst) {
+        if (r.t === T.SCALAR) dst.setUnknownSized(size);
+        else {
+          dst.setUnknown();
+          dst.t = r.t;
+          dst.tn = tnumConst(0n);
+          dst.smin = dst.smax = 0n;
+          dst.umin = dst.umax = 0n;
+          dst.id = 0;
+          dst.range = 0;
+        }
+      }
+      return;
+    }
+    case T.MAP_VALUE:
+      if (write && valueReg && isPtr(valueReg) && !env.allow_ptr_leaks) env.fail(-EACCES, "R leaks addr into map");
+      checkMapValue(env, regno, reg, off, size, write);
+      if (dst) dst.setUnknownSized(size);
+      return;
+    case T.PKT:
+    case T.PKT_META:
+      if (!mayAccessDirectPktData(env, write)) env.fail(-EACCES, write ? "cannot write into packet" : `R${regno} invalid mem access '${regTypeStr(reg.t)}'`);
+      if (write && valueReg && isPtr(valueReg)) env.fail(-EACCES, `R leaks addr into packet`);
+      checkPacket(env, regno, reg, off, size);
+      if (dst) dst.setUnknownSized(size);
+      return;
+    default:
+      env.fail(-EACCES, `R${regno} invalid mem access '${regTypeStr(reg.t)}'`);
+  }
+}
+
+// --- ALU --------------------------------------------------------------------------------------
+
+function truncTo32(r: Reg): void {
+  if (r.isConst()) {
+    r.setConst(r.tn.v & U32_MAX);
+    return;
+  }
+  const t = tnumSubreg(r.tn);
+  const b = regBounds32(r);
+  r.setUnknown();
+  r.tn = t;
+  r.umin = b.u32min;
+  r.umax = b.u32max;
+  r.smin = 0n;
+  r.smax = b.u32max;
+  r.sync();
+}
+
+function scalarAlu(_env: Env, op: number, dst: Reg, src: Reg, is64: boolean, signedOff: number): void {
+  const bits = is64 ? 64n : 32n;
+  const mask = is64 ? U64_MAX : U32_MAX;
+  if (!is64) {
+    // Operate on the low halves; the result is zero-extended.
+    if (dst.isConst()) dst.setConst(dst.tn.v & U32_MAX);
+    else truncTo32(dst);
+    const s2 = src.clone();
+    if (s2.isConst()) s2.setConst(s2.tn.v & U32_MAX);
+    else truncTo32(s2);
+    src = s2;
+  }
+  if (dst.isConst() && src.isConst()) {
+    const a = dst.tn.v;
+    const b = src.tn.v;
+    const sa = BigInt.asIntN(Number(bits), a);
+    const sb = BigInt.asIntN(Number(bits), b);
+    let v: bigint;
+    switch (op) {
+      case 0x00: v = a + b; break;
+      case 0x10: v = a - b; break;
+      case 0x20: v = a * b; break;
+      case 0x30: v = b === 0n ? 0n : signedOff ? (sb === -1n ? -sa : sa / sb) : a / b; break;
+      case 0x40: v = a | b; break;
+      case 0x50: v = a & b; break;
+      case 0x60: v = a << (b & (bits - 1n)); break;
+      case 0x70: v = a >> (b & (bits - 1n)); break;
+      case 0x90: v = b === 0n ? a : signedOff ? (sb === -1n ? 0n : sa % sb) : a % b; break;
+      case 0xa0: v = a ^ b; break;
+      case 0xc0: v = sa >> (b & (bits - 1n)); break;
+      default: v = 0n;
+    }
+    dst.setConst(BigInt.asUintN(Number(bits), v) & mask);
+    return;
+  }
+  const r = new Reg();
+  r.setUnknown();
+  switch (op) {
+    case 0x00:
+      r.tn = tnumAdd(dst.tn, src.tn);
+      if (dst.umax + src.umax <= mask) {
+        r.umin = dst.umin + src.umin;
+        r.umax = dst.umax + src.umax;
+      }
+      break;
+    case 0x10:
+      r.tn = tnumSub(dst.tn, src.tn);
+      if (dst.umin >= src.umax) {
+        r.umin = dst.umin - src.umax;
+        r.umax = dst.umax - src.umin;
+      }
+      break;
+    case 0x50:
+      r.tn = tnumAnd(dst.tn, src.tn);
+      r.umax = dst.umax < src.umax ? dst.umax : src.umax;
+      break;
+    case 0x40:
+      r.tn = tnumOr(dst.tn, src.tn);
+      r.umin = dst.umin > src.umin ? dst.umin : src.umin;
+      break;
+    case 0xa0:
+      r.tn = tnumXor(dst.tn, src.tn);
+      break;
+    case 0x60:
+      if (src.isConst()) r.tn = tnumLsh(dst.tn, src.tn.v & (bits - 1n));
+      break;
+    case 0x70:
+      if (src.isConst()) {
+        r.tn = tnumRsh(dst.tn, src.tn.v & (bits - 1n));
+        r.umin = dst.umin >> (src.tn.v & (bits - 1n));
+        r.umax = dst.umax >> (src.tn.v & (bits - 1n));
+      }
+      break;
+    case 0x20:
+      if (dst.umax <= U32_MAX && src.umax <= U32_MAX && dst.umax * src.umax <= mask) {
+        r.umin = dst.umin * src.umin;
+        r.umax = dst.umax * src.umax;
+      }
+      break;
+    case 0x30:
+      if (!signedOff && src.isConst() && src.tn.v !== 0n) {
+        r.umin = dst.umin / src.tn.v;
+        r.umax = dst.umax / src.tn.v;
+      }
+      break;
+    case 0x90:
+      if (!signedOff && src.isConst() && src.tn.v !== 0n) r.umax = src.tn.v - 1n;
+      break;
+    default:
+      break;
+  }
+  if (!is64) {
+    r.tn = tnumSubreg(r.tn);
+    if (r.umax > U32_MAX) {
+      r.umin = 0n;
+      r.umax = U32_MAX;
+    }
+    r.smin = 0n;
+    r.smax = r.umax;
+  } else if (r.umax <= S64_MAX) {
+    r.smin = r.umin;
+    r.smax = r.umax;
+  }
+  r.sync();
+  Object.assign(dst, r);
+}
+
+function checkAlu(env: Env, st: VState, insn: DInsn): void {
+  const op = insn.code & 0xf0;
+  const x = (insn.code & 8) !== 0;
+  const is64 = cls(insn) === 7;
+  if (op === 0x80 || op === 0xd0) {
+    if (op === 0x80) {
+      if (insn.src !== 0 || insn.off !== 0 || insn.imm !== 0 || x) env.fail(-EINVAL, "BPF_NEG uses reserved fields");
+    } else if (insn.src !== 0 || insn.off !== 0 || (insn.imm !== 16 && insn.imm !== 32 && insn.imm !== 64) || (is64 && x)) {
+      env.fail(-EINVAL, "BPF_END uses reserved fields");
+    }
+    const d = regOf(env, st, insn.dst, true);
+    if (isPtr(d) && !env.allow_ptr_leaks) env.fail(-EACCES, `R${insn.dst} pointer arithmetic prohibited`);
+    regOf(env, st, insn.dst, false);
+    if (d.isConst()) {
+      let v = d.tn.v;
+      if (op === 0x80) v = is64 ? BigInt.asUintN(64, -v) : BigInt.asUintN(32, -(v & U32_MAX));
+      else {
+        const n = BigInt(insn.imm);
+        const m = (1n << n) - 1n;
+        const swap = (val: bigint): bigint => {
+          let o = 0n;
+          for (let i = 0n; i < n / 8n; i++) o = (o << 8n) | ((val >> (i * 8n)) & 0xffn);
+          return o;
+        };
+        v = is64 || x ? swap(v & m) : v & m;
+      }
+      d.setConst(v);
+    } else {
+      d.setUnknown();
+      if (!is64 || op === 0xd0) truncTo32(d);
+      if (op === 0xd0 && insn.imm === 64) d.setUnknown();
+    }
+    return;
+  }
+  if (op === 0xb0) {
+    if (x) {
+      if (!is64) {
+        if ((insn.off !== 0 && insn.off !== 8 && insn.off !== 16) || insn.imm) env.fail(-EINVAL, "BPF_MOV uses reserved fields");
+      } else if (insn.off === 1) {
+        env.fail(-EINVAL, "bpfemu: addr_space_cast (arena) is not emulated");
+      } else if ((insn.off !== 0 && insn.off !== 8 && insn.off !== 16 && insn.off !== 32) || insn.imm) {
+        env.fail(-EINVAL, "BPF_MOV uses reserved fields");
+      }
+      const s = regOf(env, st, insn.src, true);
+      const d = regOf(env, st, insn.dst, false);
+      if (insn.off !== 0) {
+        if (isPtr(s)) env.fail(-EACCES, `R${insn.src} sign-extension part of pointer`);
+        const bits = BigInt(insn.off);
+        if (s.isConst()) {
+          const v = BigInt.asUintN(64, BigInt.asIntN(Number(bits), s.tn.v));
+          d.setConst(is64 ? v : v & U32_MAX);
+        } else {
+          d.setUnknown();
+          if (!is64) truncTo32(d);
+        }
+        return;
+      }
+      if (is64) {
+        const c = s.clone();
+        // A scalar copy shares an id so that bounds learnt on one apply to both (kept simple: none).
+        Object.assign(d, c);
+      } else if (isPtr(s)) {
+        if (!env.allow_ptr_leaks) env.fail(-EACCES, `R${insn.src} partial copy of pointer`);
+        d.setUnknown();
+        truncTo32(d);
+      } else {
+        const c = s.clone();
+        truncTo32(c);
+        Object.assign(d, c);
+      }
+    } else {
+      if (insn.src !== 0 || insn.off !== 0) env.fail(-EINVAL, "BPF_MOV uses reserved fields");
+      const d = regOf(env, st, insn.dst, false);
+      d.setConst(is64 ? BigInt.asUintN(64, BigInt(insn.imm)) : BigInt(insn.imm >>> 0));
+    }
+    return;
+  }
+  if (op > 0xd0) env.fail(-EINVAL, `invalid BPF_ALU opcode ${op.toString(16)}`);
+  if (x) {
+    if (insn.imm !== 0 || (insn.off !== 0 && insn.off !== 1) || (insn.off === 1 && op !== 0x90 && op !== 0x30)) env.fail(-EINVAL, "BPF_ALU uses reserved fields");
+    regOf(env, st, insn.src, true);
+  } else if (insn.src !== 0 || (insn.off !== 0 && insn.off !== 1) || (insn.off === 1 && op !== 0x90 && op !== 0x30)) {
+    env.fail(-EINVAL, "BPF_ALU uses reserved fields");
+  }
+  const d = regOf(env, st, insn.dst, true);
+  if ((op === 0x90 || op === 0x30) && !x && insn.imm === 0) env.fail(-EINVAL, "div by zero");
+  if ((op === 0x60 || op === 0x70 || op === 0xc0) && !x) {
+    const size = is64 ? 64 : 32;
+    if (insn.imm < 0 || insn.imm >= size) env.fail(-EINVAL, `invalid shift ${insn.imm}`);
+  }
+  regOf(env, st, insn.dst, false);
+  let src: Reg;
+  if (x) src = st.cur.regs[insn.src]!;
+  else {
+    src = new Reg();
+    src.setConst(is64 ? BigInt.asUintN(64, BigInt(insn.imm)) : BigInt(insn.imm >>> 0));
+  }
+  if (isPtr(d) || isPtr(src)) {
+    ptrAlu(env, st, insn, op, d, src, is64);
+    return;
+  }
+  scalarAlu(env, op, d, src, is64, insn.off);
+}
+
+/** adjust_ptr_min_max_vals(): pointer +/- scalar, pointer - pointer. */
+function ptrAlu(env: Env, _st: VState, insn: DInsn, op: number, d: Reg, s: Reg, is64: boolean): void {
+  const dst = insn.dst;
+  if (!is64) {
+    if (!env.allow_ptr_leaks) env.fail(-EACCES, `R${dst} 32-bit pointer arithmetic prohibited`);
+    d.setUnknown();
+    truncTo32(d);
+    return;
+  }
+  if (isPtr(d) && isPtr(s)) {
+    if (op === 0x10 && d.t === s.t && env.allow_ptr_leaks) {
+      d.setUnknown();
+      return;
+    }
+    if (!env.allow_ptr_leaks) env.fail(-EACCES, `R${dst} pointer ${op === 0x10 ? "-=" : "op"} pointer prohibited`);
+    d.setUnknown();
+    return;
+  }
+  const ptr = isPtr(d) ? d : s;
+  const off = isPtr(d) ? s : d;
+  if (op !== 0x00 && !(op === 0x10 && isPtr(d))) {
+    if (!env.allow_ptr_leaks) env.fail(-EACCES, `R${dst} bitwise operator on pointer prohibited`);
+    d.setUnknown();
+    return;
+  }
+  if (ptr.t & MAYBE_NULL) env.fail(-EACCES, `R${dst} pointer arithmetic on ${regTypeStr(ptr.t)} prohibited, null-check it first`);
+  if (ptr.t === T.MAP_PTR || ptr.t === T.PKT_END) env.fail(-EACCES, `R${dst} pointer arithmetic on ${regTypeStr(ptr.t)} prohibited`);
+  const r = ptr.clone();
+  if (off.isConst()) {
+    const v = Number(s64(off.tn.v));
+    const nv = op === 0x10 ? r.off - v : r.off + v;
+    if (nv < -(1 << 29) || nv > 1 << 29) env.fail(-EACCES, `value ${v} makes ${regTypeStr(r.t)} pointer be out of bounds`);
+    r.off = nv;
+  } else {
+    if (op === 0x10) {
+      if (!env.allow_ptr_leaks) env.fail(-EACCES, `R${dst} tried to subtract pointer from scalar`);
+      r.tn = tnumSub(r.tn, off.tn);
+      r.umin = 0n;
+      r.umax = U64_MAX;
+      r.smin = S64_MIN;
+      r.smax = S64_MAX;
+    } else {
+      r.tn = tnumAdd(r.tn, off.tn);
+      const umax = r.umax + off.umax;
+      r.umin = r.umin + off.umin;
+      r.umax = umax > U64_MAX ? U64_MAX : umax;
+      if (off.smin < 0n) {
+        r.smin = S64_MIN;
+        r.smax = S64_MAX;
+        r.umin = 0n;
+        r.umax = U64_MAX;
+      } else {
+        r.smin = r.umin <= S64_MAX ? r.umin : S64_MIN;
+        r.smax = r.umax <= S64_MAX ? r.umax : S64_MAX;
+      }
+    }
+    r.sync();
+    if (r.t === T.PKT || r.t === T.PKT_META) {
+      r.id = newId(env);
+      r.range = 0;
+    }
+  }
+  Object.assign(d, r);
+}
+
+// --- conditional jumps -------------------------------------------------------------------------
+
+/** is_branch_taken(): 1 taken, 0 not taken, -1 unknown. */
+function branchTaken(d: Reg, s: Reg, op: number, is32: boolean): number {
+  if (isPtr(d) || isPtr(s)) {
+    const p = isPtr(d) ? d : s;
+    const o = isPtr(d) ? s : d;
+    if (isPtr(d) && isPtr(s)) return -1;
+    if (!(p.t & MAYBE_NULL) && o.isConst() && o.tn.v === 0n && (p.t === T.MAP_VALUE || p.t === T.STACK || p.t === T.CTX || p.t === T.MAP_PTR)) {
+      if (op === 0x10) return 0;
+      if (op === 0x50) return 1;
+    }
+    return -1;
+  }
+  let a = d, b = s;
+  if (is32) {
+    a = d.clone();
+    b = s.clone();
+    truncTo32(a);
+    truncTo32(b);
+  }
+  const bits = is32 ? 32 : 64;
+  const sg = (v: bigint): bigint => BigInt.asIntN(bits, v);
+  const amin = a.umin, amax = a.umax, bmin = b.umin, bmax = b.umax;
+  const asmin = is32 ? (a.umax <= 0x7fffffffn ? a.umin : -(1n << 31n)) : a.smin;
+  const asmax = is32 ? (a.umax <= 0x7fffffffn ? a.umax : (1n << 31n) - 1n) : a.smax;
+  const bsmin = is32 ? (b.umax <= 0x7fffffffn ? b.umin : -(1n << 31n)) : b.smin;
+  const bsmax = is32 ? (b.umax <= 0x7fffffffn ? b.umax : (1n << 31n) - 1n) : b.smax;
+  if (a.isConst() && b.isConst()) {
+    const x = a.tn.v, y = b.tn.v;
+    switch (op) {
+      case 0x10: return x === y ? 1 : 0;
+      case 0x50: return x !== y ? 1 : 0;
+      case 0x20: return x > y ? 1 : 0;
+      case 0x30: return x >= y ? 1 : 0;
+      case 0xa0: return x < y ? 1 : 0;
+      case 0xb0: return x <= y ? 1 : 0;
+      case 0x60: return sg(x) > sg(y) ? 1 : 0;
+      case 0x70: return sg(x) >= sg(y) ? 1 : 0;
+      case 0xc0: return sg(x) < sg(y) ? 1 : 0;
+      case 0xd0: return sg(x) <= sg(y) ? 1 : 0;
+      case 0x40: return (x & y) !== 0n ? 1 : 0;
+    }
+  }
+  switch (op) {
+    case 0x10:
+      if (amin > bmax || amax < bmin) return 0;
+      return -1;
+    case 0x50:
+      if (amin > bmax || amax < bmin) return 1;
+      return -1;
+    case 0x20:
+      if (amin > bmax) return 1;
+      if (amax <= bmin) return 0;
+      return -1;
+    case 0x30:
+      if (amin >= bmax) return 1;
+      if (amax < bmin) return 0;
+      return -1;
+    case 0xa0:
+      if (amax < bmin) return 1;
+      if (amin >= bmax) return 0;
+      return -1;
+    case 0xb0:
+      if (amax <= bmin) return 1;
+      if (amin > bmax) return 0;
+      return -1;
+    case 0x60:
+      if (asmin > bsmax) return 1;
+      if (asmax <= bsmin) return 0;
+      return -1;
+    case 0x70:
+      if (asmin >= bsmax) return 1;
+      if (asmax < bsmin) return 0;
+      return -1;
+    case 0xc0:
+      if (asmax < bsmin) return 1;
+      if (asmin >= bsmax) return 0;
+      return -1;
+    case 0xd0:
+      if (asmax <= bsmin) return 1;
+      if (asmin > bsmax) return 0;
+      return -1;
+    case 0x40:
+      if (b.isConst() && (a.tn.v & b.tn.v) !== 0n) return 1;
+      if (b.isConst() && ((a.tn.v | a.tn.m) & b.tn.v) === 0n) return 0;
+      return -1;
+  }
+  return -1;
+}
+
+/** reg_set_min_max() for a scalar against a constant: narrow both outcomes. */
+function refineScalar(r: Reg, op: number, c: bigint, taken: boolean, is32: boolean): void {
+  if (r.t !== T.SCALAR || isPtr(r)) return;
+  if (is32 && r.umax > U32_MAX) return;
+  const neg: Record<number, number> = { 0x10: 0x50, 0x50: 0x10, 0x20: 0xb0, 0xb0: 0x20, 0x30: 0xa0, 0xa0: 0x30, 0x60: 0xd0, 0xd0: 0x60, 0x70: 0xc0, 0xc0: 0x70 };
+  const o = taken ? op : neg[op];
+  if (o === undefined) return;
+  const sc = is32 ? BigInt.asIntN(32, c) : BigInt.asIntN(64, c);
+  switch (o) {
+    case 0x10:
+      r.setConst(c);
+      return;
+    case 0x20:
+      if (c + 1n > r.umin) r.umin = c + 1n;
+      break;
+    case 0x30:
+      if (c > r.umin) r.umin = c;
+      break;
+    case 0xa0:
+      if (c - 1n < r.umax) r.umax = c - 1n;
+      break;
+    case 0xb0:
+      if (c < r.umax) r.umax = c;
+      break;
+    case 0x60:
+      if (!is32 && sc + 1n > r.smin) r.smin = sc + 1n;
+      break;
+    case 0x70:
+      if (!is32 && sc > r.smin) r.smin = sc;
+      break;
+    case 0xc0:
+      if (!is32 && sc - 1n < r.smax) r.smax = sc - 1n;
+      break;
+    case 0xd0:
+      if (!is32 && sc < r.smax) r.smax = sc;
+      break;
+    default:
+      return;
+  }
+  if (r.umin > r.umax) return;
+  r.sync();
+}
+
+/** mark_ptr_or_null_regs(): after a NULL check every copy of the pointer becomes a value or 0. */
+function markPtrOrNull(st: VState, id: number, isNull: boolean): void {
+  for (const f of st.frames) {
+    const regs = [...f.regs, ...f.stack.filter((s) => s.types[7] === STACK_SPILL).map((s) => s.spilled)];
+    for (const r of regs) {
+      if (r.id === id && r.t & MAYBE_NULL) {
+        if (isNull) r.setConst(0n);
+        else {
+          r.t &= ~MAYBE_NULL;
+          r.id = 0;
+        }
+      }
+    }
+  }
+}
+
+/** find_good_pkt_pointers() */
+function goodPkt(st: VState, dst: Reg, rightOpen: boolean): void {
+  if (dst.off < 0 || (dst.off === 0 && rightOpen)) return;
+  if (dst.umax > BigInt(MAX_PACKET_OFF) || Number(dst.umax) + dst.off > MAX_PACKET_OFF) return;
+  let nr = dst.off;
+  if (rightOpen) nr++;
+  for (const f of st.frames) {
+    const regs = [...f.regs, ...f.stack.filter((s) => s.types[7] === STACK_SPILL).map((s) => s.spilled)];
+    for (const r of regs) if (r.t === dst.t && r.id === dst.id && r.range < nr) r.range = nr;
+  }
+}
+
+// --- calls -------------------------------------------------------------------------------------
+
+function clobberCallerSaved(env: Env, st: VState): void {
+  for (let r = 0; r <= 5; r++) st.cur.regs[r]!.setNotInit();
+  void env;
+}
+
+function constMapKey(st: VState, reg: Reg, size: number): bigint | null {
+  if (reg.t !== T.STACK || !tnumIsConst(reg.tn)) return null;
+  const abs = Number(s64(reg.tn.v)) + reg.off;
+  const f = st.frames[reg.frameno]!;
+  let zero = true;
+  for (let i = 0; i < size; i++) {
+    const a = abs + i;
+    const slot = f.stack[Math.floor((-a - 1) / 8)];
+    if (!slot || slot.types[(-a - 1) % 8] !== STACK_ZERO) zero = false;
+  }
+  if (zero) return 0n;
+  const slot = f.stack[Math.floor((-abs - 1) / 8)];
+  if (slot && slot.types[7] === STACK_SPILL && abs % 8 === 0 && slot.spilled.isConst()) return slot.spilled.tn.v & ((1n << BigInt(size * 8)) - 1n);
+  return null;
+}
+
+function checkHelperCall(env: Env, st: VState, insn: DInsn, idx: number): void {
+  const id = insn.imm;
+  const pt = env.prog.type;
+  if (id < 0 || id >= 212) env.fail(-EINVAL, `invalid func ${helperName(id)}#${id}`);
+  const avail = helperAvailable(pt, id);
+  if (avail === false) env.fail(-EINVAL, `program of this type cannot use helper ${helperName(id)}#${id}`);
+  const proto = PROTOS[id];
+  if (avail === undefined || proto === undefined) env.fail(-EINVAL, `bpfemu: helper ${helperName(id)}#${id} is not emulated`);
+  if (!env.prog.gpl_compatible && proto.gpl) env.fail(-EINVAL, "cannot call GPL-restricted function from non-GPL compatible program");
+  let map: BpfMap | null = null;
+  let keyReg: Reg | null = null;
+  for (let i = 0; i < proto.args.length; i++) {
+    const regno = i + 1;
+    const a = proto.args[i]!;
+    const reg = regOf(env, st, regno, true);
+    switch (a) {
+      case A.ANY:
+        break;
+      case A.MAP_PTR:
+        if (reg.t !== T.MAP_PTR) env.fail(-EACCES, `R${regno} type=${regTypeStr(reg.t)} expected=map_ptr`);
+        map = reg.map;
+        break;
+      case A.CTX:
+        if (reg.t !== T.CTX) env.fail(-EACCES, `R${regno} type=${regTypeStr(reg.t)} expected=ctx`);
+        if (reg.off || !tnumIsConst(reg.tn) || reg.tn.v !== 0n) env.fail(-EACCES, `dereference of modified ctx ptr R${regno} off=${reg.off} disallowed`);
+        break;
+      case A.MAP_KEY:
+      case A.MAP_VALUE:
+      case A.UNINIT_MAP_VALUE: {
+        if (reg.t !== T.STACK && reg.t !== T.PKT && reg.t !== T.PKT_META && reg.t !== T.MAP_VALUE) env.fail(-EACCES, `R${regno} type=${regTypeStr(reg.t)} expected=${KEY_TYPES}`);
+        if (!map) env.fail(-EACCES, "invalid map_ptr to access map->key");
+        const size = a === A.MAP_KEY ? map.key_size : map.value_size;
+        checkHelperMem(env, st, regno, reg, size, a === A.UNINIT_MAP_VALUE, a !== A.UNINIT_MAP_VALUE);
+        if (a === A.MAP_KEY) keyReg = reg;
+        break;
+      }
+      case A.MEM:
+      case A.UNINIT_MEM:
+      case A.MEM_OR_NULL:
+        if (a === A.MEM_OR_NULL && reg.isConst() && reg.tn.v === 0n) break;
+        if (reg.t !== T.STACK && reg.t !== T.PKT && reg.t !== T.PKT_META && reg.t !== T.MAP_VALUE) env.fail(-EACCES, `R${regno} type=${regTypeStr(reg.t)} expected=${MEM_TYPES}`);
+        break;
+      case A.SIZE:
+      case A.SIZE_OR_ZERO: {
+        // check_mem_size_reg(): the size bounds the memory argument before it.
+        const memReg = st.cur.regs[regno - 1]!;
+        const memArg = proto.args[i - 1]!;
+        if (memArg === A.MEM_OR_NULL && memReg.isConst() && memReg.tn.v === 0n) break;
+        if (reg.t !== T.SCALAR) env.fail(-EACCES, `R${regno} type=${regTypeStr(reg.t)} expected=scalar`);
+        if (reg.smin < 0n) env.fail(-EACCES, `R${regno} min value is negative, either use unsigned or 'var &= const'`);
+        if (reg.umin === 0n && a === A.SIZE) env.fail(-EACCES, `R${regno} invalid zero-sized read: u64=[${reg.umin},${reg.umax}]`);
+        if (reg.umax >= BigInt(BPF_MAX_VAR_OFF)) env.fail(-EACCES, `R${regno} unbounded memory access, use 'var &= const' or 'if (var < const)'`);
+        if (reg.umax > 0n) checkHelperMem(env, st, regno - 1, memReg, Number(reg.umax), memArg === A.UNINIT_MEM, memArg !== A.UNINIT_MEM);
+        break;
+      }
+    }
+  }
+  if (map && !mapFuncCompatible(map.map_type, id)) env.fail(-EINVAL, `cannot pass map_type ${map.map_type} into func ${helperName(id)}#${id}`);
+  if ((id === 12 || id === 25 || id === 51) && !map) env.fail(-EINVAL, `cannot pass map_type 0 into func ${helperName(id)}#${id}`);
+  if (id === 12 && map && map.map_type !== MT.PROG_ARRAY) env.fail(-EINVAL, `cannot pass map_type ${map.map_type} into func ${helperName(id)}#${id}`);
+  if (id === 25 && map && map.map_type !== MT.PERF_EVENT_ARRAY) env.fail(-EINVAL, `cannot pass map_type ${map.map_type} into func ${helperName(id)}#${id}`);
+  if (map && (map.map_type === MT.ARRAY_OF_MAPS || map.map_type === MT.HASH_OF_MAPS) && id === 1) env.fail(-EINVAL, "bpfemu: lookups in map-in-map types are not emulated");
+  if (map && map.hasSpinLock) env.fail(-EINVAL, "bpfemu: maps with bpf_spin_lock values are not emulated");
+  // The key's constant value lets an array lookup return a non-NULL value pointer.
+  let keyConst: bigint | null = null;
+  if (id === 1 && map && keyReg) keyConst = constMapKey(st, keyReg, map.key_size);
+  clobberCallerSaved(env, st);
+  const r0 = regOf(env, st, 0, false);
+  if (proto.ret === RET.MAP_VALUE_OR_NULL) {
+    r0.setUnknown();
+    r0.t = T.MAP_VALUE;
+    r0.map = map;
+    r0.tn = tnumConst(0n);
+    r0.umin = r0.umax = 0n;
+    r0.smin = r0.smax = 0n;
+    const elide = (map!.map_type === MT.ARRAY || map!.map_type === MT.PERCPU_ARRAY) && keyConst !== null && keyConst < BigInt(map!.max_entries);
+    if (!elide) {
+      r0.t |= MAYBE_NULL;
+      r0.id = newId(env);
+    }
+  } else if (proto.ret === RET.VOID) {
+    r0.setNotInit();
+    if (id === 12) r0.setUnknown();
+  } else {
+    r0.setUnknown();
+  }
+  if (proto.pkt) {
+    // clear_all_pkt_pointers()
+    for (const f of st.frames) {
+      for (const r of f.regs) if (r.t === T.PKT || r.t === T.PKT_META || r.t === T.PKT_END) r.setUnknown();
+      for (const s of f.stack) if (s.types[7] === STACK_SPILL && (s.spilled.t === T.PKT || s.spilled.t === T.PKT_META || s.spilled.t === T.PKT_END)) s.spilled.setUnknown();
+    }
+  }
+  void idx;
+}
+
+/** check_return_code() for the program's main exit. */
+function checkReturnCode(env: Env, st: VState): void {
+  const r0 = regOf(env, st, 0, true);
+  if (isPtr(r0) && !env.allow_ptr_leaks) env.fail(-EACCES, "R0 leaks addr as return value");
+  let lo = 0n, hi = 0n;
+  switch (env.prog.type) {
+    case PT.CGROUP_SKB:
+      hi = env.prog.expected_attach_type === AT.CGROUP_INET_EGRESS ? 3n : 1n;
+      break;
+    default:
+      return;
+  }
+  if (r0.t !== T.SCALAR) env.fail(-EINVAL, `At program exit the register R0 is not a known value (${regTypeStr(r0.t)})`);
+  if (r0.smin < lo || r0.smax > hi) env.fail(-EINVAL, `At program exit the register R0 has smin=${r0.smin} smax=${r0.smax} should have been in [${lo}, ${hi}]`);
+}
+
+// --- do_check ------------------------------------------------------------------------------------
+
+function doCheck(env: Env): void {
+  const insns = env.insns;
+  const stack: Pending[] = [];
+  let st = initState(env);
+  let idx = 0;
+  let prev = -1;
+  const popLog = !(env.log.level & BPF_LOG_LEVEL2);
+  let doPrintState = false;
+  // The initial state is scratched: the first line shows R1 and R10.
+  env.scratchedRegs = 0x7ff;
+  for (;;) {
+    if (idx < 0 || idx >= insns.length) env.fail(-EFAULT, `invalid insn idx ${idx} insn_cnt ${insns.length}`);
+    const insn = insns[idx]!;
+    env.insnIdx = idx;
+    if (++env.insn_processed > BPF_COMPLEXITY_LIMIT_INSNS) env.fail(-E2BIG, `BPF program is too large. Processed ${env.insn_processed} insn`);
+    let pruned = false;
+    if (env.prune.has(idx)) {
+      if (isStateVisited(env, st, idx) === 1) pruned = true;
+    }
+    if (pruned) {
+      if (env.log.level & BPF_LOG_LEVEL1 && !(env.log.level & BPF_LOG_LEVEL2)) {
+        // nothing: pruned paths print no "safe" line at level 1
+      } else if (env.log.level & BPF_LOG_LEVEL2) {
+        env.verbose(`${idx}: safe\n`);
+      }
+    } else {
+      if (env.log.level & BPF_LOG_LEVEL2 && doPrintState) {
+        env.verbose(`\nfrom ${prev} to ${idx}:`);
+        env.verbose(printState(env, st, true) + "\n");
+        doPrintState = false;
+      }
+      if (env.level1) {
+        if (env.scratchedRegs || env.scratchedSlots.size) printInsnState(env, st);
+        env.prev_log_pos = env.log.end_pos;
+        env.verbose(`${idx}: ${disasm(insn, isLdImm64(insn) ? fakeImm64(env, idx) : undefined)}\n`);
+        env.prev_insn_print_pos = env.log.end_pos - env.prev_log_pos;
+        env.prev_log_pos = env.log.end_pos;
+      }
+      const next = step(env, st, insn, idx, stack);
+      if (next !== null) {
+        prev = idx;
+        idx = next;
+        continue;
+      }
+    }
+    // process_bpf_exit: the path is done; take the next pending branch.
+    branchDone(st.parent);
+    const p = stack.pop();
+    if (p === undefined) break;
+    if (popLog) env.log.reset(p.log_pos);
+    st = p.state;
+    idx = p.insn;
+    prev = p.prev;
+    doPrintState = true;
+    env.scratchedRegs = 0;
+    env.scratchedSlots.clear();
+  }
+}
+
+function fakeImm64(env: Env, idx: number): bigint {
+  const m = env.ldMaps.get(idx);
+  const lo = BigInt(env.insns[idx]!.imm >>> 0);
+  const hi = BigInt(env.insns[idx + 1]!.imm >>> 0);
+  // The kernel prints the map's kernel address here; the emulator prints a stand-in.
+  if (m) return 0xffff888100000000n + BigInt(m.map.id) * 0x1000n + BigInt(m.off);
+  return (hi << 32n) | lo;
+}
+
+function pushBranch(env: Env, st: VState, stack: Pending[], insn: number, prev: number): VState {
+  const copy = st.clone();
+  if (st.parent) st.parent.branches++;
+  stack.push({ state: copy, insn, prev, log_pos: env.log.end_pos });
+  if (stack.length > BPF_COMPLEXITY_LIMIT_JMP_SEQ) env.fail(-E2BIG, `The sequence of ${stack.length} jumps is too complex.`);
+  return copy;
+}
+
+/** One instruction; returns the next index, or null when the path ends. */
+function step(env: Env, st: VState, insn: DInsn, idx: number, stack: Pending[]): number | null {
+  const c = cls(insn);
+  const sz = [4, 2, 1, 8][(insn.code >> 3) & 3]!;
+  switch (c) {
+    case 4:
+    case 7:
+      checkAlu(env, st, insn);
+      return idx + 1;
+    case 1: {
+      const s = regOf(env, st, insn.src, true);
+      void s;
+      const d = regOf(env, st, insn.dst, false);
+      const tmp = new Reg();
+      const sx = (insn.code & 0xe0) === 0x80;
+      checkMemAccess(env, st, insn.src, insn.off, sz, false, null, null, tmp);
+      if (sx && tmp.t === T.SCALAR) {
+        if (tmp.isConst()) tmp.setConst(BigInt.asUintN(64, BigInt.asIntN(sz * 8, tmp.tn.v)));
+        else tmp.setUnknown();
+      }
+      Object.assign(d, tmp);
+      return idx + 1;
+    }
+    case 3: {
+      const mode = insn.code & 0xe0;
+      if (mode === 0xc0) {
+        checkAtomic(env, st, insn, sz);
+        return idx + 1;
+      }
+      if (mode !== 0x60 || insn.imm !== 0) env.fail(-EINVAL, "BPF_STX uses reserved fields");
+      const s = regOf(env, st, insn.src, true);
+      regOf(env, st, insn.dst, true);
+      checkMemAccess(env, st, insn.dst, insn.off, sz, true, s, null, null);
+      return idx + 1;
+    }
+    case 2: {
+      if ((insn.code & 0xe0) !== 0x60 || insn.src !== 0) env.fail(-EINVAL, "BPF_ST uses reserved fields");
+      regOf(env, st, insn.dst, true);
+      checkMemAccess(env, st, insn.dst, insn.off, sz, true, null, insn.imm, null);
+      return idx + 1;
+    }
+    case 0: {
+      if (isLdImm64(insn)) {
+        const d = regOf(env, st, insn.dst, false);
+        const m = env.ldMaps.get(idx);
+        if (m) {
+          d.setUnknown();
+          d.map = m.map;
+          d.tn = tnumConst(0n);
+          d.umin = d.umax = 0n;
+          d.smin = d.smax = 0n;
+          if (m.value) {
+            d.t = T.MAP_VALUE;
+            d.off = m.off;
+          } else d.t = T.MAP_PTR;
+        } else if (insn.src === 0) {
+          d.setConst((BigInt(env.insns[idx + 1]!.imm >>> 0) << 32n) | BigInt(insn.imm >>> 0));
+        }
+        return idx + 2;
+      }
+      // LD_ABS / LD_IND (check_ld_abs)
+      const pt = env.prog.type;
+      if (pt !== PT.SOCKET_FILTER && pt !== PT.SCHED_CLS && pt !== PT.SCHED_ACT) env.fail(-EINVAL, "BPF_LD_[ABS|IND] instructions not allowed for this program type");
+      const ind = (insn.code & 0xe0) === 0x40;
+      if (insn.dst !== 0 || insn.off !== 0 || sz === 8 || (!ind && insn.src !== 0)) env.fail(-EINVAL, "BPF_LD_[ABS|IND] uses reserved fields");
+      const r6 = regOf(env, st, 6, true);
+      if (ind) regOf(env, st, insn.src, true);
+      if (r6.t !== T.CTX) env.fail(-EINVAL, "at the time of BPF_LD_ABS|IND R6 != pointer to skb");
+      clobberCallerSaved(env, st);
+      regOf(env, st, 0, false).setUnknown();
+      return idx + 1;
+    }
+    default: {
+      env.jmps_processed++;
+      const op = insn.code & 0xf0;
+      const x = (insn.code & 8) !== 0;
+      if (op === 0x80) {
+        if (x || (insn.src !== 2 && insn.off !== 0) || (insn.src !== 0 && insn.src !== 1 && insn.src !== 2) || insn.dst !== 0 || c === 6) env.fail(-EINVAL, "BPF_CALL uses reserved fields");
+        if (insn.src === 1) {
+          // check_func_call(): a new frame with R1-R5 passed on.
+          if (st.frames.length >= MAX_CALL_FRAMES) env.fail(-E2BIG, `the call stack of ${st.frames.length + 1} frames is too deep !`);
+          const target = idx + insn.imm + 1;
+          const f = new Frame();
+          f.callsite = idx;
+          f.frameno = st.frames.length;
+          f.subprog = env.subprogs.findIndex((s) => s.start === target);
+          for (let r = 0; r < 11; r++) f.regs.push(new Reg());
+          for (let r = 1; r <= 5; r++) f.regs[r] = st.cur.regs[r]!.clone();
+          const fp = f.regs[10]!;
+          fp.t = T.STACK;
+          fp.tn = tnumConst(0n);
+          fp.smin = fp.smax = 0n;
+          fp.umin = fp.umax = 0n;
+          fp.frameno = f.frameno;
+          for (let r = 0; r <= 5; r++) st.cur.regs[r]!.setNotInit();
+          st.frames.push(f);
+          env.scratchedRegs = 0x7ff;
+          if (env.level1) {
+            env.verbose("caller:");
+            const callee = st.frames.pop()!;
+            env.verbose(printState(env, st, true) + "\n");
+            st.frames.push(callee);
+            env.verbose("callee:");
+            env.verbose(printState(env, st, true) + "\n");
+          }
+          return target;
+        }
+        if (insn.src === 2) env.fail(-EINVAL, "bpfemu: kfunc calls are not emulated");
+        checkHelperCall(env, st, insn, idx);
+        return idx + 1;
+      }
+      if (op === 0x00) {
+        if (x || insn.src !== 0 || insn.dst !== 0 || (c === 5 && insn.imm !== 0) || (c === 6 && insn.off !== 0)) env.fail(-EINVAL, "BPF_JA uses reserved fields");
+        return idx + (c === 6 ? insn.imm : insn.off) + 1;
+      }
+      if (op === 0x90) {
+        if (x || insn.imm !== 0 || insn.src !== 0 || insn.dst !== 0 || c === 6) env.fail(-EINVAL, "BPF_EXIT uses reserved fields");
+        if (st.frames.length > 1) {
+          // prepare_func_exit(): R0 goes back to the caller, whose R1-R5 were clobbered.
+          const r0 = regOf(env, st, 0, true);
+          if (r0.t === T.STACK && r0.frameno === st.frames.length - 1) env.fail(-EINVAL, "cannot return stack pointer to the caller");
+          const callee = st.frames.pop()!;
+          st.cur.regs[0] = callee.regs[0]!.clone();
+          env.scratchedRegs = 0x7ff;
+          if (env.level1) {
+            env.verbose("returning from callee:\n");
+            env.verbose(printState(env, (() => {
+              const tmp = st.clone();
+              tmp.frames.push(callee);
+              return tmp;
+            })(), true) + "\n");
+            env.verbose("to caller at " + (callee.callsite + 1) + ":\n");
+            env.verbose(printState(env, st, true) + "\n");
+          }
+          return callee.callsite + 1;
+        }
+        checkReturnCode(env, st);
+        return null;
+      }
+      if (op === 0xe0) env.fail(-EINVAL, "bpfemu: may_goto is not emulated");
+      if (op > 0xd0) env.fail(-EINVAL, `invalid BPF_JMP/JMP32 opcode ${op.toString(16)}`);
+      if (x) {
+        if (insn.imm !== 0) env.fail(-EINVAL, "BPF_JMP/JMP32 uses reserved fields");
+        const s = regOf(env, st, insn.src, true);
+        if (isPtr(s) && !env.allow_ptr_leaks) env.fail(-EACCES, `R${insn.src} pointer comparison prohibited`);
+      } else if (insn.src !== 0) env.fail(-EINVAL, "BPF_JMP/JMP32 uses reserved fields");
+      const d = regOf(env, st, insn.dst, true);
+      if (isPtr(d) && !x && !env.allow_ptr_leaks && !(d.t & MAYBE_NULL)) env.fail(-EACCES, `R${insn.dst} pointer comparison prohibited`);
+      const is32 = c === 6;
+      let s: Reg;
+      if (x) s = st.cur.regs[insn.src]!;
+      else {
+        s = new Reg();
+        s.setConst(is32 ? BigInt(insn.imm >>> 0) : BigInt.asUintN(64, BigInt(insn.imm)));
+      }
+      const target = idx + insn.off + 1;
+      const taken = branchTaken(d, s, op, is32);
+      if (taken === 1) return target;
+      if (taken === 0) return idx + 1;
+      const other = pushBranch(env, st, stack, target, idx);
+      // NULL checks on maybe-NULL pointers
+      const od = other.cur.regs[insn.dst]!;
+      if ((op === 0x10 || op === 0x50) && d.t & MAYBE_NULL && s.isConst() && s.tn.v === 0n && !is32) {
+        const id = d.id;
+        markPtrOrNull(other, id, op === 0x10);
+        markPtrOrNull(st, id, op !== 0x10);
+        return idx + 1;
+      }
+      // packet range checks: pkt vs pkt_end
+      if (x && !is32) {
+        const os = other.cur.regs[insn.src]!;
+        const dp = d.t === T.PKT || d.t === T.PKT_META;
+        const sp = s.t === T.PKT || s.t === T.PKT_META;
+        if (dp && s.t === T.PKT_END) {
+          if (op === 0x20) goodPkt(st, d, false);
+          else if (op === 0xa0) goodPkt(other, od, true);
+          else if (op === 0x30) goodPkt(st, d, true);
+          else if (op === 0xb0) goodPkt(other, od, false);
+        } else if (d.t === T.PKT_END && sp) {
+          if (op === 0x20) goodPkt(other, os, true);
+          else if (op === 0xa0) goodPkt(st, s, false);
+          else if (op === 0x30) goodPkt(other, os, false);
+          else if (op === 0xb0) goodPkt(st, s, true);
+        }
+      }
+      if (d.t === T.SCALAR && s.isConst()) {
+        refineScalar(od, op, s.tn.v, true, is32);
+        refineScalar(d, op, s.tn.v, false, is32);
+      }
+      return idx + 1;
+    }
+  }
+}
+
+function checkAtomic(env: Env, st: VState, insn: DInsn, sz: number): void {
+  const ok = [0x00, 0x01, 0x40, 0x41, 0x50, 0x51, 0xa0, 0xa1, 0xe1, 0xf1];
+  if (insn.imm === 0x100 || insn.imm === 0x110) env.fail(-EINVAL, "bpfemu: load-acquire/store-release atomics are not emulated");
+  if (!ok.includes(insn.imm)) env.fail(-EINVAL, `BPF_ATOMIC uses invalid atomic opcode ${(insn.imm >>> 0).toString(16).padStart(2, "0")}`);
+  if (sz !== 4 && sz !== 8) env.fail(-EINVAL, "invalid atomic operand size");
+  const s = regOf(env, st, insn.src, true);
+  const base = regOf(env, st, insn.dst, true);
+  if (insn.imm === 0xf1) regOf(env, st, 0, true);
+  if (isPtr(s) && !env.allow_ptr_leaks) env.fail(-EACCES, `R${insn.src} leaks addr into mem`);
+  if (base.t === T.CTX || base.t === T.PKT || base.t === T.PKT_META) env.fail(-EACCES, `BPF_ATOMIC stores into R${insn.dst} ${regTypeStr(base.t)} is not allowed`);
+  const tmp = new Reg();
+  checkMemAccess(env, st, insn.dst, insn.off, sz, false, null, null, tmp);
+  const w = new Reg();
+  w.setUnknown();
+  checkMemAccess(env, st, insn.dst, insn.off, sz, true, w, null, null);
+  if (insn.imm & 1) {
+    const d = insn.imm === 0xf1 ? 0 : insn.src;
+    const r = regOf(env, st, d, false);
+    r.setUnknownSized(sz);
+  }
+}
+
+// --- bpf_check ---------------------------------------------------------------------------------
+
+/**
+ * bpf_check() after bpf_vlog_init: the pre-passes, the walk, stack depth,
+ * the statistics line. Returns 0 or -errno; on success the program gets its
+ * used maps, xlated insns and verified_insns.
+ */
+export function bpf_check(t: Task, prog: BpfProg, log: VLog): CheckResult {
+  const env = new Env(t, prog, log, decode(prog.orig));
+  let err = 0;
+  let reason = "";
+  const started = Date.now();
+  try {
+    if (!verifierSupports(prog.type)) env.fail(-EINVAL, `bpfemu: the verifier core does not handle prog_type ${prog.type}`);
+    addSubprogs(env);
+    checkSubprogs(env);
+    resolveLdImm64(env);
+    checkCfg(env);
+    computeLive(env);
+    if (log.level & BPF_LOG_LEVEL2) {
+      for (let i = 0; i < env.subprogs.length; i++) env.verbose(`func#${i} @${env.subprogs[i]!.start}\n`);
+      env.verbose("Live regs before insn:\n");
+      for (let i = 0; i < env.insns.length; i++) {
+        const insn = env.insns[i]!;
+        let m = "";
+        for (let r = 0; r < 10; r++) m += env.liveIn[i]! & (1 << r) ? String(r) : ".";
+        env.verbose(`${String(i).padStart(7)}: ${m} ${disasm(insn, isLdImm64(insn) ? fakeImm64(env, i) : undefined)}\n`);
+        if (isLdImm64(insn)) i++;
+      }
+    }
+    doCheck(env);
+    // check_max_stack_depth(): the deepest chain of frames must fit in 512 bytes.
+    let total = 0;
+    for (const s of env.subprogs) total = Math.max(total, s.stack_depth);
+    const sumDepth = env.subprogs.reduce((a, s) => a + Math.ceil(s.stack_depth / 8) * 8, 0);
+    if (env.subprogs.length > 1 && sumDepth > MAX_BPF_STACK) env.fail(-EACCES, `combined stack size of ${env.subprogs.length} calls is ${sumDepth}. Too large`);
+    void total;
+  } catch (e) {
+    if (!(e instanceof VerifyError)) throw e;
+    err = e.err;
+    reason = e.reason;
+  }
+  if (!err && env.level1 && !(log.level & BPF_LOG_LEVEL2)) log.reset(0);
+  // print_verification_stats()
+  if (log.level & BPF_LOG_STATS) {
+    env.verbose(`verification time ${Math.max(0, Math.round((Date.now() - started) * 1000))} usec\n`);
+    env.verbose("stack depth " + env.subprogs.map((s) => Math.ceil(s.stack_depth / 8) * 8 || s.stack_depth).join("+") + "\n");
+  }
+  if (log.level & (BPF_LOG_LEVEL1 | BPF_LOG_LEVEL2 | BPF_LOG_STATS)) {
+    env.verbose(`processed ${env.insn_processed} insns (limit ${BPF_COMPLEXITY_LIMIT_INSNS}) max_states_per_insn ${env.max_states_per_insn} total_states ${env.total_states} peak_states ${env.peak_states} mark_read 0\n`);
+  }
+  if (!err) {
+    for (const m of env.used_maps) m.refcnt++;
+    prog.used_maps.push(...env.used_maps);
+    prog.verified_insns = env.insn_processed;
+    prog.subprog_starts = env.subprogs.map((s) => s.start);
+    prog.stack_depth = env.subprogs.map((s) => s.stack_depth);
+    prog.xlated = xlatedDump(env);
+  }
+  return { err, reason };
+}
+
+/** bpf_insn_prepare_dump(): map references come back as (pseudo kind, map id, value offset). */
+function xlatedDump(env: Env): Uint8Array {
+  const out = env.prog.orig.slice();
+  const dv = new DataView(out.buffer);
+  for (const [i, m] of env.ldMaps) {
+    out[i * 8 + 1] = (out[i * 8 + 1]! & 0x0f) | ((m.value ? 2 : 1) << 4);
+    dv.setUint32(i * 8 + 4, m.map.id, true);
+    dv.setUint32(i * 8 + 12, m.off, true);
+  }
+  return out;
+}

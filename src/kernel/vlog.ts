@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// struct bpf_verifier_log (kernel/bpf/log.c): the user's log buffer written
+// as the kernel writes it — rotating by default (the buffer keeps the tail
+// and is rotated into place at the end), BPF_LOG_FIXED keeping the head —
+// with resets that leave stale bytes behind a NUL, len_max for
+// log_true_size, and -ENOSPC when the log did not fit.
+
+import { EFAULT, ENOSPC } from "../abi/errno.ts";
+import type { Task } from "./task.ts";
+
+export const BPF_LOG_LEVEL1 = 1;
+export const BPF_LOG_LEVEL2 = 2;
+export const BPF_LOG_STATS = 4;
+export const BPF_LOG_FIXED = 8;
+
+export class VLog {
+  readonly level: number;
+  private ubuf: bigint;
+  readonly len_total: number;
+  start_pos = 0;
+  end_pos = 0;
+  len_max = 0;
+  private readonly t: Task;
+  private readonly enc = new TextEncoder();
+
+  constructor(t: Task, level: number, ubuf: bigint, len_total: number) {
+    this.t = t;
+    this.level = level;
+    this.ubuf = ubuf;
+    this.len_total = len_total;
+  }
+
+  /** bpf_verifier_log_needed() */
+  get needed(): boolean {
+    return this.level !== 0;
+  }
+
+  private put(off: number, bytes: Uint8Array): boolean {
+    if (bytes.length === 0) return true;
+    return this.t.memory.copyOut(this.ubuf + BigInt(off), bytes) === 0;
+  }
+
+  /** bpf_verifier_vlog() of one formatted message. */
+  write(s: string): void {
+    if (!this.needed) return;
+    const msg = this.enc.encode(s);
+    const n = msg.length + 1;
+    const kbuf = new Uint8Array(n);
+    kbuf.set(msg);
+    // bpf_vlog_update_len_max()
+    const len = this.end_pos + n;
+    if (len > this.len_max) this.len_max = Math.min(len, 0xffffffff);
+    if (this.level & BPF_LOG_FIXED) {
+      let new_n = 0;
+      if (this.end_pos < this.len_total) {
+        new_n = Math.min(this.len_total - this.end_pos, n);
+        kbuf[new_n - 1] = 0;
+      }
+      const cur = this.end_pos;
+      this.end_pos += n - 1;
+      if (this.ubuf !== 0n && new_n && !this.put(cur, kbuf.subarray(0, new_n))) this.ubuf = 0n;
+      return;
+    }
+    const new_end = this.end_pos + n;
+    const new_start = new_end - this.start_pos >= this.len_total ? new_end - this.len_total : this.start_pos;
+    this.start_pos = new_start;
+    this.end_pos = new_end - 1;
+    if (this.ubuf === 0n) return;
+    const new_n = Math.min(n, this.len_total);
+    const cur = new_end - new_n;
+    const buf_start = cur % this.len_total;
+    let buf_end = new_end % this.len_total;
+    if (buf_end === 0) buf_end = this.len_total;
+    let ok: boolean;
+    if (buf_start < buf_end) ok = this.put(buf_start, kbuf.subarray(n - new_n, n - new_n + (buf_end - buf_start)));
+    else ok = this.put(buf_start, kbuf.subarray(n - new_n, n - new_n + (this.len_total - buf_start))) && this.put(0, kbuf.subarray(n - buf_end, n));
+    if (!ok) this.ubuf = 0n;
+  }
+
+  /** bpf_vlog_reset(): back to an earlier position, with a NUL written there. */
+  reset(new_pos: number): void {
+    if (new_pos > this.end_pos) return;
+    if (!this.needed) return;
+    this.end_pos = new_pos;
+    if (this.end_pos < this.start_pos) this.start_pos = this.end_pos;
+    if (this.ubuf === 0n) return;
+    const pos = this.level & BPF_LOG_FIXED ? this.end_pos + 1 : new_pos % this.len_total;
+    if (pos < this.len_total && !this.put(pos, new Uint8Array(1))) this.ubuf = 0n;
+  }
+
+  /** bpf_vlog_finalize(): rotate a wrapped buffer into place; the true size and -ENOSPC/-EFAULT. */
+  finalize(): { err: number; true_size: number } {
+    if (this.level === 0) return { err: 0, true_size: 0 };
+    if (this.ubuf !== 0n && this.start_pos !== 0) {
+      const buf = new Uint8Array(this.len_total);
+      if (this.t.memory.copyIn(buf, this.ubuf, this.len_total) !== 0) this.ubuf = 0n;
+      else {
+        const shift = this.start_pos % this.len_total;
+        const out = new Uint8Array(this.len_total);
+        out.set(buf.subarray(shift), 0);
+        out.set(buf.subarray(0, shift), this.len_total - shift);
+        if (!this.put(0, out)) this.ubuf = 0n;
+      }
+    }
+    const true_size = this.len_max;
+    if ((this.ubuf !== 0n) !== (this.len_total !== 0)) return { err: -EFAULT, true_size };
+    if (this.ubuf !== 0n && this.len_max > this.len_total) return { err: -ENOSPC, true_size };
+    return { err: 0, true_size };
+  }
+}
