@@ -112,6 +112,37 @@ export function mapCreateCost(attr: Uint8Array): number {
   return max * perElem;
 }
 
+export function mergeMasks(...masks: (Mask | undefined)[]): Mask | undefined {
+  const ms = masks.filter((m): m is Mask => m !== undefined);
+  if (ms.length === 0) return undefined;
+  const out: { ret?: boolean; attr?: (readonly [number, number])[]; mem?: { addr: bigint; len: number }[] } = {};
+  for (const m of ms) {
+    if (m.ret) out.ret = true;
+    if (m.attr) (out.attr ??= []).push(...m.attr);
+    if (m.mem) (out.mem ??= []).push(...m.mem);
+  }
+  return out;
+}
+
+/**
+ * BPF_LOG_STATS (log_level bit 2) makes the verifier and the BTF checker
+ * report their run time: the log and its true size vary from run to run.
+ */
+function logStatsMask(cmd: number, full: Uint8Array): Mask | undefined {
+  const v = new DataView(full.buffer, full.byteOffset, full.length);
+  if (cmd === BPF_CMD.PROG_LOAD && v.getUint32(24, true) & 4) {
+    const buf = v.getBigUint64(32, true);
+    const len = v.getUint32(28, true);
+    return { attr: [[140, 4]], ...(buf !== 0n && len > 0 ? { mem: [{ addr: buf, len: Math.min(len, 1 << 20) }] } : {}) };
+  }
+  if (cmd === BPF_CMD.BTF_LOAD && v.getUint32(24, true) & 4) {
+    const buf = v.getBigUint64(8, true);
+    const len = v.getUint32(20, true);
+    return { attr: [[28, 4]], ...(buf !== 0n && len > 0 ? { mem: [{ addr: buf, len: Math.min(len, 1 << 20) }] } : {}) };
+  }
+  return undefined;
+}
+
 /** Builds one trace's ops. */
 export class Builder {
   readonly ops: TraceOp[] = [];
@@ -190,7 +221,8 @@ export class Builder {
     const o: { size?: number; note?: string; mask?: Mask } = {};
     if (opts.size !== undefined) o.size = opts.size;
     if (opts.note !== undefined) o.note = opts.note;
-    if (opts.mask !== undefined) o.mask = opts.mask;
+    const mask = mergeMasks(opts.mask, logStatsMask(cmd, full));
+    if (mask !== undefined) o.mask = mask;
     this.bpf(cmd, attr, o);
   }
 
@@ -293,6 +325,11 @@ export class Builder {
         if (this.env.kind !== "userns") throw new RangeError("token fds need a userns trace");
         return this.callFd(BPF_CMD.TOKEN_CREATE, { "token_create.bpffs_fd": 3 });
     }
+  }
+
+  /** mem masks for an info struct of whatever kind the fd turns out to be. */
+  static infoMaskAny(addr: bigint): Mask {
+    return mergeMasks(...(["map", "prog", "btf", "link"] as const).map((k) => Builder.infoMask(k, addr)))!;
   }
 
   /** mem masks for an info struct of `kind` written at `addr`. */

@@ -191,7 +191,9 @@ export function fdCases(): CorpusCase[] {
           const values: FieldValues = { [f.name]: fd };
           if (withFlag && flag) values[flag[0]] = (Number(base.fields[flag[0]] ?? 0) | flag[1]) >>> 0;
           const tag = `${f.name}-${kind}${withFlag ? "-flag" : ""}`;
-          out.push(withField(b, spec, base, values, "fds", tag, `${specLabel(spec)} with ${f.name} = a ${kind} fd (${fd})${withFlag ? ` and ${flag![0]} |= 0x${flag![1].toString(16)}` : ""}`));
+          // Info of another kind of object than the base expects: mask every kind's host-global bytes.
+          const b2 = spec.cmd === CMD.OBJ_GET_INFO_BY_FD ? { ...base, maskFor: (fv: FieldValues) => Builder.infoMaskAny(BigInt(fv["info.info"] as bigint)) } : base;
+          out.push(withField(b, spec, b2, values, "fds", tag, `${specLabel(spec)} with ${f.name} = a ${kind} fd (${fd})${withFlag ? ` and ${flag![0]} |= 0x${flag![1].toString(16)}` : ""}`));
         }
       }
     }
@@ -448,7 +450,7 @@ function mapSequence(type: number, p: MapParams, label: string): CorpusCase {
   b.call(CMD.MAP_FREEZE, { map_fd: fd }, { note: "freeze again" });
   b.close(fd);
   b.unlink(`/sys/fs/bpf/m${type}`);
-  return finish("maps", b, `type${type}/${label}`, `map type ${type} ${label}: key ${p.key}, value ${p.value}, max ${p.max}`);
+  return finish("map-seq", b, `type${type}/${label}`, `map type ${type} ${label}: key ${p.key}, value ${p.value}, max ${p.max}`);
 }
 
 export function mapCases(): CorpusCase[] {
@@ -612,15 +614,16 @@ export const GENERATORS: readonly Generator[] = [
   { name: "values", description: "every other field at boundary values; enums swept", generate: valueCases },
   { name: "random", description: "seeded multi-field mutations of each base", generate: () => randomCases() },
   { name: "caps", description: "each base without capabilities and in a user namespace; map and prog types through a token", generate: capCases },
-  { name: "maps", description: "per map type: create, update/lookup/get_next_key/delete, info, batch, pin/get, freeze, close", generate: mapCases },
+  { name: "map-seq", description: "per map type: create, update/lookup/get_next_key/delete, info, batch, pin/get, freeze, close", generate: mapCases },
   { name: "objects", description: "pins and gets over bpffs, fd modes, info lengths, BTF, programs, links, stats", generate: objectCases },
 ];
 
-/** Aliases a user may type: `entry` is the entry path, `fuzz` the field-level families. */
+/** Aliases a user may type: `entry` is the entry path, `fuzz` the field-level families, `maps` the map sequences. */
 export const GENERATOR_ALIASES: Readonly<Record<string, readonly string[]>> = {
   entry: ["size", "check-attr"],
   fuzz: ["flags", "fds", "ptrs", "values", "random"],
-  sequences: ["maps", "objects"],
+  sequences: ["map-seq", "objects"],
+  maps: ["map-seq"],
 };
 
 /** Every case of the named generators (all of them by default), in a stable order. */
