@@ -7,6 +7,7 @@ import { Kernel, linux_6_18 } from "../index.ts";
 import { BPF_CMD, BPF_MAP_TYPE } from "../uapi/gen/consts-6.18.ts";
 import { describe, type Io } from "./common.ts";
 import { tokenWalkthrough } from "./demo-token.ts";
+import { replayWalkthrough } from "./demo-replay.ts";
 
 interface Example {
   title: string;
@@ -60,5 +61,6 @@ export function demo(_argv: readonly string[], io: Io): number {
     io.out(ret < 0 ? `= ${ret} ${t.lastError?.name}: ${t.lastError?.reason}\n` : `= ${ret}\n`);
   }
   tokenWalkthrough(io);
+  replayWalkthrough(io);
   return 0;
 }
