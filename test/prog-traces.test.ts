@@ -75,5 +75,6 @@ describe("programs corpus replay (recorded on 6.18)", () => {
         (masked.diffs.length ? "\n  ret differences:\n    " + masked.diffs.join("\n    ") : ""),
     );
     expect(masked.ops).toBeGreaterThan(100);
+    expect(masked.diffs).toEqual([]);
   });
 });

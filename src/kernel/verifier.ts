@@ -9,7 +9,7 @@
 // BTF-typed pointers, most helpers outside the common set, variable stack
 // offsets) is rejected with a reason that names the missing feature.
 
-import { E2BIG, EACCES, EBADF, EFAULT, EINVAL, EPERM } from "../abi/errno.ts";
+import { E2BIG, EACCES, EBADF, EFAULT, EINVAL, ENOTSUPP, EPERM } from "../abi/errno.ts";
 import { BPF_ATTACH_TYPE as AT, BPF_MAP_TYPE as MT, BPF_PROG_TYPE as PT } from "../uapi/gen/consts-6.18.ts";
 import type { BpfMap } from "./bpf.ts";
 import { disasm, helperName, type DInsn } from "./disasm.ts";
@@ -295,7 +295,7 @@ const PROTOS: Record<number, Proto> = {
   3: { gpl: false, args: [A.MAP_PTR, A.MAP_KEY], ret: RET.INT },
   4: { gpl: true, args: [A.UNINIT_MEM, A.SIZE_OR_ZERO, A.ANY], ret: RET.INT },
   5: { gpl: false, args: [], ret: RET.INT },
-  6: { gpl: true, args: [A.MEM, A.SIZE, A.ANY, A.ANY, A.ANY], ret: RET.INT },
+  6: { gpl: true, args: [A.MEM, A.SIZE], ret: RET.INT },
   7: { gpl: false, args: [], ret: RET.INT },
   8: { gpl: false, args: [], ret: RET.INT },
   9: { gpl: false, args: [A.CTX, A.ANY, A.MEM, A.SIZE, A.ANY], ret: RET.INT, pkt: true },
@@ -650,8 +650,10 @@ function resolveLdImm64(env: Env): void {
       let off = 0;
       if (insn.src === 2) {
         off = next!.imm >>> 0;
-        if (map.map_type !== MT.ARRAY) env.fail(-EINVAL, "no direct value access support for this map type");
         if (off >= BPF_MAX_VAR_OFF) env.fail(-EINVAL, `direct value offset of ${off} is not allowed`);
+        if (map.map_type !== MT.ARRAY) env.fail(-EINVAL, "no direct value access support for this map type");
+        // array_map_direct_value_addr(): single-element arrays only (-ENOTSUPP), then the offset.
+        if (map.max_entries !== 1) env.fail(-ENOTSUPP, `invalid access to map value pointer, value_size=${map.value_size} off=${off}`);
         if (off >= map.value_size) env.fail(-EINVAL, `invalid access to map value pointer, value_size=${map.value_size} off=${off}`);
       }
       env.ldMaps.set(i, { map, off, value: insn.src === 2 });

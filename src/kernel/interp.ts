@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The BPF interpreter (kernel/bpf/core.c, ___bpf_prog_run) over a small
+// address model: context, stack frames, packet and map values are regions
+// at fixed fake addresses, so pointers are plain u64 values as in the
+// kernel. The whole current ISA runs: ALU/ALU64 with sdiv/smod/movsx/bswap,
+// JMP/JMP32, LD_IMM64/ABS/IND, LDX/LDX MEMSX, ST/STX and atomics; helpers
+// are the map element helpers and a few scalar ones.
+
+import type { BpfMap } from "./bpf.ts";
+import { mapOps } from "./maps.ts";
+import type { BpfProg } from "./prog.ts";
+import type { Task } from "./task.ts";
+
+export interface Region {
+  base: bigint;
+  bytes: Uint8Array;
+  /** Called after a store into the region (map values write back). */
+  onWrite?: () => void;
+}
+
+export interface RunCtx {
+  t: Task;
+  prog: BpfProg;
+  regions: Region[];
+  /** The context pointer (R1 at entry). */
+  ctx: bigint;
+  /** Context loads that are not plain memory (packet pointers, computed fields). */
+  ctxLoad?: (off: number, size: number) => bigint | undefined;
+  /** LD_ABS/LD_IND: the packet bytes they index, from skb->data. */
+  skbData?: () => Uint8Array;
+}
+
+export const STACK_BASE = 0x7f0000000000n;
+export const MAPVAL_BASE = 0x6f0000000000n;
+
+const U64 = (1n << 64n) - 1n;
+
+class Fault extends Error {}
+
+function find(rc: RunCtx, addr: bigint, size: number): { r: Region; off: number } {
+  for (const r of rc.regions) {
+    if (addr >= r.base && addr + BigInt(size) <= r.base + BigInt(r.bytes.length)) return { r, off: Number(addr - r.base) };
+  }
+  throw new Fault(`access to 0x${addr.toString(16)}+${size} outside every region`);
+}
+
+function load(rc: RunCtx, addr: bigint, size: number): bigint {
+  if (rc.ctxLoad && addr >= rc.ctx && addr < rc.ctx + 0x10000n) {
+    const v = rc.ctxLoad(Number(addr - rc.ctx), size);
+    if (v !== undefined) return v;
+  }
+  const { r, off } = find(rc, addr, size);
+  let v = 0n;
+  for (let i = size - 1; i >= 0; i--) v = (v << 8n) | BigInt(r.bytes[off + i]!);
+  return v;
+}
+
+function store(rc: RunCtx, addr: bigint, size: number, v: bigint): void {
+  const { r, off } = find(rc, addr, size);
+  for (let i = 0; i < size; i++) r.bytes[off + i] = Number((v >> BigInt(8 * i)) & 0xffn);
+  r.onWrite?.();
+}
+
+let mapValueSlot = 0;
+
+/** A map value as the program sees it: a region over a copy that writes back on every store. */
+function mapValueRegion(rc: RunCtx, map: BpfMap, key: Uint8Array, value: Uint8Array): bigint {
+  const base = MAPVAL_BASE + BigInt(++mapValueSlot) * 0x100000n;
+  const ops = mapOps(map);
+  rc.regions.push({ base, bytes: value, onWrite: () => void ops.map_update_sys?.(rc.t, map, key, value, 2n) });
+  return base;
+}
+
+function bytesAt(rc: RunCtx, addr: bigint, n: number): Uint8Array {
+  const { r, off } = find(rc, addr, n);
+  return r.bytes.slice(off, off + n);
+}
+
+function callHelper(rc: RunCtx, id: number, a: bigint[]): bigint {
+  const mapOf = (v: bigint): BpfMap => {
+    const m = rc.prog.used_maps.find((x) => BigInt(x.id) === (v >> 12n) - 0xffff888100000n);
+    if (!m) throw new Fault("bad map pointer");
+    return m;
+  };
+  switch (id) {
+    case 1: {
+      const map = mapOf(a[1]!);
+      const key = bytesAt(rc, a[2]!, map.key_size);
+      const ops = mapOps(map);
+      const value = new Uint8Array(map.value_size);
+      if (!ops.map_lookup_sys || ops.map_lookup_sys(rc.t, map, key, value, 0n) !== 0) return 0n;
+      return mapValueRegion(rc, map, key, value);
+    }
+    case 2: {
+      const map = mapOf(a[1]!);
+      const key = bytesAt(rc, a[2]!, map.key_size);
+      const value = bytesAt(rc, a[3]!, map.value_size);
+      const r = mapOps(map).map_update_sys?.(rc.t, map, key, value, a[4]!) ?? -22;
+      return BigInt.asUintN(64, BigInt(r));
+    }
+    case 3: {
+      const map = mapOf(a[1]!);
+      const key = bytesAt(rc, a[2]!, map.key_size);
+      const r = mapOps(map).map_delete_elem?.(rc.t, map, key) ?? -22;
+      return BigInt.asUintN(64, BigInt(r));
+    }
+    case 5:
+    case 125:
+      return BigInt(Date.now()) * 1_000_000n;
+    case 7:
+      return BigInt((Math.random() * 2 ** 32) >>> 0);
+    case 8:
+    case 42:
+      return 0n;
+    case 14:
+    case 15:
+      return 0n;
+    case 23:
+      return 7n; // XDP_REDIRECT / TC_ACT_REDIRECT
+    default:
+      throw new Fault(`helper ${id} cannot run in the emulator`);
+  }
+}
+
+/** ___bpf_prog_run(): returns R0, or a fault message. */
+export function bpf_prog_run(rc: RunCtx): { r0: bigint } | { fault: string } {
+  const prog = rc.prog;
+  const code = prog.orig;
+  const dv = new DataView(code.buffer, code.byteOffset, code.byteLength);
+  const n = code.length / 8;
+  const regs: bigint[] = new Array(11).fill(0n);
+  const frames: { ret: number; saved: bigint[]; fp: bigint }[] = [];
+  let depth = 0;
+  const newStack = (): bigint => {
+    const base = STACK_BASE + BigInt(depth) * 0x1000n;
+    if (!rc.regions.some((r) => r.base === base)) rc.regions.push({ base, bytes: new Uint8Array(512) });
+    else rc.regions.find((r) => r.base === base)!.bytes.fill(0);
+    return base + 512n;
+  };
+  regs[1] = rc.ctx;
+  regs[10] = newStack();
+  let pc = 0;
+  let steps = 0;
+  try {
+    for (;;) {
+      if (pc < 0 || pc >= n) throw new Fault(`pc ${pc} out of the program`);
+      if (++steps > 10_000_000) throw new Fault("too many steps");
+      const o = pc * 8;
+      const op = code[o]!;
+      const dst = code[o + 1]! & 0xf;
+      const src = code[o + 1]! >> 4;
+      const off = dv.getInt16(o + 2, true);
+      const imm = dv.getInt32(o + 4, true);
+      const cls = op & 7;
+      pc++;
+      if (cls === 7 || cls === 4) {
+        const is64 = cls === 7;
+        const bits = is64 ? 64 : 32;
+        const m = is64 ? U64 : 0xffffffffn;
+        const x = (op & 8) !== 0;
+        const aop = op & 0xf0;
+        let a = regs[dst]! & m;
+        let b = (x ? regs[src]! : BigInt.asUintN(64, BigInt(imm))) & m;
+        const sa = BigInt.asIntN(bits, a);
+        const sb = BigInt.asIntN(bits, b);
+        let r: bigint;
+        switch (aop) {
+          case 0x00: r = a + b; break;
+          case 0x10: r = a - b; break;
+          case 0x20: r = a * b; break;
+          case 0x30:
+            if (off === 1) r = sb === 0n ? 0n : sb === -1n ? -sa : sa / sb;
+            else r = b === 0n ? 0n : a / b;
+            break;
+          case 0x40: r = a | b; break;
+          case 0x50: r = a & b; break;
+          case 0x60: r = a << (b & BigInt(bits - 1)); break;
+          case 0x70: r = a >> (b & BigInt(bits - 1)); break;
+          case 0x80: r = -a; break;
+          case 0x90:
+            if (off === 1) r = sb === 0n ? sa : sb === -1n ? 0n : sa % sb;
+            else r = b === 0n ? a : a % b;
+            break;
+          case 0xa0: r = a ^ b; break;
+          case 0xb0:
+            if (x && off) {
+              const s = regs[src]! & ((1n << BigInt(off)) - 1n);
+              r = BigInt.asIntN(off, s);
+            } else r = x ? regs[src]! : BigInt.asUintN(64, BigInt(imm));
+            break;
+          case 0xc0: r = sa >> (b & BigInt(bits - 1)); break;
+          case 0xd0: {
+            const w = BigInt(imm);
+            a = regs[dst]!;
+            const val = a & ((1n << w) - 1n);
+            const swap = (): bigint => {
+              let out = 0n;
+              for (let i = 0n; i < w / 8n; i++) out = (out << 8n) | ((val >> (i * 8n)) & 0xffn);
+              return out;
+            };
+            // BPF_TO_LE on a little-endian host truncates; BPF_TO_BE and ALU64 bswap swap.
+            r = is64 || x ? swap() : val;
+            regs[dst] = r;
+            continue;
+          }
+          default: throw new Fault(`bad ALU op ${op}`);
+        }
+        void b;
+        regs[dst] = is64 ? BigInt.asUintN(64, r) : BigInt.asUintN(32, r);
+        continue;
+      }
+      if (cls === 5 || cls === 6) {
+        const jop = op & 0xf0;
+        if (jop === 0x80) {
+          if (src === 1) {
+            frames.push({ ret: pc, saved: [regs[6]!, regs[7]!, regs[8]!, regs[9]!, regs[10]!], fp: regs[10]! });
+            depth++;
+            regs[10] = newStack();
+            pc = pc + imm;
+            continue;
+          }
+          regs[0] = callHelper(rc, imm, regs);
+          continue;
+        }
+        if (jop === 0x90) {
+          const f = frames.pop();
+          if (!f) return { r0: regs[0]! };
+          depth--;
+          [regs[6], regs[7], regs[8], regs[9], regs[10]] = f.saved as [bigint, bigint, bigint, bigint, bigint];
+          pc = f.ret;
+          continue;
+        }
+        if (jop === 0x00) {
+          pc += cls === 6 ? imm : off;
+          continue;
+        }
+        const w = cls === 6;
+        const m = w ? 0xffffffffn : U64;
+        const bits = w ? 32 : 64;
+        const a = regs[dst]! & m;
+        const b = ((op & 8) !== 0 ? regs[src]! : BigInt.asUintN(64, BigInt(imm))) & m;
+        const sa = BigInt.asIntN(bits, a);
+        const sb = BigInt.asIntN(bits, b);
+        let t: boolean;
+        switch (jop) {
+          case 0x10: t = a === b; break;
+          case 0x20: t = a > b; break;
+          case 0x30: t = a >= b; break;
+          case 0x40: t = (a & b) !== 0n; break;
+          case 0x50: t = a !== b; break;
+          case 0x60: t = sa > sb; break;
+          case 0x70: t = sa >= sb; break;
+          case 0xa0: t = a < b; break;
+          case 0xb0: t = a <= b; break;
+          case 0xc0: t = sa < sb; break;
+          case 0xd0: t = sa <= sb; break;
+          default: throw new Fault(`bad JMP op ${op}`);
+        }
+        if (t) pc += off;
+        continue;
+      }
+      const size = [4, 2, 1, 8][(op >> 3) & 3]!;
+      const mode = op & 0xe0;
+      if (cls === 0) {
+        if (op === 0x18) {
+          const hi = BigInt(dv.getUint32(o + 12, true));
+          const lo = BigInt(dv.getUint32(o + 4, true));
+          if (src === 1 || src === 2) {
+            // The verifier recorded which map each ld_imm64 names; here the map id stands in its address.
+            const xl = new DataView(prog.xlated.buffer, prog.xlated.byteOffset);
+            const id = BigInt(xl.getUint32(o + 4, true));
+            if (src === 1) regs[dst] = (0xffff888100000n + id) << 12n;
+            else {
+              const map = prog.used_maps.find((mm) => BigInt(mm.id) === id)!;
+              const key = new Uint8Array(4);
+              const value = new Uint8Array(map.value_size);
+              mapOps(map).map_lookup_sys?.(rc.t, map, key, value, 0n);
+              regs[dst] = mapValueRegion(rc, map, key, value) + hi;
+            }
+          } else regs[dst] = (hi << 32n) | lo;
+          pc++;
+          continue;
+        }
+        // LD_ABS / LD_IND: big-endian reads from skb->data; out of bounds ends the program with 0.
+        const data = rc.skbData ? rc.skbData() : new Uint8Array(0);
+        const at = mode === 0x20 ? imm : Number(BigInt.asIntN(32, regs[src]! & 0xffffffffn)) + imm;
+        for (let r = 1; r <= 5; r++) regs[r] = 0n;
+        if (at < 0 || at + size > data.length) return { r0: 0n };
+        let v = 0n;
+        for (let i = 0; i < size; i++) v = (v << 8n) | BigInt(data[at + i]!);
+        regs[0] = v;
+        continue;
+      }
+      if (cls === 1) {
+        let v = load(rc, BigInt.asUintN(64, regs[src]! + BigInt(off)), size);
+        if (mode === 0x80) v = BigInt.asUintN(64, BigInt.asIntN(size * 8, v));
+        regs[dst] = v;
+        continue;
+      }
+      if (cls === 2) {
+        store(rc, BigInt.asUintN(64, regs[dst]! + BigInt(off)), size, BigInt.asUintN(64, BigInt(imm)));
+        continue;
+      }
+      // STX
+      const addr = BigInt.asUintN(64, regs[dst]! + BigInt(off));
+      if (mode === 0x60) {
+        store(rc, addr, size, regs[src]!);
+        continue;
+      }
+      const m = size === 8 ? U64 : 0xffffffffn;
+      const old = load(rc, addr, size);
+      const sv = regs[src]! & m;
+      let nv: bigint;
+      switch (imm & ~1) {
+        case 0x00: nv = (old + sv) & m; break;
+        case 0x40: nv = old | sv; break;
+        case 0x50: nv = old & sv; break;
+        case 0xa0: nv = old ^ sv; break;
+        case 0xe0: nv = sv; break;
+        case 0xf0:
+          nv = old === (regs[0]! & m) ? sv : old;
+          regs[0] = old;
+          store(rc, addr, size, nv);
+          continue;
+        default:
+          throw new Fault(`atomic op ${imm}`);
+      }
+      store(rc, addr, size, nv);
+      if (imm & 1) regs[src] = old;
+    }
+  } catch (e) {
+    if (e instanceof Fault) return { fault: e.message };
+    throw e;
+  }
+}
