@@ -9,6 +9,7 @@ import type { BpfMap } from "./bpf.ts";
 import { File, O_CLOEXEC, O_RDWR, type FileOperations } from "./file.ts";
 import type { Kernel } from "./kernel.ts";
 import { bpf_map_put } from "./maps.ts";
+import { Sha256 } from "./sha256.ts";
 import type { Task } from "./task.ts";
 
 /** BPF_PSEUDO_MAP_FD / BPF_PSEUDO_MAP_VALUE, the ld_imm64 forms whose imm the tag ignores. */
@@ -138,7 +139,7 @@ export function license_is_gpl_compatible(license: string): boolean {
 }
 
 /**
- * bpf_prog_calc_tag(): SHA-1 over the instructions with the imm of map
+ * bpf_prog_calc_tag(): SHA-256 over the instructions with the imm of map
  * ld_imm64 pairs (both halves) cleared, so the tag does not depend on fd
  * numbers; the tag is the digest's first 8 bytes.
  */
@@ -160,7 +161,8 @@ export function bpf_prog_calc_tag(insns: Uint8Array): Uint8Array {
       wasLdMap = false;
     }
   }
-  return sha1(b).subarray(0, 8);
+  // 6.18 hashes with SHA-256 (prog->digest); the tag is its first 8 bytes.
+  return new Sha256().update(b).digest().subarray(0, 8);
 }
 
 /** SHA-1 (FIPS 180-4), for the prog tag. */

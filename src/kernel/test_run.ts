@@ -83,6 +83,8 @@ export function bpf_prog_test_run(c: Call, prog: BpfProg): number {
     if ("fault" in r) return t.fail(-EINVAL, `bpfemu: the program faulted in the interpreter: ${r.fault}`);
     retval = r.r0;
   }
+  // The skb path zeroes the Ethernet header it pushes back for non-L2 types.
+  if (!l2) data = Uint8Array.from(data, (b, i) => (i < ETH_HLEN ? 0 : b));
   // bpf_test_finish()
   const dataOut = attr.u64("test.data_out");
   const sizeOut = attr.u32("test.data_size_out");

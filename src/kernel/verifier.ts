@@ -858,7 +858,7 @@ function tnumStr(tn: Tnum): string {
 /** print_reg_state() */
 function regStr(r: Reg): string {
   if ((r.t === T.SCALAR || r.t === T.STACK) && tnumIsConst(r.tn)) {
-    return (r.t === T.SCALAR ? "" : regTypeStr(r.t)) + (s64(r.tn.v) + BigInt(r.off)).toString();
+    return (r.t === T.SCALAR ? "" : regTypeStr(r.t)) + snum(s64(r.tn.v) + BigInt(r.off));
   }
   const parts: string[] = [];
   if (r.id) parts.push(`id=${r.id}`);
@@ -1048,7 +1048,7 @@ function isPtr(r: Reg): boolean {
 function checkStackAccess(env: Env, st: VState, regno: number, reg: Reg, off: number, size: number, write: boolean): { spi: number; frame: Frame; abs: number } {
   if (!tnumIsConst(reg.tn)) env.fail(-EACCES, "bpfemu: variable-offset stack access is not emulated");
   const abs = Number(s64(reg.tn.v)) + reg.off + off;
-  if (abs % size !== 0) env.fail(-EACCES, `misaligned stack access off ${tnumStr(reg.tn)}+${reg.off}+${off} size ${size}`);
+  if (abs % size !== 0) env.fail(-EACCES, `misaligned stack access off ${s64(reg.tn.v)}+${reg.off}+${off} size ${size}`);
   if (abs >= 0 || abs < -MAX_BPF_STACK) env.fail(-EACCES, `invalid${write ? " write to" : " read from"} stack R${regno} off=${abs} size=${size}`);
   const frame = st.frames[reg.frameno]!;
   const sp = frame.subprog;
@@ -1097,6 +1097,7 @@ function stackWrite(env: Env, st: VState, regno: number, reg: Reg, off: number, 
 function stackRead(env: Env, st: VState, regno: number, reg: Reg, off: number, size: number, dst: Reg | null): void {
   const { frame, abs } = checkStackAccess(env, st, regno, reg, off, size, false);
   const spi = Math.floor((-abs - 1) / 8);
+  env.scratchedSlots.add(spi);
   const slot = frame.stack[spi] ?? new Slot();
   if (slot.types[7] === STACK_SPILL && size === 8 && abs % 8 === 0) {
     if (dst) Object.assign(dst, slot.spilled.clone());
@@ -1135,6 +1136,7 @@ function checkHelperMem(env: Env, st: VState, regno: number, reg: Reg, size: num
       const spi = Math.floor((-a - 1) / 8);
       const slot = frame.slot(spi);
       const idx = (-a - 1) % 8;
+      env.scratchedSlots.add(spi);
       if (write) {
         if (slot.types[7] === STACK_SPILL) {
           slot.types = new Array(8).fill(STACK_MISC);
