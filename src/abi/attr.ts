@@ -75,11 +75,23 @@ export class Attr {
    */
   dirtyEnd: number;
 
+  /**
+   * The last bigint u64() returned at each offset and the two words it was
+   * made from. getBigUint64 allocates a BigInt every time; a program that
+   * reuses its key/value buffers passes the same pointers call after call,
+   * and then a u64 read is two u32 reads and a compare.
+   */
+  private readonly u64Lo: Int32Array;
+  private readonly u64Hi: Int32Array;
+  private readonly u64Val: (bigint | undefined)[] = [];
+
   constructor(bytes: Uint8Array, fields: CmdFields) {
     this.bytes = bytes;
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.fields = fields;
     this.dirtyEnd = bytes.length;
+    this.u64Lo = new Int32Array(bytes.length);
+    this.u64Hi = new Int32Array(bytes.length);
   }
 
   has(name: string): boolean {
@@ -98,7 +110,18 @@ export class Attr {
 
   u64(name: string): bigint {
     const o = this.fields.offsetOf(name);
-    return o < 0 ? 0n : this.view.getBigUint64(o, true);
+    if (o < 0) return 0n;
+    const v = this.view;
+    const lo = v.getInt32(o, true);
+    const hi = v.getInt32(o + 4, true);
+    if ((lo | hi) === 0) return 0n;
+    const cached = this.u64Val[o];
+    if (cached !== undefined && this.u64Lo[o] === lo && this.u64Hi[o] === hi) return cached;
+    const b = v.getBigUint64(o, true);
+    this.u64Lo[o] = lo;
+    this.u64Hi[o] = hi;
+    this.u64Val[o] = b;
+    return b;
   }
 
   /** A fixed-size byte array field (char map_name[16]); empty when absent. A view into the copy: callers copy what they keep. */
