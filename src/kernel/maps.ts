@@ -13,7 +13,7 @@ import { BPF_F } from "../uapi/defines.ts";
 import { BpfMap, type BpfMapOps, type BpfToken, type Idr } from "./bpf.ts";
 import { File, FMODE_READ, FMODE_WRITE, O_CLOEXEC, type FileOperations } from "./file.ts";
 import { BPF_F_LOCK } from "./map_util.ts";
-import type { Call } from "./syscall.ts";
+import { bpf_obj_name_cpy, type Call } from "./syscall.ts";
 import type { Task } from "./task.ts";
 
 /**
@@ -487,23 +487,11 @@ export function bpf_map_put_with_uref(map: BpfMap): void {
  * The part of map_create() after ops->map_alloc: the name, BTF, the
  * exclusive-program hash, the id and the fd.
  */
-export function map_create_finish(c: Call, map: BpfMap, _token: BpfToken | null, f_flags: number, nameReason: (n: Uint8Array, field: string) => string): number {
+export function map_create_finish(c: Call, map: BpfMap, _token: BpfToken | null, f_flags: number): number {
   const { t, attr } = c;
-  const name = attr.bytesOf("map_name");
-  // bpf_obj_name_cpy
-  let nul = -1;
-  for (let i = 0; i < name.length; i++) {
-    const ch = name[i]!;
-    if (ch === 0) {
-      nul = i;
-      break;
-    }
-    const ok = (ch >= 0x30 && ch <= 0x39) || (ch >= 0x41 && ch <= 0x5a) || (ch >= 0x61 && ch <= 0x7a) || (ch >= 0xc0 && ch !== 0xd7 && ch !== 0xf7) || ch === 0x5f || ch === 0x2e;
-    if (!ok) break;
-  }
-  if (nul < 0) return free(t.fail(-EINVAL, nameReason(name, "map_name")));
-  map.name = new Uint8Array(16);
-  map.name.set(name.subarray(0, nul));
+  const name = bpf_obj_name_cpy(t, attr.bytesOf("map_name"), "map_name");
+  if (typeof name === "number") return free(name);
+  map.name = name;
 
   if (attr.u32("btf_key_type_id") || attr.u32("btf_value_type_id") || attr.u32("btf_vmlinux_value_type_id")) {
     // btf_get_by_fd(): no BTF object can be loaded in the emulator yet.

@@ -168,30 +168,25 @@ export function bpf_get_file_flag(flags: number): number {
 
 /**
  * bpf_obj_name_cpy(): letters, digits, '_' and '.' before a NUL that must
- * come within 16 bytes. isalnum() is the kernel's Latin-1 ctype table.
+ * come within the field. Returns the name (zero-padded to the field's size)
+ * or -EINVAL naming the offending byte.
  */
-export function bpf_obj_name_cpy(name: Uint8Array): number {
-  for (let i = 0; i < name.length; i++) {
-    const ch = name[i]!;
-    if (ch === 0) return i;
-    if (!isalnum(ch) && ch !== 0x5f /* _ */ && ch !== 0x2e /* . */) return -EINVAL;
+export function bpf_obj_name_cpy(t: Task, src: Uint8Array, field: string): Uint8Array<ArrayBuffer> | number {
+  const dst = new Uint8Array(src.length);
+  for (let i = 0; i < src.length; i++) {
+    const ch = src[i]!;
+    if (ch === 0) return dst;
+    if (!isalnum(ch) && ch !== 0x5f /* _ */ && ch !== 0x2e /* . */)
+      return t.fail(-EINVAL, `bpf_obj_name_cpy: ${field}[${i}] is 0x${ch.toString(16).padStart(2, "0")}; only letters, digits, '_' and '.' are allowed`);
+    dst[i] = ch;
   }
-  return -EINVAL;
+  return t.fail(-EINVAL, `bpf_obj_name_cpy: ${field} has no NUL within ${src.length} bytes`);
 }
 
 export function isalnum(ch: number): boolean {
   if ((ch >= 0x30 && ch <= 0x39) || (ch >= 0x41 && ch <= 0x5a) || (ch >= 0x61 && ch <= 0x7a)) return true;
   // lib/ctype.c: Latin-1 letters (upper 0xc0-0xde, lower 0xdf-0xff), but not × (0xd7) and ÷ (0xf7).
   return ch >= 0xc0 && ch !== 0xd7 && ch !== 0xf7;
-}
-
-function nameReason(name: Uint8Array, field: string): string {
-  for (let i = 0; i < name.length; i++) {
-    const ch = name[i]!;
-    if (ch === 0) break;
-    if (!isalnum(ch) && ch !== 0x5f && ch !== 0x2e) return `bpf_obj_name_cpy: ${field}[${i}] is 0x${ch.toString(16).padStart(2, "0")}; only letters, digits, '_' and '.' are allowed`;
-  }
-  return `bpf_obj_name_cpy: ${field} has no NUL within ${name.length} bytes`;
 }
 
 // ---------------------------------------------------------------------------
@@ -307,7 +302,7 @@ function map_create(c: Call): number {
 
     const m = ops.map_alloc(t, attr);
     if (typeof m === "number") return m;
-    return maps.map_create_finish(c, m, token, f_flags, nameReason);
+    return maps.map_create_finish(c, m, token, f_flags);
   } finally {
     bpf_token_put(token);
   }
