@@ -13,7 +13,7 @@ import { BpfProg, bpf_prog_alloc_id, bpf_prog_calc_tag, bpf_prog_fops, bpf_prog_
 import { bpf_check } from "./verifier.ts";
 import { VLog } from "./vlog.ts";
 import { bpf_prog_test_run } from "./test_run.ts";
-import { put_user_u32 } from "./syscall.ts";
+import { bpf_obj_name_cpy, put_user_u32 } from "./syscall.ts";
 import * as info from "./info.ts";
 import type { Call } from "./syscall.ts";
 import type { Task } from "./task.ts";
@@ -101,18 +101,8 @@ export function bpf_prog_load_rest(c: Call, _token: BpfToken | null): number {
   }
   // find_prog_type()
   if (pt >= 33 || pt === PT.UNSPEC) return t.fail(-EINVAL, `prog_type ${pt} is unknown`);
-  const name = attr.bytesOf("prog_name");
-  let nul = -1;
-  for (let i = 0; i < name.length; i++) {
-    const ch = name[i]!;
-    if (ch === 0) {
-      nul = i;
-      break;
-    }
-    const ok = (ch >= 0x30 && ch <= 0x39) || (ch >= 0x41 && ch <= 0x5a) || (ch >= 0x61 && ch <= 0x7a) || (ch >= 0xc0 && ch !== 0xd7 && ch !== 0xf7) || ch === 0x5f || ch === 0x2e;
-    if (!ok) return t.fail(-EINVAL, `prog_name[${i}] is 0x${ch.toString(16)}; only letters, digits, '_' and '.' are allowed`);
-  }
-  if (nul < 0) return t.fail(-EINVAL, "prog_name has no NUL within 16 bytes");
+  const name = bpf_obj_name_cpy(t, attr.bytesOf("prog_name"), "prog_name");
+  if (typeof name === "number") return name;
   return bpf_prog_load_verify(c, pt, insns, license, name);
 }
 
