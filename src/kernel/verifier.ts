@@ -800,11 +800,12 @@ function computeLive(env: Env): void {
 
 // --- state printing (print_verifier_state) -------------------------------------------------
 
+/** verbose_unum()/verbose_snum(): decimal inside the s16 range, hex (of the u64) outside it. */
 function unum(v: bigint): string {
-  return v <= 512n ? v.toString() : "0x" + v.toString(16);
+  return v <= 32767n ? v.toString() : "0x" + v.toString(16);
 }
 function snum(v: bigint): string {
-  return v >= -512n && v <= 512n ? v.toString() : v < 0n ? "-0x" + (-v).toString(16) : "0x" + v.toString(16);
+  return v >= -32768n && v <= 32767n ? v.toString() : "0x" + BigInt.asUintN(64, v).toString(16);
 }
 
 function regBounds32(r: Reg): { s32min: bigint; s32max: bigint; u32min: bigint; u32max: bigint } {
@@ -1005,9 +1006,15 @@ function branchDone(cp: Checkpoint | null): void {
 function isStateVisited(env: Env, st: VState, insn: number): number {
   let addNew = env.jmps_processed - env.prev_jmps_processed >= 2 && env.insn_processed - env.prev_insn_processed >= 8;
   const list = env.explored.get(insn) ?? [];
+  if (list.length > env.max_states_per_insn) env.max_states_per_insn = list.length;
   for (const cp of list) {
     if (cp.branches > 0) {
-      if (statesEqual(env, cp.state, st, insn, true)) env.fail(-EINVAL, `infinite loop detected at insn ${insn}`);
+      if (statesEqual(env, cp.state, st, insn, true)) {
+        env.verbose(`infinite loop detected at insn ${insn}\n`);
+        env.verbose("cur state:" + printState(env, st, true) + "\n");
+        env.verbose("old state:" + printState(env, cp.state, true) + "\n");
+        throw new VerifyError(-EINVAL, `infinite loop detected at insn ${insn}`);
+      }
       if (env.jmps_processed - env.prev_jmps_processed < 20 && env.insn_processed - env.prev_insn_processed < 100) addNew = false;
       continue;
     }
@@ -1019,7 +1026,6 @@ function isStateVisited(env: Env, st: VState, insn: number): number {
   env.prev_jmps_processed = env.jmps_processed;
   env.prev_insn_processed = env.insn_processed;
   const cp: Checkpoint = { state: st.clone(), branches: 1, parent: st.parent, insn };
-  if (list.length > env.max_states_per_insn) env.max_states_per_insn = list.length;
   list.push(cp);
   env.explored.set(insn, list);
   // The path continues below the new checkpoint; its old parent keeps counting it through the child.
@@ -1136,8 +1142,8 @@ function checkHelperMem(env: Env, st: VState, regno: number, reg: Reg, size: num
       const spi = Math.floor((-a - 1) / 8);
       const slot = frame.slot(spi);
       const idx = (-a - 1) % 8;
-      env.scratchedSlots.add(spi);
       if (write) {
+        env.scratchedSlots.add(spi);
         if (slot.types[7] === STACK_SPILL) {
           slot.types = new Array(8).fill(STACK_MISC);
           slot.spilled = new Reg();
@@ -1856,6 +1862,7 @@ function doCheck(env: Env): void {
     env.insnIdx = idx;
     if (++env.insn_processed > BPF_COMPLEXITY_LIMIT_INSNS) env.fail(-E2BIG, `BPF program is too large. Processed ${env.insn_processed} insn`);
     let pruned = false;
+    if (env.level1 && (env.scratchedRegs || env.scratchedSlots.size) && !(env.log.level & BPF_LOG_LEVEL2 && doPrintState)) printInsnState(env, st);
     if (env.prune.has(idx)) {
       if (isStateVisited(env, st, idx) === 1) pruned = true;
     }
@@ -1894,8 +1901,10 @@ function doCheck(env: Env): void {
     idx = p.insn;
     prev = p.prev;
     doPrintState = true;
-    env.scratchedRegs = 0;
+    // A resumed branch prints its whole state first.
+    env.scratchedRegs = 0x7ff;
     env.scratchedSlots.clear();
+    for (let i = 0; i < st.cur.stack.length; i++) env.scratchedSlots.add(i);
   }
 }
 
@@ -2014,11 +2023,11 @@ function step(env: Env, st: VState, insn: DInsn, idx: number, stack: Pending[]):
           st.frames.push(f);
           env.scratchedRegs = 0x7ff;
           if (env.level1) {
-            env.verbose("caller:");
+            env.verbose("caller:\n");
             const callee = st.frames.pop()!;
             env.verbose(printState(env, st, true) + "\n");
             st.frames.push(callee);
-            env.verbose("callee:");
+            env.verbose("callee:\n");
             env.verbose(printState(env, st, true) + "\n");
           }
           return target;
@@ -2034,8 +2043,8 @@ function step(env: Env, st: VState, insn: DInsn, idx: number, stack: Pending[]):
       if (op === 0x90) {
         if (x || insn.imm !== 0 || insn.src !== 0 || insn.dst !== 0 || c === 6) env.fail(-EINVAL, "BPF_EXIT uses reserved fields");
         if (st.frames.length > 1) {
-          // prepare_func_exit(): R0 goes back to the caller, whose R1-R5 were clobbered.
-          const r0 = regOf(env, st, 0, true);
+          // prepare_func_exit(): R0 goes back to the caller (unchecked here; the caller's use checks it).
+          const r0 = st.cur.regs[0]!;
           if (r0.t === T.STACK && r0.frameno === st.frames.length - 1) env.fail(-EINVAL, "cannot return stack pointer to the caller");
           const callee = st.frames.pop()!;
           st.cur.regs[0] = callee.regs[0]!.clone();
@@ -2050,6 +2059,8 @@ function step(env: Env, st: VState, insn: DInsn, idx: number, stack: Pending[]):
             env.verbose("to caller at " + (callee.callsite + 1) + ":\n");
             env.verbose(printState(env, st, true) + "\n");
           }
+          env.scratchedRegs = 0;
+          env.scratchedSlots.clear();
           return callee.callsite + 1;
         }
         checkReturnCode(env, st);
@@ -2120,15 +2131,14 @@ function checkAtomic(env: Env, st: VState, insn: DInsn, sz: number): void {
   if (insn.imm === 0xf1) regOf(env, st, 0, true);
   if (isPtr(s) && !env.allow_ptr_leaks) env.fail(-EACCES, `R${insn.src} leaks addr into mem`);
   if (base.t === T.CTX || base.t === T.PKT || base.t === T.PKT_META) env.fail(-EACCES, `BPF_ATOMIC stores into R${insn.dst} ${regTypeStr(base.t)} is not allowed`);
+  // The fetched value is what the read gives (a spilled constant stays known); the slot turns to misc.
   const tmp = new Reg();
   checkMemAccess(env, st, insn.dst, insn.off, sz, false, null, null, tmp);
-  const w = new Reg();
-  w.setUnknown();
-  checkMemAccess(env, st, insn.dst, insn.off, sz, true, w, null, null);
+  checkMemAccess(env, st, insn.dst, insn.off, sz, true, null, null, null);
   if (insn.imm & 1) {
     const d = insn.imm === 0xf1 ? 0 : insn.src;
     const r = regOf(env, st, d, false);
-    r.setUnknownSized(sz);
+    Object.assign(r, tmp);
   }
 }
 
