@@ -327,7 +327,6 @@ const PROTOS: Record<number, Proto> = {
 };
 
 const MEM_TYPES = "fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_";
-const KEY_TYPES = "fp, pkt, pkt_meta, map_key, map_value";
 
 function helperAvailable(pt: number, id: number): boolean | undefined {
   const hex = HELPERS_BY_PROG_TYPE[pt];
@@ -871,7 +870,7 @@ function regStr(r: Reg): string {
     parts.push(`ks=${r.map.key_size},vs=${r.map.value_size}`);
   }
   if (r.t !== T.SCALAR && r.off) parts.push(`off=${r.off}`);
-  if (base === T.PKT || base === T.PKT_META) parts.push(`r=${r.range}`);
+  if (base === T.PKT || base === T.PKT_META) parts.push(`r=${unum(BigInt.asUintN(64, BigInt(r.range)))}`);
   if (tnumIsConst(r.tn)) {
     if (r.tn.v) parts.push(`imm=${r.tn.v.toString(16)}`);
   } else {
@@ -1006,7 +1005,6 @@ function branchDone(cp: Checkpoint | null): void {
 function isStateVisited(env: Env, st: VState, insn: number): number {
   let addNew = env.jmps_processed - env.prev_jmps_processed >= 2 && env.insn_processed - env.prev_insn_processed >= 8;
   const list = env.explored.get(insn) ?? [];
-  if (list.length > env.max_states_per_insn) env.max_states_per_insn = list.length;
   for (const cp of list) {
     if (cp.branches > 0) {
       if (statesEqual(env, cp.state, st, insn, true)) {
@@ -1020,6 +1018,7 @@ function isStateVisited(env: Env, st: VState, insn: number): number {
     }
     if (statesEqual(env, cp.state, st, insn, false)) return 1;
   }
+  if (list.length > env.max_states_per_insn) env.max_states_per_insn = list.length;
   if (!addNew) return 0;
   env.total_states++;
   env.peak_states++;
@@ -1283,6 +1282,12 @@ function scalarAlu(_env: Env, op: number, dst: Reg, src: Reg, is64: boolean, sig
     else truncTo32(s2);
     src = s2;
   }
+  // Signed division is not folded by the verifier: the result is unknown.
+  if (signedOff && (op === 0x30 || op === 0x90)) {
+    dst.setUnknown();
+    if (!is64) truncTo32(dst);
+    return;
+  }
   if (dst.isConst() && src.isConst()) {
     const a = dst.tn.v;
     const b = src.tn.v;
@@ -1436,8 +1441,9 @@ function checkAlu(env: Env, st: VState, insn: DInsn): void {
         return;
       }
       if (is64) {
+        // A copied unknown scalar shares an id with its source (bounds learnt later are not propagated here).
+        if (s.t === T.SCALAR && !s.isConst() && !s.id) s.id = newId(env);
         const c = s.clone();
-        // A scalar copy shares an id so that bounds learnt on one apply to both (kept simple: none).
         Object.assign(d, c);
       } else if (isPtr(s)) {
         if (!env.allow_ptr_leaks) env.fail(-EACCES, `R${insn.src} partial copy of pointer`);
@@ -1761,7 +1767,7 @@ function checkHelperCall(env: Env, st: VState, insn: DInsn, idx: number): void {
       case A.MAP_KEY:
       case A.MAP_VALUE:
       case A.UNINIT_MAP_VALUE: {
-        if (reg.t !== T.STACK && reg.t !== T.PKT && reg.t !== T.PKT_META && reg.t !== T.MAP_VALUE) env.fail(-EACCES, `R${regno} type=${regTypeStr(reg.t)} expected=${KEY_TYPES}`);
+        if (reg.t !== T.STACK && reg.t !== T.PKT && reg.t !== T.PKT_META && reg.t !== T.MAP_VALUE) env.fail(-EACCES, `R${regno} type=${regTypeStr(reg.t)} expected=${MEM_TYPES}`);
         if (!map) env.fail(-EACCES, "invalid map_ptr to access map->key");
         const size = a === A.MAP_KEY ? map.key_size : map.value_size;
         checkHelperMem(env, st, regno, reg, size, a === A.UNINIT_MAP_VALUE, a !== A.UNINIT_MAP_VALUE);
@@ -1814,7 +1820,6 @@ function checkHelperCall(env: Env, st: VState, insn: DInsn, idx: number): void {
     }
   } else if (proto.ret === RET.VOID) {
     r0.setNotInit();
-    if (id === 12) r0.setUnknown();
   } else {
     r0.setUnknown();
   }
@@ -2100,16 +2105,18 @@ function step(env: Env, st: VState, insn: DInsn, idx: number, stack: Pending[]):
         const os = other.cur.regs[insn.src]!;
         const dp = d.t === T.PKT || d.t === T.PKT_META;
         const sp = s.t === T.PKT || s.t === T.PKT_META;
+        // mark_pkt_end(): on the out-of-bounds side the compared pointer is past (-2) or at (-1) the end.
+        const BEYOND = -2, AT = -1;
         if (dp && s.t === T.PKT_END) {
-          if (op === 0x20) goodPkt(st, d, false);
-          else if (op === 0xa0) goodPkt(other, od, true);
-          else if (op === 0x30) goodPkt(st, d, true);
-          else if (op === 0xb0) goodPkt(other, od, false);
+          if (op === 0x20) { goodPkt(st, d, false); od.range = BEYOND; }
+          else if (op === 0xa0) { goodPkt(other, od, true); d.range = AT; }
+          else if (op === 0x30) { goodPkt(st, d, true); od.range = AT; }
+          else if (op === 0xb0) { goodPkt(other, od, false); d.range = BEYOND; }
         } else if (d.t === T.PKT_END && sp) {
-          if (op === 0x20) goodPkt(other, os, true);
-          else if (op === 0xa0) goodPkt(st, s, false);
-          else if (op === 0x30) goodPkt(other, os, false);
-          else if (op === 0xb0) goodPkt(st, s, true);
+          if (op === 0x20) { goodPkt(other, os, true); s.range = AT; }
+          else if (op === 0xa0) { goodPkt(st, s, false); os.range = BEYOND; }
+          else if (op === 0x30) { goodPkt(other, os, false); s.range = BEYOND; }
+          else if (op === 0xb0) { goodPkt(st, s, true); os.range = AT; }
         }
       }
       if (d.t === T.SCALAR && s.isConst()) {
