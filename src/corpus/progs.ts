@@ -11,7 +11,7 @@ import type { Trace, TraceEnv } from "../trace/format.ts";
 import * as A from "./bpf_asm.ts";
 import { ProgBuilder, type LoadOpts } from "./prog_builder.ts";
 
-const { R0, R1, R2, R3, R4, R6, R10 } = A;
+const { R0, R1, R2, R3, R4, R5, R6, R7, R10 } = A;
 const P = A.prog;
 const S = A.SZ;
 const PT = { SOCKET_FILTER: 1, KPROBE: 2, SCHED_CLS: 3, SCHED_ACT: 4, TRACEPOINT: 5, XDP: 6, CGROUP_SKB: 8 } as const;
@@ -171,6 +171,50 @@ function verifierCases(): Case[] {
   add("jmp32-known", PT.SOCKET_FILTER, P(A.ld64(R1, 0x100000001n), A.jmp32i(A.JMP.JEQ, R1, 1, 1), A.exit(), A.mov64i(R0, 0), A.exit()));
   add("branch-both", PT.XDP, P(A.ldx(S.W, R2, R1, 12), A.mov64i(R0, 1), A.jmpi(A.JMP.JGT, R2, 3, 1), A.mov64i(R0, 2), A.exit()));
   add("branch-second-fails", PT.XDP, P(A.ldx(S.W, R2, R1, 12), A.mov64i(R0, 1), A.jmpi(A.JMP.JGT, R2, 3, 1), A.exit(), A.mov64r(R0, R3), A.exit()));
+  // Loader-shaped programs and more verdicts
+  add("xdp-parse-ipv4", 6, P(
+    A.ldx(S.W, R2, R1, 4), A.ldx(S.W, R1, R1, 0), A.mov64i(R0, 1),
+    A.mov64r(R3, R1), A.alu64i(A.ALU.ADD, R3, 14), A.jmpr(A.JMP.JGT, R3, R2, 9),
+    A.ldx(S.H, R4, R1, 12), A.jmpi(A.JMP.JNE, R4, 8, 7),
+    A.mov64r(R3, R1), A.alu64i(A.ALU.ADD, R3, 34), A.jmpr(A.JMP.JGT, R3, R2, 4),
+    A.ldx(S.B, R4, R1, 23), A.mov64i(R0, 2), A.jmpi(A.JMP.JNE, R4, 17, 1), A.mov64i(R0, 1),
+    A.exit()));
+  add("tc-mark", 3, P(A.ldx(S.W, R2, R1, 8), A.alu32i(A.ALU.OR, R2, 0x10), A.stx(S.W, R1, R2, 8), A.ldx(S.W, R3, R1, 16), A.mov64i(R0, 0), A.jmpi(A.JMP.JEQ, R3, 0x8, 1), A.mov64i(R0, 2), A.exit()));
+  add("sf-ldabs-proto", 1, P(A.mov64r(R6, R1), A.ldAbs(S.B, 9), A.jmpi(A.JMP.JEQ, R0, 6, 2), A.mov64i(R0, 0), A.exit(), A.mov64i(R0, -1), A.exit()));
+  add("kprobe-count", 2, P(
+    A.call(14), A.alu64i(A.ALU.RSH, R0, 32), A.stx(S.W, R10, R0, -4),
+    A.mov64r(R2, R10), A.alu64i(A.ALU.ADD, R2, -4), A.ldMapFd(R1, 3), A.call(1),
+    A.jmpi(A.JMP.JEQ, R0, 0, 4), A.mov64i(R1, 1), A.atomic(S.DW, A.ATOMIC.ADD, R0, R1, 0), A.mov64i(R0, 0), A.exit(),
+    A.st(S.DW, R10, -16, 1), A.mov64r(R2, R10), A.alu64i(A.ALU.ADD, R2, -4), A.mov64r(R3, R10), A.alu64i(A.ALU.ADD, R3, -16),
+    A.ldMapFd(R1, 3), A.mov64i(R4, 1), A.call(2), A.mov64i(R0, 0), A.exit()), undefined, [[1, 4, 8, 128]]);
+  add("tp-perf-output", 5, P(
+    A.mov64r(R6, R1), A.ldx(S.DW, R7, R6, 8), A.stx(S.DW, R10, R7, -8), A.call(5), A.stx(S.DW, R10, R0, -16),
+    A.mov64r(R1, R6), A.ldMapFd(R2, 3), A.ld64(R3, 0xffffffffn), A.mov64r(R4, R10), A.alu64i(A.ALU.ADD, R4, -16), A.mov64i(R5, 16), A.call(25), A.mov64i(R0, 0), A.exit()), undefined, [[4, 4, 4, 2]]);
+  add("cgskb-len", 8, P(A.ldx(S.W, R2, R1, 0), A.mov64i(R0, 1), A.jmpi(A.JMP.JLT, R2, 1500, 1), A.mov64i(R0, 0), A.exit()));
+  add("array-var-key", 6, P(A.ldx(S.W, R2, R1, 16), A.alu32i(A.ALU.AND, R2, 3), A.stx(S.W, R10, R2, -4), A.mov64r(R2, R10), A.alu64i(A.ALU.ADD, R2, -4), A.ldMapFd(R1, 3), A.call(1), A.jmpi(A.JMP.JEQ, R0, 0, 1), A.ldx(S.DW, R0, R0, 0), A.mov64i(R0, 2), A.exit()), undefined, [[2, 4, 8, 4]]);
+  add("array-var-key-nocheck", 6, P(A.ldx(S.W, R2, R1, 16), A.alu32i(A.ALU.AND, R2, 3), A.stx(S.W, R10, R2, -4), A.mov64r(R2, R10), A.alu64i(A.ALU.ADD, R2, -4), A.ldMapFd(R1, 3), A.call(1), A.ldx(S.DW, R0, R0, 0), A.mov64i(R0, 2), A.exit()), undefined, [[2, 4, 8, 4]]);
+  add("subprog-stack-arg", 1, P(A.st(S.DW, R10, -8, 5), A.mov64r(R1, R10), A.alu64i(A.ALU.ADD, R1, -8), A.callLocal(1), A.exit(), A.ldx(S.DW, R0, R1, 0), A.st(S.DW, R10, -16, 1), A.exit()));
+  add("subprog-two", 3, P(A.mov64i(R1, 1), A.callLocal(3), A.mov64r(R1, R0), A.callLocal(1), A.exit(), A.mov64r(R0, R1), A.alu64i(A.ALU.ADD, R0, 1), A.exit()));
+  add("loop-map", 1, P(A.mov64i(R6, 0), A.st(S.W, R10, -4, 0), A.mov64r(R2, R10), A.alu64i(A.ALU.ADD, R2, -4), A.ldMapFd(R1, 3), A.call(1), A.alu64i(A.ALU.ADD, R6, 1), A.jmpi(A.JMP.JLT, R6, 4, -7), A.mov64i(R0, 0), A.exit()), undefined, [[2, 4, 8, 4]]);
+  add("xdp-ctx-write-ro", 6, P(A.st(S.W, R1, 16, 0), A.mov64i(R0, 2), A.exit()));
+  add("r0-one-branch", 1, P(A.ldx(S.W, R2, R1, 0), A.jmpi(A.JMP.JEQ, R2, 0, 1), A.mov64i(R0, 0), A.exit()));
+  add("stack-var-off", 1, P(A.ldx(S.W, R2, R1, 0), A.alu64i(A.ALU.AND, R2, 7), A.mov64r(R3, R10), A.alu64i(A.ALU.ADD, R3, -16), A.alu64r(A.ALU.ADD, R3, R2), A.st(S.B, R3, 0, 1), A.mov64i(R0, 0), A.exit()));
+  add("jmp32-unknown", 1, P(A.ldx(S.W, R2, R1, 0), A.mov64i(R0, 0), A.jmp32i(A.JMP.JSGT, R2, 10, 1), A.mov64i(R0, 1), A.exit()));
+  add("alu32-unknown", 1, P(A.ldx(S.W, R2, R1, 0), A.alu32i(A.ALU.ADD, R2, 5), A.alu32i(A.ALU.LSH, R2, 2), A.alu32r(A.ALU.XOR, R2, R2), A.mov64r(R0, R2), A.exit()));
+  add("ldsx-stack", 1, P(A.st(S.B, R10, -1, -3), A.ldxsx(S.B, R0, R10, -1), A.exit()));
+  add("gotol", 1, P(A.mov64i(R0, 0), A.raw(0x06, 0, 0, 0, 1), A.mov64i(R0, 1), A.exit()));
+  add("bswap64", 1, P(A.ld64(R0, 0x0102030405060708n), A.raw(0xd7, 0, 0, 0, 64), A.exit()));
+  add("helper-uninit-stack-root", 2, P(A.mov64r(R1, R10), A.alu64i(A.ALU.ADD, R1, -16), A.mov64i(R2, 16), A.call(6), A.mov64i(R0, 0), A.exit()));
+  add("map-neg-index", 1, P(A.ldMapValue(R1, 3, 0), A.ldx(S.W, R2, R1, 0), A.alu64i(A.ALU.LSH, R2, 32), A.alu64i(A.ALU.ARSH, R2, 32), A.alu64r(A.ALU.ADD, R1, R2), A.ldx(S.B, R0, R1, 0), A.exit()), undefined, [[2, 4, 16, 1]]);
+  add("map-value-direct-ok", 1, P(A.ldMapValue(R1, 3, 4), A.ldx(S.W, R0, R1, 0), A.exit()), undefined, [[2, 4, 16, 1]]);
+  add("pkt-var-off", 6, P(A.ldx(S.W, R2, R1, 0), A.ldx(S.W, R3, R1, 4), A.mov64r(R4, R2), A.alu64i(A.ALU.ADD, R4, 64), A.jmpr(A.JMP.JGT, R4, R3, 5), A.ldx(S.B, R5, R2, 0), A.alu64i(A.ALU.AND, R5, 15), A.alu64r(A.ALU.ADD, R2, R5), A.ldx(S.B, R0, R2, 0), A.exit(), A.mov64i(R0, 2), A.exit()));
+  add("pkt-write-xdp", 6, P(A.ldx(S.W, R2, R1, 0), A.ldx(S.W, R3, R1, 4), A.mov64r(R4, R2), A.alu64i(A.ALU.ADD, R4, 6), A.jmpr(A.JMP.JGT, R4, R3, 2), A.st(S.W, R2, 0, -1), A.st(S.H, R2, 4, -1), A.mov64i(R0, 2), A.exit()));
+  add("ptr-leak-ctx-store", 3, P(A.stx(S.DW, R1, R10, 48), A.mov64i(R0, 0), A.exit()));
+  add("nested-calls-9", 1, P(A.callLocal(1), A.exit(), A.callLocal(1), A.exit(), A.callLocal(1), A.exit(), A.callLocal(1), A.exit(), A.callLocal(1), A.exit(), A.callLocal(1), A.exit(), A.callLocal(1), A.exit(), A.callLocal(1), A.exit(), A.mov64i(R0, 0), A.exit()));
+  add("stack-combined", 1, P(A.st(S.DW, R10, -512, 0), A.callLocal(1), A.exit(), A.st(S.DW, R10, -8, 0), A.mov64i(R0, 0), A.exit()));
+  add("queue-push", 1, P(A.st(S.DW, R10, -8, 7), A.ldMapFd(R1, 3), A.mov64r(R2, R10), A.alu64i(A.ALU.ADD, R2, -8), A.mov64i(R3, 0), A.call(87), A.mov64i(R0, 0), A.exit()), undefined, [[22, 0, 8, 4]]);
+  add("queue-lookup", 1, P(A.st(S.DW, R10, -8, 7), A.ldMapFd(R1, 3), A.mov64r(R2, R10), A.alu64i(A.ALU.ADD, R2, -8), A.call(1), A.mov64i(R0, 0), A.exit()), undefined, [[22, 0, 8, 4]]);
+  add("redirect-map-array", 6, P(A.ldMapFd(R1, 3), A.mov64i(R2, 0), A.mov64i(R3, 0), A.call(51), A.exit()), undefined, [[2, 4, 8, 4]]);
   return c;
 }
 

@@ -1126,6 +1126,37 @@ function stackRead(env: Env, st: VState, regno: number, reg: Reg, off: number, s
   }
 }
 
+/**
+ * check_stack_access_within_bounds() + check_stack_{write,read}_var_off():
+ * every byte the access may touch must be in the frame; a write turns them
+ * all into misc bytes, a read (root may read uninitialised stack) is unknown.
+ */
+function stackVarOff(env: Env, st: VState, regno: number, reg: Reg, off: number, size: number, write: boolean, dst: Reg | null): void {
+  const lo = Number(reg.smin) + reg.off + off;
+  const hi = Number(reg.smax) + reg.off + off;
+  if (reg.smin < -BigInt(MAX_BPF_STACK) || reg.smax > BigInt(MAX_BPF_STACK) || lo < -MAX_BPF_STACK || hi + size > 0) {
+    env.fail(-EACCES, `invalid variable-offset${write ? " write to" : " read from"} stack R${regno} var_off=${tnumStr(reg.tn)} off=${off} size=${size}`);
+  }
+  const frame = st.frames[reg.frameno]!;
+  const sp = frame.subprog;
+  if (env.subprogs[sp] && env.subprogs[sp]!.stack_depth < -lo) env.subprogs[sp]!.stack_depth = -lo;
+  if (write) {
+    for (let a = lo; a < hi + size; a++) {
+      const spi = Math.floor((-a - 1) / 8);
+      const slot = frame.slot(spi);
+      if (slot.types[7] === STACK_SPILL) {
+        slot.types = new Array(8).fill(STACK_MISC);
+        slot.spilled = new Reg();
+      }
+      slot.types[(-a - 1) % 8] = STACK_MISC;
+      env.scratchedSlots.add(spi);
+    }
+  } else {
+    if (!env.allow_ptr_leaks) env.fail(-EACCES, `bpfemu: unprivileged variable-offset stack reads are not emulated`);
+    if (dst) dst.setUnknownSized(size);
+  }
+}
+
 /** The bytes a helper reads from (or writes to) memory `reg` points at, `size` long. */
 function checkHelperMem(env: Env, st: VState, regno: number, reg: Reg, size: number, write: boolean, initRequired: boolean): void {
   const base = reg.t;
@@ -1213,12 +1244,16 @@ function checkMemAccess(env: Env, st: VState, regno: number, off: number, size: 
   const reg = st.cur.regs[regno]!;
   switch (reg.t) {
     case T.STACK:
+      if (!tnumIsConst(reg.tn)) {
+        stackVarOff(env, st, regno, reg, off, size, write, dst);
+        return;
+      }
       if (write) stackWrite(env, st, regno, reg, off, size, valueReg, imm);
       else stackRead(env, st, regno, reg, off, size, dst);
       return;
     case T.CTX: {
       if (reg.off || !tnumIsConst(reg.tn) || reg.tn.v !== 0n) env.fail(-EACCES, `dereference of modified ctx ptr R${regno} off=${reg.off + Number(s64(reg.tn.v))} disallowed`);
-      if (write && valueReg && isPtr(valueReg)) env.fail(-EACCES, `R${valueReg === st.cur.regs[regno] ? regno : "?"} leaks addr into ctx`);
+      if (write && valueReg && isPtr(valueReg) && !env.allow_ptr_leaks) env.fail(-EACCES, "leaks addr into ctx");
       const r = ctxAccess(env.prog, off, size, write);
       if (!r.ok) env.fail(-EACCES, `invalid bpf_context access off=${off} size=${size}`);
       if (dst) {
@@ -1243,7 +1278,7 @@ function checkMemAccess(env: Env, st: VState, regno: number, off: number, size: 
     case T.PKT:
     case T.PKT_META:
       if (!mayAccessDirectPktData(env, write)) env.fail(-EACCES, write ? "cannot write into packet" : `R${regno} invalid mem access '${regTypeStr(reg.t)}'`);
-      if (write && valueReg && isPtr(valueReg)) env.fail(-EACCES, `R leaks addr into packet`);
+      if (write && valueReg && isPtr(valueReg) && !env.allow_ptr_leaks) env.fail(-EACCES, "leaks addr into packet");
       checkPacket(env, regno, reg, off, size);
       if (dst) dst.setUnknownSized(size);
       return;
@@ -1347,6 +1382,21 @@ function scalarAlu(_env: Env, op: number, dst: Reg, src: Reg, is64: boolean, sig
         r.tn = tnumRsh(dst.tn, src.tn.v & (bits - 1n));
         r.umin = dst.umin >> (src.tn.v & (bits - 1n));
         r.umax = dst.umax >> (src.tn.v & (bits - 1n));
+      }
+      break;
+    case 0xc0:
+      if (src.isConst() && is64) {
+        const sh = src.tn.v & 63n;
+        r.smin = dst.smin >> sh;
+        r.smax = dst.smax >> sh;
+        const sv = BigInt.asIntN(64, dst.tn.v) >> sh;
+        const sm = BigInt.asIntN(64, dst.tn.m) >> sh;
+        r.tn = { v: BigInt.asUintN(64, sv), m: BigInt.asUintN(64, sm) };
+        r.umin = 0n;
+        r.umax = U64_MAX;
+        r.sync();
+        Object.assign(dst, r);
+        return;
       }
       break;
     case 0x20:
@@ -1515,6 +1565,14 @@ function ptrAlu(env: Env, _st: VState, insn: DInsn, op: number, d: Reg, s: Reg, 
   }
   if (ptr.t & MAYBE_NULL) env.fail(-EACCES, `R${dst} pointer arithmetic on ${regTypeStr(ptr.t)} prohibited, null-check it first`);
   if (ptr.t === T.MAP_PTR || ptr.t === T.PKT_END) env.fail(-EACCES, `R${dst} pointer arithmetic on ${regTypeStr(ptr.t)} prohibited`);
+  // check_reg_sane_offset() on the scalar
+  const tstr = regTypeStr(ptr.t);
+  if (off.isConst()) {
+    const v = s64(off.tn.v);
+    if (v >= BigInt(BPF_MAX_VAR_OFF) || v <= -BigInt(BPF_MAX_VAR_OFF)) env.fail(-EINVAL, `math between ${tstr} pointer and ${v} is not allowed`);
+  }
+  if (off.smin === S64_MIN) env.fail(-EINVAL, `math between ${tstr} pointer and register with unbounded min value is not allowed`);
+  if (off.smin >= BigInt(BPF_MAX_VAR_OFF) || off.smin <= -BigInt(BPF_MAX_VAR_OFF)) env.fail(-EINVAL, `value ${off.smin} makes ${tstr} pointer be out of bounds`);
   const r = ptr.clone();
   if (off.isConst()) {
     const v = Number(s64(off.tn.v));
@@ -1770,6 +1828,7 @@ function checkHelperCall(env: Env, st: VState, insn: DInsn, idx: number): void {
         if (reg.t !== T.STACK && reg.t !== T.PKT && reg.t !== T.PKT_META && reg.t !== T.MAP_VALUE) env.fail(-EACCES, `R${regno} type=${regTypeStr(reg.t)} expected=${MEM_TYPES}`);
         if (!map) env.fail(-EACCES, "invalid map_ptr to access map->key");
         const size = a === A.MAP_KEY ? map.key_size : map.value_size;
+        if (size === 0) env.fail(-EACCES, "invalid zero-sized read");
         checkHelperMem(env, st, regno, reg, size, a === A.UNINIT_MAP_VALUE, a !== A.UNINIT_MAP_VALUE);
         if (a === A.MAP_KEY) keyReg = reg;
         break;
@@ -1794,6 +1853,11 @@ function checkHelperCall(env: Env, st: VState, insn: DInsn, idx: number): void {
         break;
       }
     }
+  }
+  if (id === 12 && map && map.map_type !== MT.PROG_ARRAY) {
+    // check_map_func_compatibility(): this message has no newline in the kernel.
+    env.verbose("expected prog array map for tail call");
+    throw new VerifyError(-EINVAL, "expected prog array map for tail call");
   }
   if (map && !mapFuncCompatible(map.map_type, id)) env.fail(-EINVAL, `cannot pass map_type ${map.map_type} into func ${helperName(id)}#${id}`);
   if ((id === 12 || id === 25 || id === 51) && !map) env.fail(-EINVAL, `cannot pass map_type 0 into func ${helperName(id)}#${id}`);
@@ -2180,18 +2244,16 @@ export function bpf_check(t: Task, prog: BpfProg, log: VLog): CheckResult {
       }
     }
     doCheck(env);
-    // check_max_stack_depth(): the deepest chain of frames must fit in 512 bytes.
-    let total = 0;
-    for (const s of env.subprogs) total = Math.max(total, s.stack_depth);
-    const sumDepth = env.subprogs.reduce((a, s) => a + Math.ceil(s.stack_depth / 8) * 8, 0);
+    // do_check_common() ends a successful walk by dropping the per-insn log.
+    if (env.level1 && !(log.level & BPF_LOG_LEVEL2)) log.reset(0);
+    // check_max_stack_depth(): frames rounded to 16 bytes (JIT) along the call chain must fit in 512.
+    const sumDepth = env.subprogs.reduce((a, s) => a + Math.ceil(s.stack_depth / 16) * 16, 0);
     if (env.subprogs.length > 1 && sumDepth > MAX_BPF_STACK) env.fail(-EACCES, `combined stack size of ${env.subprogs.length} calls is ${sumDepth}. Too large`);
-    void total;
   } catch (e) {
     if (!(e instanceof VerifyError)) throw e;
     err = e.err;
     reason = e.reason;
   }
-  if (!err && env.level1 && !(log.level & BPF_LOG_LEVEL2)) log.reset(0);
   // print_verification_stats()
   if (log.level & BPF_LOG_STATS) {
     env.verbose(`verification time ${Math.max(0, Math.round((Date.now() - started) * 1000))} usec\n`);
