@@ -1936,15 +1936,15 @@ function doCheck(env: Env): void {
       if (isStateVisited(env, st, idx) === 1) pruned = true;
     }
     if (pruned) {
-      if (env.log.level & BPF_LOG_LEVEL1 && !(env.log.level & BPF_LOG_LEVEL2)) {
-        // nothing: pruned paths print no "safe" line at level 1
-      } else if (env.log.level & BPF_LOG_LEVEL2) {
-        env.verbose(`${idx}: safe\n`);
-      }
+      // is_state_visited() hit: the log says which branch turned out safe.
+      if (env.level1) env.verbose(doPrintState ? `\nfrom ${prev} to ${idx}: safe\n` : `${idx}: safe\n`);
     } else {
       if (env.log.level & BPF_LOG_LEVEL2 && doPrintState) {
         env.verbose(`\nfrom ${prev} to ${idx}:`);
         env.verbose(printState(env, st, true) + "\n");
+        doPrintState = false;
+      } else if (env.level1 && doPrintState) {
+        env.verbose(`${idx}:` + printState(env, st, true) + "\n");
         doPrintState = false;
       }
       if (env.level1) {
@@ -1970,10 +1970,9 @@ function doCheck(env: Env): void {
     idx = p.insn;
     prev = p.prev;
     doPrintState = true;
-    // A resumed branch prints its whole state first.
-    env.scratchedRegs = 0x7ff;
+    // A resumed branch prints its whole state first (after the prune check).
+    env.scratchedRegs = 0;
     env.scratchedSlots.clear();
-    for (let i = 0; i < st.cur.stack.length; i++) env.scratchedSlots.add(i);
   }
 }
 
