@@ -322,5 +322,40 @@ export function progCorpus(): Trace[] {
     b.testRun(4, { data: eth, dataOut: 64 });
     b.mapLookup(3, Uint8Array.from([1, 0, 0, 0]), 8);
   });
+  add("test-run-ctx", "test runs with ctx_in/ctx_out: __sk_buff fields in and out, xdp_md, unsupported types", ROOT, (b) => {
+    b.load(PT.SOCKET_FILTER, P(A.ldx(S.W, R0, R1, 0), A.exit()));
+    b.load(PT.XDP, P(A.mov64i(R0, 2), A.exit()));
+    b.load(PT.KPROBE, P(A.mov64i(R0, 0), A.exit()));
+    b.load(PT.CGROUP_SKB, P(A.ldx(S.W, R0, R1, 0), A.alu64i(A.ALU.AND, R0, 1), A.exit()));
+    b.load(PT.TRACEPOINT, P(A.mov64i(R0, 0), A.exit()));
+    // tc: mark += 1, cb[0] = len, returns priority
+    b.load(PT.SCHED_CLS, P(A.ldx(S.W, R2, R1, 8), A.alu32i(A.ALU.ADD, R2, 1), A.stx(S.W, R1, R2, 8), A.ldx(S.W, R3, R1, 0), A.stx(S.W, R1, R3, 48), A.ldx(S.W, R0, R1, 32), A.exit()));
+    const skbCtx = new Uint8Array(192);
+    new DataView(skbCtx.buffer).setUint32(8, 41, true);
+    new DataView(skbCtx.buffer).setUint32(32, 6, true);
+    b.testRun(3, { data: eth, ctx: new Uint8Array(192), ctxOut: 192, note: "sf ctx in/out" });
+    b.testRun(3, { data: eth, ctxOut: 192, note: "sf ctx out only" });
+    b.testRun(3, { data: eth, ctxOut: 100, note: "ctx_out too small: ENOSPC" });
+    b.testRun(8, { data: eth, ctx: skbCtx, ctxOut: 192, note: "tc reads and writes mark, cb, priority" });
+    const bad = new Uint8Array(192);
+    bad[0] = 1;
+    b.testRun(3, { data: eth, ctx: bad, note: "__sk_buff len in ctx_in: EINVAL" });
+    const ifx = new Uint8Array(192);
+    ifx[40] = 7;
+    b.testRun(3, { data: eth, ctx: ifx, note: "ifindex 7: ENODEV" });
+    b.testRun(3, { data: eth, ctx: new Uint8Array(200), note: "ctx_in longer than __sk_buff, zero tail" });
+    b.testRun(4, { data: eth, ctx: new Uint8Array(24), ctxOut: 24, note: "xdp ctx" });
+    b.testRun(4, { data: eth, ctxOut: 24, note: "xdp ctx out only" });
+    b.testRun(5, { data: eth, note: "kprobe: ENOTSUPP" });
+    b.testRun(6, { data: eth, dataOut: 64, note: "cgroup_skb" });
+    b.testRun(7, { data: eth, note: "tracepoint: ENOTSUPP" });
+    b.testRun(3, { data: eth, flags: 1, note: "sf flags" });
+    b.testRun(4, { data: eth, flags: 1, note: "xdp flags 1" });
+    b.testRun(4, { data: eth, cpu: 1, note: "xdp cpu 1" });
+    b.testRun(3, { data: new Uint8Array(4000), note: "skb data over the page" });
+    b.testRun(4, { data: new Uint8Array(4000), dataOut: 4000, note: "xdp data past the linear part" });
+    b.testRun(3, { data: eth, dataOut: 64, dataSizeOut: 0, note: "data_size_out 0" });
+    b.testRun(4, { data: eth, repeat: 100000, note: "repeat 100000" });
+  });
   return out;
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // BPF_PROG_TEST_RUN (net/bpf/test_run.c) for SOCKET_FILTER, SCHED_CLS,
-// SCHED_ACT (bpf_prog_test_run_skb) and XDP (bpf_prog_test_run_xdp): the
+// SCHED_ACT, CGROUP_SKB (bpf_prog_test_run_skb) and XDP (bpf_prog_test_run_xdp): the
 // packet from data_in, the program run `repeat` times on the interpreter,
 // then bpf_test_finish's write-backs: data_out (-ENOSPC when it does not
 // fit, after everything else is written), data_size_out, retval, duration.
@@ -9,7 +9,7 @@ import { EFAULT, EINVAL, ENOSPC, ENOTSUPP } from "../abi/errno.ts";
 import { BPF_PROG_TYPE as PT } from "../uapi/gen/consts-6.18.ts";
 import { bpf_prog_run, type Region, type RunCtx } from "./interp.ts";
 import type { BpfProg } from "./prog.ts";
-import { put_user_u32, type Call } from "./syscall.ts";
+import { bpf_check_uarg_tail_zero, put_user_u32, type Call } from "./syscall.ts";
 
 const ETH_HLEN = 14;
 const CTX_BASE = 0x5f0000000000n;
@@ -17,50 +17,111 @@ const PKT_BASE = 0x4f0000000000n;
 /** XDP_PACKET_HEADROOM + the skb_shared_info tailroom, as bpf_test_init sizes its page. */
 const XDP_MAX = 4096 - 256 - 320;
 
+/** struct __sk_buff fields convert___skb_to_skb() takes from ctx_in; every other byte must be zero. */
+const SKB_CTX_ALLOWED: readonly (readonly [number, number])[] = [[8, 4], [32, 4], [36, 4], [40, 4], [48, 20], [152, 8], [160, 4], [164, 4], [176, 4], [184, 8]];
+const SKB_CTX_SIZE = 192;
+const XDP_MD_SIZE = 24;
+
+/** bpf_ctx_init(): the context buffer, from ctx_in (tail beyond the kernel struct must be zero) or zeros. */
+function ctxInit(c: Call, max: number): Uint8Array | null | number {
+  const { t, attr } = c;
+  const uin = attr.u64("test.ctx_in");
+  const uout = attr.u64("test.ctx_out");
+  if (uin === 0n && uout === 0n) return null;
+  const data = new Uint8Array(max);
+  if (uin !== 0n) {
+    const size = attr.u32("test.ctx_size_in");
+    const err = bpf_check_uarg_tail_zero(t, uin, max, size, "test.ctx_in");
+    if (err) return err;
+    if (t.memory.copyIn(data, uin, Math.min(max, size)) !== 0) return t.fail(-EFAULT, "test.ctx_in: read faulted");
+  }
+  return data;
+}
+
+/** bpf_ctx_finish(): ctx_out gets the context (ENOSPC when it is cut short), then ctx_size_out. */
+function ctxFinish(c: Call, data: Uint8Array | null): number {
+  const { t, attr } = c;
+  const uout = attr.u64("test.ctx_out");
+  if (data === null || uout === 0n) return 0;
+  let n = data.length;
+  let err = 0;
+  if (n > attr.u32("test.ctx_size_out")) {
+    n = attr.u32("test.ctx_size_out");
+    err = -ENOSPC;
+  }
+  if (t.memory.copyOut(uout, data.subarray(0, n)) !== 0) return t.fail(-EFAULT, "test.ctx_out: write faulted");
+  const e = put_user_u32(c, "test.ctx_size_out", data.length);
+  if (e) return e;
+  return err ? t.fail(err, `test.ctx_size_out is smaller than the ${data.length}-byte context`) : 0;
+}
+
 export function bpf_prog_test_run(c: Call, prog: BpfProg): number {
   const { t, attr } = c;
   const pt = prog.type;
-  if (pt !== PT.SOCKET_FILTER && pt !== PT.SCHED_CLS && pt !== PT.SCHED_ACT && pt !== PT.XDP) {
-    if (pt === PT.KPROBE || pt === PT.TRACEPOINT) return t.fail(-ENOTSUPP, `prog_type ${pt} has no test_run`);
+  if (pt !== PT.SOCKET_FILTER && pt !== PT.SCHED_CLS && pt !== PT.SCHED_ACT && pt !== PT.XDP && pt !== PT.CGROUP_SKB) {
+    if (pt === PT.KPROBE || pt === PT.TRACEPOINT || pt === PT.PERF_EVENT) return t.fail(-ENOTSUPP, `prog_type ${pt} has no test_run`);
     return t.fail(-EINVAL, `bpfemu: test runs of prog_type ${pt} are not emulated`);
   }
   const xdp = pt === PT.XDP;
-  if (attr.u32("test.flags") || attr.u32("test.cpu")) return t.fail(-EINVAL, "test.flags and test.cpu must be 0 for this program type");
+  if (xdp) {
+    // bpf_prog_test_run_xdp(): only BPF_F_TEST_XDP_LIVE_FRAMES, and batch_size only with it.
+    if (attr.u32("test.flags") & ~2) return t.fail(-EINVAL, "test.flags: XDP takes only BPF_F_TEST_XDP_LIVE_FRAMES");
+    if (attr.u32("test.flags") & 2) return t.fail(-EINVAL, "bpfemu: XDP live-frames test runs are not emulated");
+    if (attr.u32("test.batch_size")) return t.fail(-EINVAL, "test.batch_size needs BPF_F_TEST_XDP_LIVE_FRAMES");
+  } else if (attr.u32("test.flags") || attr.u32("test.cpu") || attr.u32("test.batch_size")) {
+    return t.fail(-EINVAL, "test.flags, test.cpu and test.batch_size must be 0 for skb test runs");
+  }
+  const ctx = ctxInit(c, xdp ? XDP_MD_SIZE : SKB_CTX_SIZE);
+  if (typeof ctx === "number") return ctx;
   const size = attr.u32("test.data_size_in");
-  // bpf_test_init(): an Ethernet header at least, one page at most.
-  if (size < ETH_HLEN || size > (xdp ? XDP_MAX : 4096 - 64 - 320)) return t.fail(-EINVAL, `test.data_size_in ${size} must be at least ETH_HLEN (14) and fit the test page`);
+  // bpf_test_init(): an Ethernet header at least; skb data must fit the page, XDP may spill into frags.
+  if (size < ETH_HLEN || size > (xdp ? 17 * 4096 : 4096 - 64 - 320)) return t.fail(-EINVAL, `test.data_size_in ${size} must be at least ETH_HLEN (14) and fit the test buffer`);
   const pkt = new Uint8Array(size);
   if (t.memory.copyIn(pkt, attr.u64("test.data_in"), size) !== 0) return t.fail(-EFAULT, "test.data_in: read faulted");
-  const ctxIn = attr.u32("test.ctx_size_in");
-  if (ctxIn) {
-    const ctx = new Uint8Array(ctxIn);
-    if (t.memory.copyIn(ctx, attr.u64("test.ctx_in"), ctxIn) !== 0) return t.fail(-EFAULT, "test.ctx_in: read faulted");
-    if (ctx.some((b) => b !== 0)) return t.fail(-EINVAL, "bpfemu: non-zero ctx_in is not emulated");
+  if (ctx !== null) {
+    if (xdp) {
+      const v = new DataView(ctx.buffer);
+      if (v.getUint32(8, true) || v.getUint32(0, true) || v.getUint32(20, true)) return t.fail(-EINVAL, "ctx_in: xdp_md data/data_meta/egress_ifindex must be 0");
+      const ing = v.getUint32(12, true);
+      if (ing > 1) return t.fail(-19, `ctx_in: ingress_ifindex ${ing}: no such device`);
+      if (ing && v.getUint32(16, true) >= 1) return t.fail(-EINVAL, "ctx_in: rx_queue_index is past lo's queues");
+    } else {
+      // convert___skb_to_skb(): only the listed fields may be set.
+      let pos = 0;
+      for (const [o, l] of [...SKB_CTX_ALLOWED, [SKB_CTX_SIZE, 0] as const]) {
+        for (let i = pos; i < o; i++) if (ctx[i]) return t.fail(-EINVAL, `ctx_in: __sk_buff byte ${i} must be zero`);
+        pos = o + l;
+      }
+      const v = new DataView(ctx.buffer);
+      const ifindex = v.getUint32(40, true);
+      if (ifindex > 1) return t.fail(-19, `ctx_in: ifindex ${ifindex}: no such device`);
+      const wire = v.getUint32(160, true);
+      if (wire && (wire < size - ETH_HLEN || wire > 65536)) return t.fail(-EINVAL, "ctx_in: wire_len is below the packet length or above GSO_LEGACY_MAX_SIZE");
+      if (v.getUint32(164, true) > 65535) return t.fail(-EINVAL, "ctx_in: gso_segs is above GSO_MAX_SEGS");
+    }
   }
-  if (attr.u32("test.ctx_size_out")) return t.fail(-EINVAL, "bpfemu: ctx_out is not emulated");
   let repeat = attr.u32("test.repeat");
   if (!repeat) repeat = 1;
   // The skb path strips the Ethernet header for non-L2 types (eth_type_trans) and puts it back afterwards.
   const l2 = pt === PT.SCHED_CLS || pt === PT.SCHED_ACT || xdp;
+  const start = l2 ? 0 : ETH_HLEN;
+  // XDP sees the linear part of the buffer; the rest would be fragments.
+  const linear = xdp ? Math.min(size, XDP_MAX) : size;
+  const ctxBytes = new Uint8Array(xdp ? 24 : SKB_CTX_SIZE);
+  const cv = new DataView(ctxBytes.buffer);
+  if (!xdp) {
+    if (ctx !== null) ctxBytes.set(ctx);
+    cv.setUint32(0, size - start, true); // len
+    cv.setUint32(16, (pkt[13]! << 8) | pkt[12]!, true); // protocol (eth_type_trans), network order
+    cv.setUint32(40, 1, true); // ifindex: lo
+    const wire = cv.getUint32(160, true);
+    cv.setUint32(160, wire || size - ETH_HLEN, true);
+  } else if (ctx !== null) {
+    cv.setUint32(12, new DataView(ctx.buffer).getUint32(12, true), true);
+  }
   let retval = 0n;
-  let data = pkt;
   for (let i = 0; i < repeat; i++) {
-    data = pkt;
-    const regions: Region[] = [];
-    const pktRegion: Region = { base: PKT_BASE, bytes: pkt };
-    regions.push(pktRegion);
-    const start = l2 ? 0 : ETH_HLEN;
-    const ctxBytes = new Uint8Array(xdp ? 24 : 192);
-    const cv = new DataView(ctxBytes.buffer);
-    if (!xdp) {
-      cv.setUint32(0, size - start, true); // len
-      cv.setUint32(16, (pkt[12]! << 8 | pkt[13]!) << 16 >>> 16 === 0 ? 0 : ((pkt[13]! << 8) | pkt[12]!), true); // protocol, network order
-      cv.setUint32(36, 1, true); // ingress_ifindex: lo
-      cv.setUint32(40, 1, true);
-    } else {
-      cv.setUint32(12, 1, true);
-    }
-    regions.push({ base: CTX_BASE, bytes: ctxBytes });
+    const regions: Region[] = [{ base: PKT_BASE, bytes: pkt }, { base: CTX_BASE, bytes: ctxBytes }];
     const rc: RunCtx = {
       t,
       prog,
@@ -70,7 +131,7 @@ export function bpf_prog_test_run(c: Call, prog: BpfProg): number {
         if (sz !== 4) return undefined;
         if (xdp) {
           if (off === 0 || off === 8) return PKT_BASE;
-          if (off === 4) return PKT_BASE + BigInt(size);
+          if (off === 4) return PKT_BASE + BigInt(linear);
           return undefined;
         }
         if (off === 76 || off === 140) return PKT_BASE + BigInt(start);
@@ -83,6 +144,7 @@ export function bpf_prog_test_run(c: Call, prog: BpfProg): number {
     if ("fault" in r) return t.fail(-EINVAL, `bpfemu: the program faulted in the interpreter: ${r.fault}`);
     retval = r.r0;
   }
+  let data = pkt;
   // The skb path zeroes the Ethernet header it pushes back for non-L2 types.
   if (!l2) data = Uint8Array.from(data, (b, i) => (i < ETH_HLEN ? 0 : b));
   // bpf_test_finish()
@@ -104,5 +166,12 @@ export function bpf_prog_test_run(c: Call, prog: BpfProg): number {
   e = put_user_u32(c, "test.duration", 0);
   if (e) return e;
   if (err) return t.fail(err, `test.data_size_out ${sizeOut} is smaller than the ${data.length}-byte packet`);
-  return 0;
+  // convert_skb_to___skb(): what the program left in the context goes back; XDP's xdp_md is returned as given.
+  let out: Uint8Array | null = ctx;
+  if (ctx !== null && !xdp) {
+    out = new Uint8Array(SKB_CTX_SIZE);
+    out.set(ctx);
+    for (const [o, l] of [[8, 4], [32, 4], [36, 4], [40, 4], [48, 20], [152, 8], [160, 4], [164, 4], [184, 8]] as const) out.set(ctxBytes.subarray(o, o + l), o);
+  }
+  return ctxFinish(c, out);
 }
