@@ -14,7 +14,7 @@ export function sys_bpf(t: Task, cmd: number, attr: ArrayBuffer | Uint8Array, si
   const mem = t.memory;
   const uattr = mem.setOverlay(bytes);
   try {
-    return sys_bpf_at(t, cmd, uattr, size);
+    return enter(t, cmd, uattr, mem.overlayStart, size);
   } finally {
     mem.setOverlay(null);
   }
@@ -39,10 +39,15 @@ function fallbackReason(ret: number): string {
 
 /** bpf(cmd, uattr, size) with the attr already in the task's address space. */
 export function sys_bpf_at(t: Task, cmd: number, uattr: bigint, size: number): number {
+  return enter(t, cmd, uattr, Number(uattr), size);
+}
+
+/** The call with uattr also as a number (ua), so the entry path converts no BigInt. */
+function enter(t: Task, cmd: number, uattr: bigint, ua: number, size: number): number {
   t.beginCall();
   let ret: number;
   try {
-    ret = typeof cmd === "number" && typeof size === "number" && Number.isFinite(cmd) && Number.isFinite(size) ? __sys_bpf(t, cmd, uattr, size) : t.fail(-EINVAL, "cmd and size must be finite numbers");
+    ret = typeof cmd === "number" && typeof size === "number" && Number.isFinite(cmd) && Number.isFinite(size) ? __sys_bpf(t, cmd, uattr, size, ua) : t.fail(-EINVAL, "cmd and size must be finite numbers");
   } catch (e) {
     // A bug in the emulator must not become an exception in the caller's program.
     ret = t.fail(-EINVAL, `internal error in bpfemu: ${e instanceof Error ? e.message : String(e)}`);

@@ -38,7 +38,11 @@ const BTF_MAX_TYPE = 0xfffff;
 export function bpf_check_uarg_tail_zero(t: Task, uaddr: bigint, expected: number, actual: number, what: string): number {
   if (actual > PAGE_SIZE) return t.fail(-E2BIG, `${what}: size ${actual} is over PAGE_SIZE (4096)`);
   if (actual <= expected) return 0;
-  const ua = Number(uaddr);
+  return tail_zero_at(t, Number(uaddr), expected, actual, what);
+}
+
+/** The rest of bpf_check_uarg_tail_zero() with the address as a number (actual > expected, actual <= PAGE_SIZE). */
+function tail_zero_at(t: Task, ua: number, expected: number, actual: number, what: string): number {
   const res = t.memory.checkZeroedAt(ua + expected, actual - expected);
   if (res < 0) return t.fail(-EFAULT, `${what}: bytes [${expected}, ${actual}) past the kernel's struct (${expected} bytes) are not readable`);
   if (res === 0) return t.fail(-E2BIG, tailReason(what, t.memory.lastNonZero - ua, expected, actual));
@@ -81,12 +85,13 @@ export interface Call {
  * (AddressSpace.kattr), zero-filled past `size` on every call, so a call
  * allocates neither the buffer nor its DataView.
  */
-export function __sys_bpf(t: Task, cmd: number, uattr: bigint, size: number): number {
+export function __sys_bpf(t: Task, cmd: number, uattr: bigint, size: number, ua: number = Number(uattr)): number {
   const tables = t.kernel.tables;
   const attrSize = tables.attrSize;
   size = size >>> 0;
   if (size > attrSize) {
-    const err = bpf_check_uarg_tail_zero(t, uattr, attrSize, size, "bpf_attr");
+    if (size > PAGE_SIZE) return t.fail(-E2BIG, `bpf_attr: size ${size} is over PAGE_SIZE (4096)`);
+    const err = tail_zero_at(t, ua, attrSize, size, "bpf_attr");
     if (err) return err;
     size = attrSize;
   }
@@ -104,7 +109,7 @@ export function __sys_bpf(t: Task, cmd: number, uattr: bigint, size: number): nu
     // A copy that faults part-way leaves [0, size) partly written.
     attr!.dirtyEnd = size;
   }
-  if (mem.copyIn(bytes, uattr, size) !== 0) return t.fail(-EFAULT, `copy_from_user of ${size} attr bytes faulted`);
+  if (mem.copyInAt(bytes, ua, size) !== 0) return t.fail(-EFAULT, `copy_from_user of ${size} attr bytes faulted`);
   const fields = cmd >= 0 ? cmdFields(tables, cmd) : undefined;
   if (fields === undefined) return t.fail(-EINVAL, `unknown command ${cmd} (this ABI has 0..${tables.commands.length - 1})`);
   const handler = handlersFor(tables)[cmd];
