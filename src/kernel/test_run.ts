@@ -115,7 +115,7 @@ export function bpf_prog_test_run(c: Call, prog: BpfProg): number {
     cv.setUint32(16, (pkt[13]! << 8) | pkt[12]!, true); // protocol (eth_type_trans), network order
     cv.setUint32(40, 1, true); // ifindex: lo
     const wire = cv.getUint32(160, true);
-    cv.setUint32(160, wire || size - ETH_HLEN, true);
+    cv.setUint32(160, wire || size - start, true);
   } else if (ctx !== null) {
     cv.setUint32(12, new DataView(ctx.buffer).getUint32(12, true), true);
   }
