@@ -357,5 +357,19 @@ export function progCorpus(): Trace[] {
     b.testRun(3, { data: eth, dataOut: 64, dataSizeOut: 0, note: "data_size_out 0" });
     b.testRun(4, { data: eth, repeat: 100000, note: "repeat 100000" });
   });
+  add("test-run-helpers", "test runs through packet helpers: xdp_adjust_head/tail, skb_load/store_bytes, redirect", ROOT, (b) => {
+    const reload = [A.ldx(S.W, R2, R1, 0), A.ldx(S.W, R3, R1, 4), A.mov64r(R4, R2), A.alu64i(A.ALU.ADD, R4, 4), A.jmpr(A.JMP.JGT, R4, R3, 2), A.st(S.W, R2, 0, 0x11223344), A.mov64i(R0, 2), A.exit()];
+    b.load(PT.XDP, P(A.mov64r(R6, R1), A.mov64i(R2, 14), A.call(44), A.mov64r(R1, R6), reload), { note: "adjust_head +14 then write" });
+    b.load(PT.XDP, P(A.mov64r(R6, R1), A.mov64i(R2, -4), A.call(44), A.mov64r(R1, R6), reload), { note: "adjust_head -4 then write" });
+    b.load(PT.XDP, P(A.mov64r(R6, R1), A.mov64i(R2, -10), A.call(65), A.mov64r(R1, R6), A.mov64i(R2, 30), A.call(65), A.mov64r(R1, R6), reload), { note: "adjust_tail -10, +30" });
+    b.load(PT.XDP, P(A.mov64i(R2, 100000), A.call(44), A.exit()), { note: "adjust_head too far: R0 = -EINVAL" });
+    b.load(PT.SCHED_CLS, P(A.mov64i(R2, 12), A.mov64r(R3, R10), A.alu64i(A.ALU.ADD, R3, -8), A.mov64i(R4, 2), A.call(26), A.ldx(S.H, R0, R10, -8), A.exit()), { note: "skb_load_bytes(12, 2)" });
+    b.load(PT.SCHED_CLS, P(A.mov64i(R2, 60), A.mov64r(R3, R10), A.alu64i(A.ALU.ADD, R3, -8), A.mov64i(R4, 8), A.call(26), A.exit()), { note: "skb_load_bytes past the end" });
+    b.load(PT.SCHED_CLS, P(A.st(S.DW, R10, -8, -1), A.mov64i(R2, 0), A.mov64r(R3, R10), A.alu64i(A.ALU.ADD, R3, -8), A.mov64i(R4, 6), A.mov64i(R5, 0), A.call(9), A.exit()), { note: "skb_store_bytes(0, ff*6)" });
+    b.load(PT.XDP, P(A.mov64i(R1, 1), A.mov64i(R2, 0), A.call(23), A.exit()), { note: "xdp redirect" });
+    b.load(PT.SCHED_CLS, P(A.mov64i(R1, 1), A.mov64i(R2, 0), A.call(23), A.exit()), { note: "tc redirect" });
+    b.load(PT.XDP, P(A.mov64i(R1, 1), A.mov64i(R2, 2), A.call(23), A.exit()), { note: "xdp redirect, bad flags" });
+    for (let fd = 3; fd <= 12; fd++) b.testRun(fd, { data: eth, dataOut: 128 });
+  });
   return out;
 }

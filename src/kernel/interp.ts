@@ -18,7 +18,18 @@ export interface Region {
   onWrite?: () => void;
 }
 
+/** Packet helpers of the test-run context (bpf_xdp_adjust_head/tail, bpf_skb_load/store_bytes). */
+export interface PktOps {
+  adjustHead?: (delta: number) => number;
+  adjustTail?: (delta: number) => number;
+  loadBytes?: (off: number, len: number) => Uint8Array | null;
+  storeBytes?: (off: number, src: Uint8Array) => number;
+}
+
 export interface RunCtx {
+  pkt?: PktOps;
+  /** bpf_tail_call(): the program in the slot, if any. */
+  tailCall?: (map: BpfMap, index: number) => BpfProg | null;
   t: Task;
   prog: BpfProg;
   regions: Region[];
@@ -76,9 +87,9 @@ function bytesAt(rc: RunCtx, addr: bigint, n: number): Uint8Array {
   return r.bytes.slice(off, off + n);
 }
 
-function callHelper(rc: RunCtx, id: number, a: bigint[]): bigint {
+function callHelper(rc: RunCtx, id: number, a: bigint[], prog: BpfProg): bigint {
   const mapOf = (v: bigint): BpfMap => {
-    const m = rc.prog.used_maps.find((x) => BigInt(x.id) === (v >> 12n) - 0xffff888100000n);
+    const m = prog.used_maps.find((x) => BigInt(x.id) === (v >> 12n) - 0xffff888100000n);
     if (!m) throw new Fault("bad map pointer");
     return m;
   };
@@ -116,7 +127,33 @@ function callHelper(rc: RunCtx, id: number, a: bigint[]): bigint {
     case 15:
       return 0n;
     case 23:
-      return 7n; // XDP_REDIRECT / TC_ACT_REDIRECT
+      // bpf_redirect(): XDP_REDIRECT for XDP, TC_ACT_REDIRECT for tc; unknown flags give the drop/shot code.
+      if (a[2]! & ~1n) return rc.prog.type === 6 ? 0n : 2n;
+      return rc.prog.type === 6 ? 4n : 7n;
+    case 44:
+    case 65: {
+      const f = id === 44 ? rc.pkt?.adjustHead : rc.pkt?.adjustTail;
+      if (!f) throw new Fault(`helper ${id} has no packet here`);
+      return BigInt.asUintN(64, BigInt(f(Number(BigInt.asIntN(32, a[2]! & 0xffffffffn)))));
+    }
+    case 26: {
+      const off = Number(BigInt.asIntN(32, a[2]! & 0xffffffffn));
+      const len = Number(a[4]! & 0xffffffffn);
+      const got = rc.pkt?.loadBytes?.(off, len) ?? null;
+      const { r, off: o } = find(rc, a[3]!, len);
+      if (got === null) {
+        r.bytes.fill(0, o, o + len);
+        return BigInt.asUintN(64, -14n);
+      }
+      r.bytes.set(got, o);
+      return 0n;
+    }
+    case 9: {
+      const off = Number(BigInt.asIntN(32, a[2]! & 0xffffffffn));
+      const len = Number(a[4]! & 0xffffffffn);
+      const src = bytesAt(rc, a[3]!, len);
+      return BigInt.asUintN(64, BigInt(rc.pkt?.storeBytes?.(off, src) ?? -14));
+    }
     default:
       throw new Fault(`helper ${id} cannot run in the emulator`);
   }
@@ -124,10 +161,11 @@ function callHelper(rc: RunCtx, id: number, a: bigint[]): bigint {
 
 /** ___bpf_prog_run(): returns R0, or a fault message. */
 export function bpf_prog_run(rc: RunCtx): { r0: bigint } | { fault: string } {
-  const prog = rc.prog;
-  const code = prog.orig;
-  const dv = new DataView(code.buffer, code.byteOffset, code.byteLength);
-  const n = code.length / 8;
+  let prog = rc.prog;
+  let code = prog.orig;
+  let dv = new DataView(code.buffer, code.byteOffset, code.byteLength);
+  let n = code.length / 8;
+  let tailCalls = 0;
   const regs: bigint[] = new Array(11).fill(0n);
   const frames: { ret: number; saved: bigint[]; fp: bigint }[] = [];
   let depth = 0;
@@ -219,7 +257,21 @@ export function bpf_prog_run(rc: RunCtx): { r0: bigint } | { fault: string } {
             pc = pc + imm;
             continue;
           }
-          regs[0] = callHelper(rc, imm, regs);
+          if (imm === 12) {
+            // bpf_tail_call(): on success the target replaces this program, stack and registers kept; MAX_TAIL_CALL_CNT 33.
+            const map = rc.prog.used_maps.find((x) => BigInt(x.id) === (regs[2]! >> 12n) - 0xffff888100000n) ?? prog.used_maps.find((x) => BigInt(x.id) === (regs[2]! >> 12n) - 0xffff888100000n);
+            const target = map && tailCalls < 33 ? rc.tailCall?.(map, Number(regs[3]! & 0xffffffffn)) ?? null : null;
+            if (target) {
+              tailCalls++;
+              prog = target;
+              code = prog.orig;
+              dv = new DataView(code.buffer, code.byteOffset, code.byteLength);
+              n = code.length / 8;
+              pc = 0;
+            }
+            continue;
+          }
+          regs[0] = callHelper(rc, imm, regs, prog);
           continue;
         }
         if (jop === 0x90) {
@@ -267,7 +319,7 @@ export function bpf_prog_run(rc: RunCtx): { r0: bigint } | { fault: string } {
           const lo = BigInt(dv.getUint32(o + 4, true));
           if (src === 1 || src === 2) {
             // The verifier recorded which map each ld_imm64 names; here the map id stands in its address.
-            const xl = new DataView(prog.xlated.buffer, prog.xlated.byteOffset);
+            const xl = new DataView(prog.xlated.buffer, prog.xlated.byteOffset, prog.xlated.byteLength);
             const id = BigInt(xl.getUint32(o + 4, true));
             if (src === 1) regs[dst] = (0xffff888100000n + id) << 12n;
             else {

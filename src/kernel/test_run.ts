@@ -7,7 +7,7 @@
 
 import { EFAULT, EINVAL, ENOSPC, ENOTSUPP } from "../abi/errno.ts";
 import { BPF_PROG_TYPE as PT } from "../uapi/gen/consts-6.18.ts";
-import { bpf_prog_run, type Region, type RunCtx } from "./interp.ts";
+import { bpf_prog_run, type PktOps, type Region, type RunCtx } from "./interp.ts";
 import type { BpfProg } from "./prog.ts";
 import { bpf_check_uarg_tail_zero, put_user_u32, type Call } from "./syscall.ts";
 
@@ -120,31 +120,76 @@ export function bpf_prog_test_run(c: Call, prog: BpfProg): number {
     cv.setUint32(12, new DataView(ctx.buffer).getUint32(12, true), true);
   }
   let retval = 0n;
+  // The packet buffer: XDP_PACKET_HEADROOM (or NET_SKB_PAD + NET_IP_ALIGN) before the data, room after it.
+  const HEAD = xdp ? 256 : 64;
+  const buf = new Uint8Array(HEAD + Math.max(size, linear) + 4096);
+  let dataOff = HEAD;
+  let len = size;
+  const reset = (): void => {
+    buf.fill(0);
+    buf.set(pkt, HEAD);
+    dataOff = HEAD;
+    len = size;
+  };
+  const pktOps: PktOps = {
+    // bpf_xdp_adjust_head(): the data start stays past the xdp_frame (40 bytes) and keeps ETH_HLEN.
+    adjustHead: (delta) => {
+      if (!xdp) return -EINVAL;
+      const nd = dataOff + delta;
+      if (nd < 40 || nd > dataOff + Math.min(len, linear) - ETH_HLEN) return -EINVAL;
+      len -= delta;
+      dataOff = nd;
+      return 0;
+    },
+    // bpf_xdp_adjust_tail(): within the frame's tailroom; grown bytes are zeroed.
+    adjustTail: (delta) => {
+      if (!xdp) return -EINVAL;
+      const nl = len + delta;
+      if (dataOff + nl > 4096 - 320 || nl < ETH_HLEN) return -EINVAL;
+      if (delta > 0) buf.fill(0, dataOff + len, dataOff + nl);
+      len = nl;
+      return 0;
+    },
+    // bpf_skb_load_bytes()/bpf_skb_store_bytes(): offsets from skb->data, within skb->len.
+    loadBytes: (off, n) => (off < 0 || off + n > len - start ? null : buf.slice(dataOff + start + off, dataOff + start + off + n)),
+    storeBytes: (off, src) => {
+      if (off < 0 || off + src.length > len - start) return -EFAULT;
+      buf.set(src, dataOff + start + off);
+      return 0;
+    },
+  };
   for (let i = 0; i < repeat; i++) {
-    const regions: Region[] = [{ base: PKT_BASE, bytes: pkt }, { base: CTX_BASE, bytes: ctxBytes }];
+    reset();
+    const regions: Region[] = [{ base: PKT_BASE, bytes: buf }, { base: CTX_BASE, bytes: ctxBytes }];
     const rc: RunCtx = {
       t,
       prog,
       regions,
       ctx: CTX_BASE,
+      pkt: pktOps,
+      tailCall: (map, index) => {
+        const slots = (map as { ptrs?: Map<number, unknown> }).ptrs;
+        const p = slots?.get(index) as BpfProg | undefined;
+        return p && p.type === prog.type ? p : null;
+      },
       ctxLoad: (off, sz) => {
         if (sz !== 4) return undefined;
         if (xdp) {
-          if (off === 0 || off === 8) return PKT_BASE;
-          if (off === 4) return PKT_BASE + BigInt(linear);
+          if (off === 0 || off === 8) return PKT_BASE + BigInt(dataOff);
+          if (off === 4) return PKT_BASE + BigInt(dataOff + Math.min(len, linear));
           return undefined;
         }
-        if (off === 76 || off === 140) return PKT_BASE + BigInt(start);
-        if (off === 80) return PKT_BASE + BigInt(size);
+        if (off === 76 || off === 140) return PKT_BASE + BigInt(dataOff + start);
+        if (off === 80) return PKT_BASE + BigInt(dataOff + len);
         return undefined;
       },
-      skbData: () => pkt.subarray(start),
+      skbData: () => buf.subarray(dataOff + start, dataOff + len),
     };
     const r = bpf_prog_run(rc);
     if ("fault" in r) return t.fail(-EINVAL, `bpfemu: the program faulted in the interpreter: ${r.fault}`);
     retval = r.r0;
   }
-  let data = pkt;
+  let data = buf.slice(dataOff, dataOff + len);
   // The skb path zeroes the Ethernet header it pushes back for non-L2 types.
   if (!l2) data = Uint8Array.from(data, (b, i) => (i < ETH_HLEN ? 0 : b));
   // bpf_test_finish()
