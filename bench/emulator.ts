@@ -125,24 +125,38 @@ function timed(iter: () => number, ms: number): { calls: number; ns: number } {
   return { calls, ns: now - t0 };
 }
 
+/** A stream set up on a fresh kernel and task, ready to be timed round by round. */
+export interface PreparedStream {
+  readonly firstRets: number[];
+  readonly firstReason?: string;
+  /** Times one round of at least `ms` of CPU time; returns calls per second. */
+  round(ms: number): number;
+}
+
+export function prepareOnEmulator(s: Stream): PreparedStream {
+  const { t, firstFd } = spawnFor(s);
+  for (const o of s.setup) if (o.op === "map") t.memory.map(o.addr, o.len);
+  for (const o of s.setup) if (o.op === "map" && o.bytes !== undefined && o.bytes.length > 0) t.memory.write(o.addr, o.bytes);
+  runOps(t, s.setup, firstFd, null, null);
+  const firstRets: number[] = [];
+  const why: { reason?: string } = {};
+  runOps(t, s.body, firstFd, firstRets, why);
+  const iter = compileBody(t, s, firstFd);
+  const round = (ms: number): number => {
+    const { calls, ns } = timed(iter, ms);
+    return (calls * 1e9) / ns;
+  };
+  return why.reason === undefined ? { firstRets, round } : { firstRets, round, firstReason: why.reason };
+}
+
 /** Sets up a fresh kernel and task for the stream and times its body. */
 export function runOnEmulator(s: Stream, opts: TimingOptions): SideResult {
   try {
-    const { t, firstFd } = spawnFor(s);
-    for (const o of s.setup) if (o.op === "map") t.memory.map(o.addr, o.len);
-    for (const o of s.setup) if (o.op === "map" && o.bytes !== undefined && o.bytes.length > 0) t.memory.write(o.addr, o.bytes);
-    runOps(t, s.setup, firstFd, null, null);
-    const firstRets: number[] = [];
-    const why: { reason?: string } = {};
-    runOps(t, s.body, firstFd, firstRets, why);
-    const iter = compileBody(t, s, firstFd);
-    timed(iter, opts.warmupMs);
+    const p = prepareOnEmulator(s);
+    p.round(opts.warmupMs);
     const rounds: number[] = [];
-    for (let r = 0; r < opts.rounds; r++) {
-      const { calls, ns } = timed(iter, opts.roundMs);
-      rounds.push((calls * 1e9) / ns);
-    }
-    return why.reason === undefined ? { firstRets, rounds } : { firstRets, rounds, firstReason: why.reason };
+    for (let r = 0; r < opts.rounds; r++) rounds.push(p.round(opts.roundMs));
+    return p.firstReason === undefined ? { firstRets: p.firstRets, rounds } : { firstRets: p.firstRets, rounds, firstReason: p.firstReason };
   } catch (e) {
     return { firstRets: [], rounds: [], error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
   }

@@ -14,7 +14,7 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { allStreams, nominalCalls, type Stream } from "./streams.ts";
-import { runOnEmulator, type SideResult, type TimingOptions } from "./emulator.ts";
+import { prepareOnEmulator, type PreparedStream, type SideResult, type TimingOptions } from "./emulator.ts";
 import { kernelUsable, runOnKernel } from "./native.ts";
 import type { MemoryRow } from "./memory.ts";
 import { errnoName } from "../src/abi/errno.ts";
@@ -75,6 +75,42 @@ interface Row {
   note: string;
 }
 
+/**
+ * Both sides of one stream, round by round in turn (kernel round, emulator
+ * round, ...), so that a change in the machine's load between rounds hits
+ * both sides alike. Each kernel round is a fresh runner child (setup, a short
+ * warm-up, one timed round); the emulator keeps its task across rounds.
+ */
+function measure(s: Stream, kernelBin: string | null, timing: TimingOptions): [SideResult | undefined, SideResult] {
+  let prepared: PreparedStream;
+  try {
+    prepared = prepareOnEmulator(s);
+    prepared.round(timing.warmupMs);
+  } catch (e) {
+    const er: SideResult = { firstRets: [], rounds: [], error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
+    return [kernelBin === null ? undefined : runOnKernel(kernelBin, [s], timing).get(s.name), er];
+  }
+  const eRounds: number[] = [];
+  let kr: { firstRets: number[]; rounds: number[]; error?: string } | undefined;
+  const kTiming: TimingOptions = { rounds: 1, roundMs: timing.roundMs, warmupMs: Math.min(timing.warmupMs, 50) };
+  for (let r = 0; r < timing.rounds; r++) {
+    if (kernelBin !== null && kr?.error === undefined) {
+      const one = runOnKernel(kernelBin, [s], kTiming).get(s.name);
+      if (one === undefined) kr = { firstRets: [], rounds: [], error: "no result from the runner" };
+      else if (one.error !== undefined) kr = { firstRets: one.firstRets, rounds: [], error: one.error };
+      else if (kr === undefined) kr = { firstRets: one.firstRets, rounds: [...one.rounds] };
+      else kr.rounds.push(...one.rounds);
+    }
+    try {
+      eRounds.push(prepared.round(timing.roundMs));
+    } catch (e) {
+      return [kr, { firstRets: prepared.firstRets, rounds: [], error: e instanceof Error ? (e.stack ?? e.message) : String(e) }];
+    }
+  }
+  const er: SideResult = prepared.firstReason === undefined ? { firstRets: prepared.firstRets, rounds: eRounds } : { firstRets: prepared.firstRets, rounds: eRounds, firstReason: prepared.firstReason };
+  return [kr, er];
+}
+
 function main(): void {
   const args = parseArgs(process.argv.slice(2));
   const t0 = performance.now();
@@ -93,9 +129,7 @@ function main(): void {
 
   const rows: Row[] = [];
   for (const s of streams) {
-    let kr: SideResult | undefined;
-    if (kernelBin !== null) kr = runOnKernel(kernelBin, [s], args.timing).get(s.name);
-    const er = runOnEmulator(s, args.timing);
+    const [kr, er] = measure(s, kernelBin, args.timing);
     const e = er.error === undefined ? median(er.rounds) : null;
     const k = kr !== undefined && kr.error === undefined ? median(kr.rounds) : null;
     const notes: string[] = [];
