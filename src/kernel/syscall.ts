@@ -114,6 +114,7 @@ export function __sys_bpf(t: Task, cmd: number, uattr: bigint, size: number, ua:
   if (fields === undefined) return t.fail(-EINVAL, `unknown command ${cmd} (this ABI has 0..${tables.commands.length - 1})`);
   const handler = handlersFor(tables)[cmd];
   if (handler === undefined) return t.fail(-EINVAL, `command ${fields.layout.name} has no handler`);
+  fields.rewind();
   if (reuse) attr!.fields = fields;
   else {
     attr = new Attr(bytes, fields);
