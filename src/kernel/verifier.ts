@@ -12,6 +12,29 @@
 import { E2BIG, EACCES, EBADF, EFAULT, EINVAL, ENOTSUPP, EPERM } from "../abi/errno.ts";
 import { BPF_ATTACH_TYPE as AT, BPF_MAP_TYPE as MT, BPF_PROG_TYPE as PT } from "../uapi/gen/consts-6.18.ts";
 import type { BpfMap } from "./bpf.ts";
+import {
+  S64_MAX,
+  S64_MIN,
+  TNUM_UNKNOWN,
+  U32_MAX,
+  U64_MAX,
+  boundsSync,
+  coerceToSize,
+  markKnown,
+  markUnbounded,
+  s64,
+  scalarOp,
+  sextUnknown,
+  tnumAdd,
+  tnumConst,
+  tnumIn,
+  tnumIsConst,
+  tnumIsUnknown,
+  tnumSub,
+  tnumSubreg,
+  zext32,
+  type Tnum,
+} from "./bounds.ts";
 import { disasm, helperName, type DInsn } from "./disasm.ts";
 import { HELPERS_BY_PROG_TYPE } from "./helper_tables.ts";
 import { bpf_map_fops } from "./maps.ts";
@@ -26,10 +49,6 @@ const MAX_CALL_FRAMES = 8;
 const BPF_MAX_VAR_OFF = 1 << 29;
 const MAX_PACKET_OFF = 0xffff;
 
-const U64_MAX = (1n << 64n) - 1n;
-const S64_MAX = (1n << 63n) - 1n;
-const S64_MIN = -(1n << 63n);
-const U32_MAX = 0xffffffffn;
 
 // --- register types (enum bpf_reg_type, the subset modelled) --------------------------
 
@@ -41,73 +60,6 @@ function regTypeStr(t: number): string {
   return TYPE_STR[t & 0xff]! + (t & MAYBE_NULL ? "_or_null" : "");
 }
 
-// --- tnum (kernel/bpf/tnum.c) ------------------------------------------------------------
-
-interface Tnum {
-  v: bigint;
-  m: bigint;
-}
-const tnumConst = (v: bigint): Tnum => ({ v: BigInt.asUintN(64, v), m: 0n });
-const TNUM_UNKNOWN: Tnum = { v: 0n, m: U64_MAX };
-function tnumRange(min: bigint, max: bigint): Tnum {
-  const chi = min ^ max;
-  if (chi === 0n) return tnumConst(min);
-  const bits = BigInt(chi.toString(2).length);
-  if (bits > 63n) return TNUM_UNKNOWN;
-  const delta = (1n << bits) - 1n;
-  return { v: min & ~delta, m: delta };
-}
-function tnumAdd(a: Tnum, b: Tnum): Tnum {
-  const sm = BigInt.asUintN(64, a.m + b.m);
-  const sv = BigInt.asUintN(64, a.v + b.v);
-  const sigma = BigInt.asUintN(64, sm + sv);
-  const chi = sigma ^ sv;
-  const mu = chi | a.m | b.m;
-  return { v: sv & ~mu & U64_MAX, m: mu };
-}
-function tnumSub(a: Tnum, b: Tnum): Tnum {
-  const dv = BigInt.asUintN(64, a.v - b.v);
-  const alpha = BigInt.asUintN(64, dv + a.m);
-  const beta = BigInt.asUintN(64, dv - b.m);
-  const chi = alpha ^ beta;
-  const mu = chi | a.m | b.m;
-  return { v: dv & ~mu & U64_MAX, m: mu };
-}
-function tnumAnd(a: Tnum, b: Tnum): Tnum {
-  const alpha = a.v | a.m;
-  const beta = b.v | b.m;
-  const v = a.v & b.v;
-  return { v, m: alpha & beta & ~v & U64_MAX };
-}
-function tnumOr(a: Tnum, b: Tnum): Tnum {
-  const v = a.v | b.v;
-  const mu = a.m | b.m;
-  return { v, m: mu & ~v & U64_MAX };
-}
-function tnumXor(a: Tnum, b: Tnum): Tnum {
-  const v = a.v ^ b.v;
-  const mu = a.m | b.m;
-  return { v: v & ~mu & U64_MAX, m: mu };
-}
-function tnumLsh(a: Tnum, s: bigint): Tnum {
-  return { v: BigInt.asUintN(64, a.v << s), m: BigInt.asUintN(64, a.m << s) };
-}
-function tnumRsh(a: Tnum, s: bigint): Tnum {
-  return { v: a.v >> s, m: a.m >> s };
-}
-function tnumIntersect(a: Tnum, b: Tnum): Tnum {
-  const v = a.v | b.v;
-  const mu = a.m & b.m;
-  return { v: v & ~mu & U64_MAX, m: mu };
-}
-function tnumSubreg(a: Tnum): Tnum {
-  return { v: a.v & U32_MAX, m: a.m & U32_MAX };
-}
-const tnumIsConst = (a: Tnum): boolean => a.m === 0n;
-const tnumIsUnknown = (a: Tnum): boolean => a.m === U64_MAX;
-const tnumIn = (a: Tnum, b: Tnum): boolean => (b.m & ~a.m) === 0n && (b.v & ~a.m) === a.v;
-const s64 = (v: bigint): bigint => BigInt.asIntN(64, v);
-
 // --- register and stack state -----------------------------------------------------------
 
 class Reg {
@@ -118,6 +70,10 @@ class Reg {
   smax = S64_MAX;
   umin = 0n;
   umax = U64_MAX;
+  s32min = -0x80000000n;
+  s32max = 0x7fffffffn;
+  u32min = 0n;
+  u32max = U32_MAX;
   id = 0;
   range = 0;
   map: BpfMap | null = null;
@@ -125,17 +81,7 @@ class Reg {
 
   clone(): Reg {
     const r = new Reg();
-    r.t = this.t;
-    r.off = this.off;
-    r.tn = this.tn;
-    r.smin = this.smin;
-    r.smax = this.smax;
-    r.umin = this.umin;
-    r.umax = this.umax;
-    r.id = this.id;
-    r.range = this.range;
-    r.map = this.map;
-    r.frameno = this.frameno;
+    Object.assign(r, this);
     return r;
   }
 
@@ -146,30 +92,18 @@ class Reg {
     this.range = 0;
     this.map = null;
     this.tn = TNUM_UNKNOWN;
-    this.smin = S64_MIN;
-    this.smax = S64_MAX;
-    this.umin = 0n;
-    this.umax = U64_MAX;
+    markUnbounded(this);
   }
 
   setConst(v: bigint): void {
     this.setUnknown();
-    const u = BigInt.asUintN(64, v);
-    this.tn = tnumConst(u);
-    this.umin = this.umax = u;
-    this.smin = this.smax = s64(u);
+    markKnown(this, v);
   }
 
   /** An unknown value of `bytes` bytes, zero-extended (what a narrow load gives). */
   setUnknownSized(bytes: number): void {
     this.setUnknown();
-    if (bytes < 8) {
-      const max = (1n << BigInt(bytes * 8)) - 1n;
-      this.tn = { v: 0n, m: max };
-      this.umax = max;
-      this.smin = 0n;
-      this.smax = max;
-    }
+    if (bytes < 8) coerceToSize(this, bytes);
   }
 
   setNotInit(): void {
@@ -181,31 +115,9 @@ class Reg {
     return this.t === T.SCALAR && tnumIsConst(this.tn);
   }
 
-  /** reg_bounds_sync(): tnum and the signed/unsigned 64-bit bounds inform each other. */
+  /** reg_bounds_sync() */
   sync(): void {
-    // __update_reg_bounds from the tnum
-    const tmin = this.tn.v;
-    const tmax = this.tn.v | this.tn.m;
-    if (tmin > this.umin) this.umin = tmin;
-    if (tmax < this.umax) this.umax = tmax;
-    const smin = this.tn.m & (1n << 63n) ? s64(this.tn.v | (this.tn.m & (1n << 63n))) : s64(this.tn.v);
-    const smax = this.tn.m & (1n << 63n) ? s64(this.tn.v | (this.tn.m & ~(1n << 63n))) : s64(this.tn.v | this.tn.m);
-    if (smin > this.smin) this.smin = smin;
-    if (smax < this.smax) this.smax = smax;
-    // __reg_deduce_bounds: when the signed range does not cross the sign boundary, it equals the unsigned one.
-    if (this.smin >= 0 || this.smax < 0) {
-      const lo = BigInt.asUintN(64, this.smin);
-      const hi = BigInt.asUintN(64, this.smax);
-      if (lo > this.umin) this.umin = lo;
-      if (hi < this.umax) this.umax = hi;
-      this.smin = s64(this.umin);
-      this.smax = s64(this.umax);
-    } else if (this.umax <= S64_MAX) {
-      if (this.umin > this.smin) this.smin = this.umin;
-      if (this.umax < this.smax) this.smax = this.umax;
-    }
-    // __reg_bound_offset
-    this.tn = tnumIntersect(this.tn, tnumRange(this.umin, this.umax));
+    boundsSync(this);
   }
 }
 
@@ -808,11 +720,7 @@ function snum(v: bigint): string {
 }
 
 function regBounds32(r: Reg): { s32min: bigint; s32max: bigint; u32min: bigint; u32max: bigint } {
-  if (r.umax <= U32_MAX) {
-    return { u32min: r.umin, u32max: r.umax, s32min: r.umax <= 0x7fffffffn ? r.umin : -0x80000000n, s32max: r.umax <= 0x7fffffffn ? r.umax : 0x7fffffffn };
-  }
-  const t = tnumSubreg(r.tn);
-  return { u32min: t.v, u32max: t.v | t.m, s32min: -0x80000000n, s32max: 0x7fffffffn };
+  return { s32min: r.s32min, s32max: r.s32max, u32min: r.u32min, u32max: r.u32max };
 }
 
 /** print_scalar_ranges() */
@@ -1289,148 +1197,36 @@ function checkMemAccess(env: Env, st: VState, regno: number, off: number, size: 
 
 // --- ALU --------------------------------------------------------------------------------------
 
+/** An ALU32 result: the low half, zero-extended (zext_32_to_64 + reg_bounds_sync). */
 function truncTo32(r: Reg): void {
   if (r.isConst()) {
     r.setConst(r.tn.v & U32_MAX);
     return;
   }
-  const t = tnumSubreg(r.tn);
-  const b = regBounds32(r);
-  r.setUnknown();
-  r.tn = t;
-  r.umin = b.u32min;
-  r.umax = b.u32max;
-  r.smin = 0n;
-  r.smax = b.u32max;
-  r.sync();
+  r.tn = tnumSubreg(r.tn);
+  zext32(r);
+  boundsSync(r);
 }
 
-function scalarAlu(_env: Env, op: number, dst: Reg, src: Reg, is64: boolean, signedOff: number): void {
-  const bits = is64 ? 64n : 32n;
-  const mask = is64 ? U64_MAX : U32_MAX;
-  if (!is64) {
-    // Operate on the low halves; the result is zero-extended.
-    if (dst.isConst()) dst.setConst(dst.tn.v & U32_MAX);
-    else truncTo32(dst);
-    const s2 = src.clone();
-    if (s2.isConst()) s2.setConst(s2.tn.v & U32_MAX);
-    else truncTo32(s2);
-    src = s2;
-  }
-  // Signed division is not folded by the verifier: the result is unknown.
-  if (signedOff && (op === 0x30 || op === 0x90)) {
+/**
+ * adjust_scalar_min_max_vals(): ranges for ADD/SUB/MUL/AND/OR/XOR and
+ * constant shifts (bounds.ts); DIV and MOD (signed or not) give an unknown
+ * value, as in the kernel.
+ */
+function scalarAlu(_env: Env, op: number, dst: Reg, src: Reg, is64: boolean, _signedOff: number): void {
+  const unknown = (): void => {
     dst.setUnknown();
     if (!is64) truncTo32(dst);
+  };
+  if (op === 0x30 || op === 0x90) {
+    unknown();
     return;
   }
-  if (dst.isConst() && src.isConst()) {
-    const a = dst.tn.v;
-    const b = src.tn.v;
-    const sa = BigInt.asIntN(Number(bits), a);
-    const sb = BigInt.asIntN(Number(bits), b);
-    let v: bigint;
-    switch (op) {
-      case 0x00: v = a + b; break;
-      case 0x10: v = a - b; break;
-      case 0x20: v = a * b; break;
-      case 0x30: v = b === 0n ? 0n : signedOff ? (sb === -1n ? -sa : sa / sb) : a / b; break;
-      case 0x40: v = a | b; break;
-      case 0x50: v = a & b; break;
-      case 0x60: v = a << (b & (bits - 1n)); break;
-      case 0x70: v = a >> (b & (bits - 1n)); break;
-      case 0x90: v = b === 0n ? a : signedOff ? (sb === -1n ? 0n : sa % sb) : a % b; break;
-      case 0xa0: v = a ^ b; break;
-      case 0xc0: v = sa >> (b & (bits - 1n)); break;
-      default: v = 0n;
-    }
-    dst.setConst(BigInt.asUintN(Number(bits), v) & mask);
+  if (!scalarOp(dst, src, op, !is64)) {
+    unknown();
     return;
   }
-  const r = new Reg();
-  r.setUnknown();
-  switch (op) {
-    case 0x00:
-      r.tn = tnumAdd(dst.tn, src.tn);
-      if (dst.umax + src.umax <= mask) {
-        r.umin = dst.umin + src.umin;
-        r.umax = dst.umax + src.umax;
-      }
-      break;
-    case 0x10:
-      r.tn = tnumSub(dst.tn, src.tn);
-      if (dst.umin >= src.umax) {
-        r.umin = dst.umin - src.umax;
-        r.umax = dst.umax - src.umin;
-      }
-      break;
-    case 0x50:
-      r.tn = tnumAnd(dst.tn, src.tn);
-      r.umax = dst.umax < src.umax ? dst.umax : src.umax;
-      break;
-    case 0x40:
-      r.tn = tnumOr(dst.tn, src.tn);
-      r.umin = dst.umin > src.umin ? dst.umin : src.umin;
-      break;
-    case 0xa0:
-      r.tn = tnumXor(dst.tn, src.tn);
-      break;
-    case 0x60:
-      if (src.isConst()) r.tn = tnumLsh(dst.tn, src.tn.v & (bits - 1n));
-      break;
-    case 0x70:
-      if (src.isConst()) {
-        r.tn = tnumRsh(dst.tn, src.tn.v & (bits - 1n));
-        r.umin = dst.umin >> (src.tn.v & (bits - 1n));
-        r.umax = dst.umax >> (src.tn.v & (bits - 1n));
-      }
-      break;
-    case 0xc0:
-      if (src.isConst() && is64) {
-        const sh = src.tn.v & 63n;
-        r.smin = dst.smin >> sh;
-        r.smax = dst.smax >> sh;
-        const sv = BigInt.asIntN(64, dst.tn.v) >> sh;
-        const sm = BigInt.asIntN(64, dst.tn.m) >> sh;
-        r.tn = { v: BigInt.asUintN(64, sv), m: BigInt.asUintN(64, sm) };
-        r.umin = 0n;
-        r.umax = U64_MAX;
-        r.sync();
-        Object.assign(dst, r);
-        return;
-      }
-      break;
-    case 0x20:
-      if (dst.umax <= U32_MAX && src.umax <= U32_MAX && dst.umax * src.umax <= mask) {
-        r.umin = dst.umin * src.umin;
-        r.umax = dst.umax * src.umax;
-      }
-      break;
-    case 0x30:
-      if (!signedOff && src.isConst() && src.tn.v !== 0n) {
-        r.umin = dst.umin / src.tn.v;
-        r.umax = dst.umax / src.tn.v;
-      }
-      break;
-    case 0x90:
-      if (!signedOff && src.isConst() && src.tn.v !== 0n) r.umax = src.tn.v - 1n;
-      break;
-    default:
-      break;
-  }
-  if (!is64) {
-    r.tn = tnumSubreg(r.tn);
-    if (r.umax > U32_MAX) {
-      r.umin = 0n;
-      r.umax = U32_MAX;
-    }
-    r.smin = 0n;
-    r.smax = r.umax;
-  } else if (r.umax <= S64_MAX) {
-    r.smin = r.umin;
-    r.smax = r.umax;
-  }
-  r.sync();
-  Object.assign(dst, r);
+  dst.id = 0;
 }
 
 function checkAlu(env: Env, st: VState, insn: DInsn): void {
@@ -1486,7 +1282,7 @@ function checkAlu(env: Env, st: VState, insn: DInsn): void {
           d.setConst(is64 ? v : v & U32_MAX);
         } else {
           d.setUnknown();
-          if (!is64) truncTo32(d);
+          sextUnknown(d, insn.off / 8, !is64);
         }
         return;
       }
@@ -1625,22 +1421,19 @@ function branchTaken(d: Reg, s: Reg, op: number, is32: boolean): number {
     }
     return -1;
   }
-  let a = d, b = s;
-  if (is32) {
-    a = d.clone();
-    b = s.clone();
-    truncTo32(a);
-    truncTo32(b);
-  }
-  const bits = is32 ? 32 : 64;
-  const sg = (v: bigint): bigint => BigInt.asIntN(bits, v);
-  const amin = a.umin, amax = a.umax, bmin = b.umin, bmax = b.umax;
-  const asmin = is32 ? (a.umax <= 0x7fffffffn ? a.umin : -(1n << 31n)) : a.smin;
-  const asmax = is32 ? (a.umax <= 0x7fffffffn ? a.umax : (1n << 31n) - 1n) : a.smax;
-  const bsmin = is32 ? (b.umax <= 0x7fffffffn ? b.umin : -(1n << 31n)) : b.smin;
-  const bsmax = is32 ? (b.umax <= 0x7fffffffn ? b.umax : (1n << 31n) - 1n) : b.smax;
-  if (a.isConst() && b.isConst()) {
-    const x = a.tn.v, y = b.tn.v;
+  // is_scalar_branch_taken(): the 32-bit bounds for JMP32, the 64-bit ones otherwise.
+  const sg = (v: bigint): bigint => BigInt.asIntN(is32 ? 32 : 64, v);
+  const dc = is32 ? (d.tn.m & U32_MAX) === 0n : tnumIsConst(d.tn);
+  const sc = is32 ? (s.tn.m & U32_MAX) === 0n : tnumIsConst(s.tn);
+  const amin = is32 ? d.u32min : d.umin, amax = is32 ? d.u32max : d.umax;
+  const bmin = is32 ? s.u32min : s.umin, bmax = is32 ? s.u32max : s.umax;
+  const asmin = is32 ? d.s32min : d.smin, asmax = is32 ? d.s32max : d.smax;
+  const bsmin = is32 ? s.s32min : s.smin, bsmax = is32 ? s.s32max : s.smax;
+  const av = is32 ? d.tn.v & U32_MAX : d.tn.v;
+  const bv = is32 ? s.tn.v & U32_MAX : s.tn.v;
+  const am = is32 ? d.tn.m & U32_MAX : d.tn.m;
+  if (dc && sc) {
+    const x = av, y = bv;
     switch (op) {
       case 0x10: return x === y ? 1 : 0;
       case 0x50: return x !== y ? 1 : 0;
@@ -1655,6 +1448,13 @@ function branchTaken(d: Reg, s: Reg, op: number, is32: boolean): number {
       case 0x40: return (x & y) !== 0n ? 1 : 0;
     }
   }
+  if (op === 0x40) {
+    if (sc && (av & bv) !== 0n) return 1;
+    if (sc && ((av | am) & bv) === 0n) return 0;
+    return -1;
+  }
+  if (op === 0x10 && (asmin > bsmax || asmax < bsmin)) return 0;
+  if (op === 0x50 && (asmin > bsmax || asmax < bsmin)) return 1;
   switch (op) {
     case 0x10:
       if (amin > bmax || amax < bmin) return 0;
@@ -1694,55 +1494,67 @@ function branchTaken(d: Reg, s: Reg, op: number, is32: boolean): number {
       if (asmax <= bsmin) return 1;
       if (asmin > bsmax) return 0;
       return -1;
-    case 0x40:
-      if (b.isConst() && (a.tn.v & b.tn.v) !== 0n) return 1;
-      if (b.isConst() && ((a.tn.v | a.tn.m) & b.tn.v) === 0n) return 0;
-      return -1;
   }
   return -1;
 }
 
-/** reg_set_min_max() for a scalar against a constant: narrow both outcomes. */
+/** reg_set_min_max() for a scalar against a constant: narrow both outcomes (32-bit bounds for JMP32). */
 function refineScalar(r: Reg, op: number, c: bigint, taken: boolean, is32: boolean): void {
-  if (r.t !== T.SCALAR || isPtr(r)) return;
-  if (is32 && r.umax > U32_MAX) return;
+  if (r.t !== T.SCALAR) return;
   const neg: Record<number, number> = { 0x10: 0x50, 0x50: 0x10, 0x20: 0xb0, 0xb0: 0x20, 0x30: 0xa0, 0xa0: 0x30, 0x60: 0xd0, 0xd0: 0x60, 0x70: 0xc0, 0xc0: 0x70 };
   const o = taken ? op : neg[op];
   if (o === undefined) return;
+  const uc = is32 ? c & U32_MAX : c;
   const sc = is32 ? BigInt.asIntN(32, c) : BigInt.asIntN(64, c);
+  const k = is32 ? { umin: "u32min", umax: "u32max", smin: "s32min", smax: "s32max" } as const : { umin: "umin", umax: "umax", smin: "smin", smax: "smax" } as const;
+  const b = r.clone();
   switch (o) {
     case 0x10:
-      r.setConst(c);
-      return;
+      if (!is32) {
+        r.setConst(c);
+        return;
+      }
+      b[k.umin] = b[k.umax] = uc;
+      b[k.smin] = b[k.smax] = sc;
+      b.tn = { v: (b.tn.v & ~U32_MAX & U64_MAX) | uc, m: b.tn.m & ~U32_MAX & U64_MAX };
+      break;
+    case 0x50:
+      // JNE against a bound trims it.
+      if (b[k.umin] === uc) b[k.umin] = uc + 1n;
+      else if (b[k.umax] === uc) b[k.umax] = uc - 1n;
+      if (b[k.smin] === sc) b[k.smin] = sc + 1n;
+      else if (b[k.smax] === sc) b[k.smax] = sc - 1n;
+      break;
     case 0x20:
-      if (c + 1n > r.umin) r.umin = c + 1n;
+      if (uc + 1n > b[k.umin]) b[k.umin] = uc + 1n;
       break;
     case 0x30:
-      if (c > r.umin) r.umin = c;
+      if (uc > b[k.umin]) b[k.umin] = uc;
       break;
     case 0xa0:
-      if (c - 1n < r.umax) r.umax = c - 1n;
+      if (uc - 1n < b[k.umax]) b[k.umax] = uc - 1n;
       break;
     case 0xb0:
-      if (c < r.umax) r.umax = c;
+      if (uc < b[k.umax]) b[k.umax] = uc;
       break;
     case 0x60:
-      if (!is32 && sc + 1n > r.smin) r.smin = sc + 1n;
+      if (sc + 1n > b[k.smin]) b[k.smin] = sc + 1n;
       break;
     case 0x70:
-      if (!is32 && sc > r.smin) r.smin = sc;
+      if (sc > b[k.smin]) b[k.smin] = sc;
       break;
     case 0xc0:
-      if (!is32 && sc - 1n < r.smax) r.smax = sc - 1n;
+      if (sc - 1n < b[k.smax]) b[k.smax] = sc - 1n;
       break;
     case 0xd0:
-      if (!is32 && sc < r.smax) r.smax = sc;
+      if (sc < b[k.smax]) b[k.smax] = sc;
       break;
     default:
       return;
   }
-  if (r.umin > r.umax) return;
-  r.sync();
+  if (b[k.umin] > b[k.umax] || b[k.smin] > b[k.smax]) return;
+  b.sync();
+  Object.assign(r, b);
 }
 
 /** mark_ptr_or_null_regs(): after a NULL check every copy of the pointer becomes a value or 0. */
