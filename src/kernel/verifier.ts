@@ -753,7 +753,9 @@ function scalarRanges(r: Reg): string[] {
       m2.omit = true;
       s += `${m2.name}=`;
     }
-    s += m1.name[0] === "s" ? snum(m1.val) : unum(m1.val);
+    // The 32-bit values print as 32-bit numbers: hex of the u32 outside the decimal range.
+    if (m1.name.endsWith("32")) s += m1.val >= -32768n && m1.val <= 32767n ? m1.val.toString() : "0x" + BigInt.asUintN(32, m1.val).toString(16);
+    else s += m1.name[0] === "s" ? snum(m1.val) : unum(m1.val);
     out.push(s);
   }
   return out;
@@ -764,7 +766,11 @@ function tnumStr(tn: Tnum): string {
 }
 
 /** print_reg_state() */
-function regStr(r: Reg): string {
+function regStr(r: Reg, frameno = r.frameno): string {
+  if (r.t === T.STACK && tnumIsConst(r.tn) && r.frameno !== frameno) {
+    const v = s64(r.tn.v) + BigInt(r.off);
+    return `fp[${r.frameno}]${v >= 0n ? "+" : ""}${v}`;
+  }
   if ((r.t === T.SCALAR || r.t === T.STACK) && tnumIsConst(r.tn)) {
     return (r.t === T.SCALAR ? "" : regTypeStr(r.t)) + snum(s64(r.tn.v) + BigInt(r.off));
   }
@@ -796,7 +802,7 @@ function printState(env: Env, st: VState, all: boolean): string {
     const r = f.regs[i]!;
     if (r.t === T.NOT_INIT) continue;
     if (!all && !(env.scratchedRegs & (1 << i))) continue;
-    s += ` R${i}=${regStr(r)}`;
+    s += ` R${i}=${regStr(r, f.frameno)}`;
   }
   for (let i = 0; i < f.stack.length; i++) {
     if (!all && !env.scratchedSlots.has(i)) continue;
@@ -806,7 +812,7 @@ function printState(env: Env, st: VState, all: boolean): string {
     if (slot.types[7] === STACK_SPILL) {
       const j = slot.types.indexOf(STACK_SPILL);
       types = types.slice(0, j);
-      s += ` fp${(-i - 1) * 8}=${types}${regStr(slot.spilled)}`;
+      s += ` fp${(-i - 1) * 8}=${types}${regStr(slot.spilled, f.frameno)}`;
     } else {
       s += ` fp${(-i - 1) * 8}=${types}`;
     }
@@ -976,7 +982,8 @@ function stackWrite(env: Env, st: VState, regno: number, reg: Reg, off: number, 
   const slot = frame.slot(spi);
   env.scratchedSlots.add(spi);
   if (size === 8 && value !== null && (isPtr(value) || value.isConst() || value.t === T.SCALAR)) {
-    // save_register_state(): a full 8-byte spill keeps the register.
+    // save_register_state(): a full 8-byte spill keeps the register; an unknown scalar gets an id shared with the copy.
+    if (value.t === T.SCALAR && !value.isConst() && !value.id) value.id = newId(env);
     if (value.t === T.SCALAR && !value.isConst()) {
       slot.types = [1, 1, 1, 1, 1, 1, 1, 1];
     } else {
@@ -1823,7 +1830,7 @@ function step(env: Env, st: VState, insn: DInsn, idx: number, stack: Pending[]):
       checkMemAccess(env, st, insn.src, insn.off, sz, false, null, null, tmp);
       if (sx && tmp.t === T.SCALAR) {
         if (tmp.isConst()) tmp.setConst(BigInt.asUintN(64, BigInt.asIntN(sz * 8, tmp.tn.v)));
-        else tmp.setUnknown();
+        else sextUnknown(tmp, sz, false);
       }
       Object.assign(d, tmp);
       return idx + 1;
@@ -1885,7 +1892,7 @@ function step(env: Env, st: VState, insn: DInsn, idx: number, stack: Pending[]):
         if (x || (insn.src !== 2 && insn.off !== 0) || (insn.src !== 0 && insn.src !== 1 && insn.src !== 2) || insn.dst !== 0 || c === 6) env.fail(-EINVAL, "BPF_CALL uses reserved fields");
         if (insn.src === 1) {
           // check_func_call(): a new frame with R1-R5 passed on.
-          if (st.frames.length >= MAX_CALL_FRAMES) env.fail(-E2BIG, `the call stack of ${st.frames.length + 1} frames is too deep !`);
+          if (st.frames.length >= MAX_CALL_FRAMES) env.fail(-E2BIG, `the call stack of ${st.frames.length + 1} frames is too deep`);
           const target = idx + insn.imm + 1;
           const f = new Frame();
           f.callsite = idx;
