@@ -20,3 +20,10 @@ export function decodeUtf8(b: Uint8Array): string {
     return bin;
   }
 }
+
+/** One char per byte (ISO-8859-1). */
+export function decodeLatin1(b: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!);
+  return s;
+}

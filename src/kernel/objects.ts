@@ -18,6 +18,7 @@ import * as info from "./info.ts";
 import type { Call } from "./syscall.ts";
 import type { Task } from "./task.ts";
 import { bpf_token_fops } from "./token.ts";
+import { decodeLatin1 } from "../abi/text.ts";
 
 export { bpf_prog_fops };
 export const bpf_link_fops: FileOperations = { name: "bpf_link_fops" };
@@ -114,7 +115,7 @@ export function bpf_prog_load_rest(c: Call, _token: BpfToken | null): number {
 function bpf_prog_load_verify(c: Call, pt: number, insns: Uint8Array, licenseBuf: Uint8Array, name: Uint8Array): number {
   const { t, attr } = c;
   const lnul = licenseBuf.indexOf(0);
-  const license = new TextDecoder("latin1").decode(licenseBuf.subarray(0, lnul < 0 ? 127 : lnul));
+  const license = decodeLatin1(licenseBuf.subarray(0, lnul < 0 ? 127 : lnul));
   const prog = new BpfProg(t.kernel, pt, attr.u32("expected_attach_type"), insns);
   prog.license = license;
   prog.gpl_compatible = license_is_gpl_compatible(license);

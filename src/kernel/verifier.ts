@@ -41,6 +41,7 @@ import { bpf_map_fops } from "./maps.ts";
 import type { BpfProg } from "./prog.ts";
 import type { Task } from "./task.ts";
 import { BPF_LOG_LEVEL1, BPF_LOG_LEVEL2, BPF_LOG_STATS, type VLog } from "./vlog.ts";
+import { decodeUtf8 } from "../abi/text.ts";
 
 const MAX_BPF_STACK = 512;
 const BPF_COMPLEXITY_LIMIT_INSNS = 1_000_000;
@@ -779,7 +780,7 @@ function regStr(r: Reg, frameno = r.frameno): string {
   const base = r.t & 0xff;
   if ((base === T.MAP_PTR || base === T.MAP_VALUE) && r.map) {
     const nul = r.map.name.indexOf(0);
-    const name = new TextDecoder().decode(r.map.name.subarray(0, nul < 0 ? 16 : nul));
+    const name = decodeUtf8(r.map.name.subarray(0, nul < 0 ? 16 : nul));
     if (name) parts.push(`map=${name}`);
     parts.push(`ks=${r.map.key_size},vs=${r.map.value_size}`);
   }

@@ -7,6 +7,7 @@
 
 import { EFAULT, ENOSPC } from "../abi/errno.ts";
 import type { Task } from "./task.ts";
+import { encodeUtf8 } from "../abi/text.ts";
 
 export const BPF_LOG_LEVEL1 = 1;
 export const BPF_LOG_LEVEL2 = 2;
@@ -21,7 +22,6 @@ export class VLog {
   end_pos = 0;
   len_max = 0;
   private readonly t: Task;
-  private readonly enc = new TextEncoder();
 
   constructor(t: Task, level: number, ubuf: bigint, len_total: number) {
     this.t = t;
@@ -43,7 +43,7 @@ export class VLog {
   /** bpf_verifier_vlog() of one formatted message. */
   write(s: string): void {
     if (!this.needed) return;
-    const msg = this.enc.encode(s);
+    const msg = encodeUtf8(s);
     const n = msg.length + 1;
     const kbuf = new Uint8Array(n);
     kbuf.set(msg);
