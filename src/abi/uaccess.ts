@@ -331,7 +331,7 @@ export class AddressSpace {
  * allocates. So: a loop for short runs (keys), set() when the run is all of
  * src (a kernel value, the caller's whole attr), a view only for long runs.
  */
-function copyBytes(dst: Uint8Array, dstOff: number, src: Uint8Array, srcOff: number, n: number): void {
+export function copyBytes(dst: Uint8Array, dstOff: number, src: Uint8Array, srcOff: number, n: number): void {
   if (n <= 16) {
     for (let i = 0; i < n; i++) dst[dstOff + i] = src[srcOff + i]!;
   } else if (srcOff === 0 && n === src.length) dst.set(src, dstOff);

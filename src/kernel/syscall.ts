@@ -97,32 +97,35 @@ export function __sys_bpf(t: Task, cmd: number, uattr: bigint, size: number, ua:
   }
   cmd = cmd | 0;
   const mem = t.memory;
+  // The command's layout is looked up before the copy (no side effects) but
+  // an unknown command is reported after it: a faulting copy comes first.
+  const fields = cmd >= 0 ? cmdFields(tables, cmd) : undefined;
   let attr = mem.kattr;
-  const reuse = !mem.kattrBusy && attr !== null && attr.bytes.length === attrSize;
-  const bytes = reuse ? attr!.bytes : new Uint8Array(attrSize);
-  if (reuse) {
-    const dirty = attr!.dirtyEnd;
+  // The task's copy is used unless a call of this task is already using it
+  // (a nested call gets a fresh one); it is made on the first call, before
+  // anything can fail, so that failing calls do not allocate either.
+  const own = !mem.kattrBusy;
+  if (!own || attr === null || attr.bytes.length !== attrSize) {
+    attr = new Attr(new Uint8Array(attrSize), fields ?? cmdFields(tables, 0)!);
+    if (own) mem.kattr = attr;
+  } else {
+    const bytes = attr.bytes;
+    const dirty = attr.dirtyEnd;
     if (dirty > size) {
       if (dirty - size <= 32) for (let i = size; i < dirty; i++) bytes[i] = 0;
       else bytes.fill(0, size, dirty);
     }
-    // A copy that faults part-way leaves [0, size) partly written.
-    attr!.dirtyEnd = size;
   }
-  if (mem.copyInAt(bytes, ua, size) !== 0) return t.fail(-EFAULT, `copy_from_user of ${size} attr bytes faulted`);
-  const fields = cmd >= 0 ? cmdFields(tables, cmd) : undefined;
+  // Past `size` the copy is zero; a copy that faults part-way leaves [0, size) partly written.
+  attr.dirtyEnd = size;
+  if (mem.copyInAt(attr.bytes, ua, size) !== 0) return t.fail(-EFAULT, `copy_from_user of ${size} attr bytes faulted`);
   if (fields === undefined) return t.fail(-EINVAL, `unknown command ${cmd} (this ABI has 0..${tables.commands.length - 1})`);
   const handler = handlersFor(tables)[cmd];
   if (handler === undefined) return t.fail(-EINVAL, `command ${fields.layout.name} has no handler`);
   fields.rewind();
-  if (reuse) attr!.fields = fields;
-  else {
-    attr = new Attr(bytes, fields);
-    attr.dirtyEnd = size;
-    if (!mem.kattrBusy) mem.kattr = attr;
-  }
-  const c: Call = { t, cmd, attr: attr!, uattr, size };
-  if (!reuse) return handler(c);
+  attr.fields = fields;
+  const c: Call = { t, cmd, attr, uattr, size };
+  if (!own) return handler(c);
   mem.kattrBusy = true;
   try {
     return handler(c);
