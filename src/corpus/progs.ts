@@ -371,5 +371,16 @@ export function progCorpus(): Trace[] {
     b.load(PT.XDP, P(A.mov64i(R1, 1), A.mov64i(R2, 2), A.call(23), A.exit()), { note: "xdp redirect, bad flags" });
     for (let fd = 3; fd <= 12; fd++) b.testRun(fd, { data: eth, dataOut: 128 });
   });
+  // Every program type with a trivial program, returning 0 and 7, and reading the context's first word.
+  const TYPE_EAT: [number, number][] = [[1, 0], [2, 0], [3, 0], [4, 0], [5, 0], [6, 0], [7, 0], [8, 0], [9, 0], [10, 0], [11, 0], [12, 0], [13, 0], [14, 0], [15, 0], [16, 0], [17, 0], [18, 8], [18, 10], [18, 21], [19, 0], [20, 0], [21, 0], [22, 0], [23, 0], [24, 0], [25, 21], [26, 0], [26, 24], [27, 0], [28, 0], [29, 0], [30, 36], [31, 0], [32, 45], [2, 56]];
+  for (const [ty, eat] of TYPE_EAT) {
+    add(`types-${ty}-eat${eat}`, `prog_type ${ty}, expected_attach_type ${eat}: r0 = 0, r0 = 7, a context read, sleepable; then a test run`, ROOT, (b) => {
+      b.load(ty, P(A.mov64i(R0, 0), A.exit()), { eat, logLevel: 1, logSize: 4096, compareLog: true });
+      b.load(ty, P(A.mov64i(R0, 7), A.exit()), { eat, logLevel: 1, logSize: 4096, compareLog: true });
+      b.load(ty, P(A.ldx(S.W, R0, R1, 0), A.mov64i(R0, 0), A.exit()), { eat, logLevel: 1, logSize: 4096, compareLog: true });
+      b.load(ty, P(A.mov64i(R0, 0), A.exit()), { eat, flags: 16, logLevel: 1, logSize: 4096, compareLog: true, note: "BPF_F_SLEEPABLE" });
+      b.testRun(3, { data: eth, dataOut: 64 });
+    });
+  }
   return out;
 }

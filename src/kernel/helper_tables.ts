@@ -3,7 +3,7 @@
 // bpf_func_id in /sys/kernel/btf/vmlinux (bpftool btf dump), and which helper
 // ids each program type's get_func_proto accepts, measured as root by loading
 // `call N` for every N in 1..211 and reading the verifier's "cannot use
-// helper" / "invalid func" answer (expected_attach_type 0).
+// helper" / "invalid func" answer (expected_attach_type 0, or the one noted).
 
 /** enum bpf_func_id names without the BPF_FUNC_ prefix, indexed by id. */
 export const HELPER_NAMES: readonly string[] = [
@@ -231,5 +231,22 @@ export const HELPERS_BY_PROG_TYPE: Readonly<Record<number, string>> = {
   6: "ffffcf0779e3976303f7c296f661863f1002200c8142812c3d1ee", // xdp
   7: "f0fec8073fe307630207c29ef260063810008018024280a43d1fe", // perf_event
   8: "f0ffc80779e3176303f7f2d6f3e0fe3fb80100080c4280643d1ee", // cgroup_skb
+  9: "f0fec8c739e317630207c2d6f2e0063830000008044280243d1ee", // cgroup_sock
+  10: "f0ffc80779e3176303f7c296f260063810200008004ae1743d1ee", // lwt_in
+  11: "f0ffc80779e3176303f7c296f260063810000008004ae1743d1ee", // lwt_out
+  12: "f0ffc80779e3176303ffc296f26006381020000800fee77f3ffee", // lwt_xmit
+  13: "f0ffc80779e317631ff7c2d6f3e01638300400aa244280243d1ee", // sock_ops
+  14: "f0ffc80779e3176303f7c296f260863f101000094cce80643d3ee", // sk_skb
+  15: "f0fec80739e307630207c296f260063830000008004280243d1ee", // cgroup_device
+  16: "f0ffc80779e3176303f7c2d6f3e006f810080f08004280243d1ee", // sk_msg
+  18: "f0ffc8c779e3176303f7c2d6f3e0863f30000028244280243d1ee", // cgroup_sock_addr (INET4_CONNECT)
+  19: "f0ffc80779e3176303f7c296f260063811c00008004ae1743d1ee", // lwt_seg6local
+  21: "f0fec80739e317630207c296f260063850010008044280443d1ee", // sk_reuseport
+  22: "f0ffc80779e3176303f7c296f260063810000008004280443d1ee", // flow_dissector
+  23: "f0fec80739e317630207c296f27e063830000008004280243d1ee", // cgroup_sysctl
+  24: "f0fec8073fe307630207c296f260063810008008024280a43d1fe", // raw_tracepoint_writable
+  25: "f0fec8c739e307630207c2d6f3e0163830000008004280243d1ee", // cgroup_sockopt (GETSOCKOPT)
+  30: "f0ffc80779e3176303f7c396f260063c10000008004280243d1ee", // sk_lookup
+  32: "f0fec80739e307630207c296f260063810000008004280043d1ee", // netfilter
   17: "f0fec8073fe307630207c296f260063810008008024280a43d1fe", // raw_tracepoint
 };

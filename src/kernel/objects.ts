@@ -4,7 +4,7 @@
 // verifier core (verifier.ts) and the program object (prog.ts); test runs
 // are in test_run.ts.
 
-import { E2BIG, EBADF, EFAULT, EINVAL, ENODEV, ENOENT, ENOSPC, EOPNOTSUPP } from "../abi/errno.ts";
+import { E2BIG, EBADF, EFAULT, EINVAL, ENODEV, ENOENT, ENOSPC, EOPNOTSUPP, EPERM } from "../abi/errno.ts";
 import { BPF_ATTACH_TYPE as AT, BPF_PROG_TYPE as PT } from "../uapi/gen/consts-6.18.ts";
 import { File, O_CLOEXEC, O_RDONLY, O_RDWR, type FileOperations } from "./file.ts";
 import type { BpfMap, BpfProgLike, BpfToken } from "./bpf.ts";
@@ -101,7 +101,8 @@ export function bpf_prog_load_rest(c: Call, _token: BpfToken | null): number {
     return t.fail(-EOPNOTSUPP, "prog_ifindex 1 (lo) cannot offload programs");
   }
   // find_prog_type()
-  if (pt >= 33 || pt === PT.UNSPEC) return t.fail(-EINVAL, `prog_type ${pt} is unknown`);
+  // This kernel is built without LIRC_MODE2 support: that type has no ops either.
+  if (pt >= 33 || pt === PT.UNSPEC || pt === PT.LIRC_MODE2) return t.fail(-EINVAL, `prog_type ${pt} is unknown (or not built into this kernel)`);
   const name = bpf_obj_name_cpy(t, attr.bytesOf("prog_name"), "prog_name");
   if (typeof name === "number") return name;
   return bpf_prog_load_verify(c, pt, insns, license, name);
@@ -122,6 +123,11 @@ function bpf_prog_load_verify(c: Call, pt: number, insns: Uint8Array, licenseBuf
   prog.name = name.slice();
   prog.prog_flags = attr.u32("prog_flags");
   prog.created_by_uid = t.cred.uid;
+  prog.attach_btf_id = attr.u32("attach_btf_id");
+  // security_bpf_prog_load(): on the reference host, EXT, LSM and fentry/fexit-style TRACING loads are refused
+  // here with EPERM before the verifier runs (observed; the emulated kernel mirrors that host).
+  if (pt === PT.EXT || pt === PT.LSM || (pt === PT.TRACING && prog.expected_attach_type !== 0))
+    return t.fail(-EPERM, `security_bpf_prog_load: prog_type ${pt} refused before the verifier (as on the reference host)`);
   // bpf_check(): bpf_vlog_init() rejects bad log attributes before anything is written.
   const level = attr.u32("log_level");
   const err0 = bpf_vlog_init(c, level, attr.u64("log_buf"), attr.u32("log_size"), "");

@@ -39,6 +39,7 @@ export class BpfProg {
   /** Instruction index where each subprogram starts. */
   subprog_starts: number[] = [0];
   prog_flags = 0;
+  attach_btf_id = 0;
   private readonly kernel: Kernel;
   private refs = 1;
 

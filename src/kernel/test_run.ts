@@ -58,8 +58,11 @@ function ctxFinish(c: Call, data: Uint8Array | null): number {
 export function bpf_prog_test_run(c: Call, prog: BpfProg): number {
   const { t, attr } = c;
   const pt = prog.type;
-  if (pt !== PT.SOCKET_FILTER && pt !== PT.SCHED_CLS && pt !== PT.SCHED_ACT && pt !== PT.XDP && pt !== PT.CGROUP_SKB) {
-    if (pt === PT.KPROBE || pt === PT.TRACEPOINT || pt === PT.PERF_EVENT) return t.fail(-ENOTSUPP, `prog_type ${pt} has no test_run`);
+  const skbTypes: readonly number[] = [PT.SOCKET_FILTER, PT.SCHED_CLS, PT.SCHED_ACT, PT.CGROUP_SKB, PT.LWT_IN, PT.LWT_OUT, PT.LWT_XMIT];
+  if (!skbTypes.includes(pt) && pt !== PT.XDP) {
+    // Types whose prog_ops have no .test_run.
+    const none: readonly number[] = [PT.KPROBE, PT.TRACEPOINT, PT.PERF_EVENT, PT.CGROUP_SOCK, PT.SOCK_OPS, PT.SK_SKB, PT.CGROUP_DEVICE, PT.SK_MSG, PT.CGROUP_SOCK_ADDR, PT.LWT_SEG6LOCAL, PT.SK_REUSEPORT, PT.CGROUP_SYSCTL, PT.RAW_TRACEPOINT_WRITABLE, PT.CGROUP_SOCKOPT];
+    if (none.includes(pt)) return t.fail(-ENOTSUPP, `prog_type ${pt} has no test_run`);
     return t.fail(-EINVAL, `bpfemu: test runs of prog_type ${pt} are not emulated`);
   }
   const xdp = pt === PT.XDP;

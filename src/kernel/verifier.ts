@@ -287,7 +287,7 @@ function mapFuncCompatible(mt: number, fn: number): boolean {
 // --- context layouts ------------------------------------------------------------------
 
 /** What a context load yields: a scalar, or a packet pointer. */
-type CtxResult = { ok: false } | { ok: true; t: number };
+type CtxResult = { ok: false; unsupported?: boolean } | { ok: true; t: number };
 
 const SKB = { len: 0, tc_classid: 72, data: 76, data_end: 80, family: 88, local_port: 136, data_meta: 140, flow_keys: 144, tstamp: 152, wire_len: 160, sk: 168, tstamp_type: 180, hwtstamp: 184, size: 192 } as const;
 
@@ -303,6 +303,15 @@ function skbAccess(pt: number, off: number, size: number, write: boolean, prog: 
   if (pt === PT.SOCKET_FILTER) {
     if (f32(SKB.tc_classid) || f32(SKB.data) || f32(SKB.data_meta) || f32(SKB.data_end) || (off >= SKB.family && off < SKB.local_port + 4) || inRange(off, SKB.tstamp, 8) || f32(SKB.wire_len) || inRange(off, SKB.hwtstamp, 8)) return bad;
     if (write && !(off >= 48 && off < 68)) return bad;
+  } else if (pt === PT.LWT_IN || pt === PT.LWT_OUT || pt === PT.LWT_XMIT || pt === PT.LWT_SEG6LOCAL) {
+    // lwt_is_valid_access()
+    if (f32(SKB.tc_classid) || (off >= SKB.family && off < SKB.local_port + 4) || f32(SKB.data_meta) || inRange(off, SKB.tstamp, 8) || f32(SKB.wire_len) || inRange(off, SKB.hwtstamp, 8)) return bad;
+    if (write && !(f32(8) || f32(32) || (off >= 48 && off < 68))) return bad;
+  } else if (pt === PT.SK_SKB) {
+    // sk_skb_is_valid_access()
+    if (f32(SKB.tc_classid) || f32(SKB.data_meta) || inRange(off, SKB.tstamp, 8) || f32(SKB.wire_len) || inRange(off, SKB.hwtstamp, 8)) return bad;
+    if (write && !(f32(44) || f32(32))) return bad;
+    if (f32(8)) return bad;
   } else if (pt === PT.CGROUP_SKB) {
     if (f32(SKB.tc_classid) || f32(SKB.data_meta) || f32(SKB.wire_len)) return bad;
     if (write && !(f32(8) || f32(32) || (off >= 48 && off < 68) || inRange(off, SKB.tstamp, 8))) return bad;
@@ -310,6 +319,7 @@ function skbAccess(pt: number, off: number, size: number, write: boolean, prog: 
     if (write && !(f32(8) || f32(44) || f32(32) || f32(SKB.tc_classid) || (off >= 48 && off < 68) || inRange(off, SKB.tstamp, 8) || f32(12))) return bad;
     if (off >= SKB.family && off < SKB.local_port + 4) return bad;
   }
+  const skSkb = pt === PT.SK_SKB;
   void prog;
   if (off % size !== 0) return bad;
   let t: number = T.SCALAR;
@@ -317,7 +327,7 @@ function skbAccess(pt: number, off: number, size: number, write: boolean, prog: 
     if (off + size > 68) return bad;
   } else if ((off >= 92 && off < 132) || f32(SKB.data) || f32(SKB.data_meta) || f32(SKB.data_end)) {
     if (size !== 4) return bad;
-    if (pt !== PT.SOCKET_FILTER) {
+    if (pt !== PT.SOCKET_FILTER && !(skSkb && off >= 92 && off < 132)) {
       if (f32(SKB.data)) t = T.PKT;
       else if (f32(SKB.data_end)) t = T.PKT_END;
       else if (f32(SKB.data_meta)) t = T.PKT_META;
@@ -367,12 +377,42 @@ function ctxAccess(prog: BpfProg, off: number, size: number, write: boolean): Ct
       // tp_prog_is_valid_access(): past the common 8 bytes, below PERF_MAX_TRACE_SIZE
       if (off < 8 || off >= 8192 || write || off % size !== 0) return bad;
       return { ok: true, t: T.SCALAR };
+    case PT.LWT_IN:
+    case PT.LWT_OUT:
+    case PT.LWT_XMIT:
+    case PT.LWT_SEG6LOCAL:
+    case PT.SK_SKB:
+      return skbAccess(prog.type, off, size, write, prog);
+    case PT.RAW_TRACEPOINT_WRITABLE:
+    case PT.RAW_TRACEPOINT:
+      // raw_tp_writable_prog_is_valid_access(): the first u64 is a tracepoint buffer pointer (not modelled)
+      if (prog.type === PT.RAW_TRACEPOINT_WRITABLE && off === 0) return size === 8 && !write ? { ok: false, unsupported: true } : bad;
+      // raw_tp_prog_is_valid_access(): up to MAX_BPF_FUNC_ARGS (12) u64 arguments, read only
+      if (off < 0 || off >= 96 || write || off % size !== 0) return bad;
+      return { ok: true, t: T.SCALAR };
+    case PT.PERF_EVENT: {
+      // pe_prog_is_valid_access(): struct bpf_perf_event_data (regs 168 bytes, sample_period, addr)
+      if (off < 0 || off >= 184 || write || off % size !== 0) return bad;
+      if (off >= 168) return (off & 7) + size <= 8 && (size === 1 || size === 2 || size === 4 || size === 8) ? { ok: true, t: T.SCALAR } : bad;
+      return size === 8 ? { ok: true, t: T.SCALAR } : bad;
+    }
+    case PT.CGROUP_DEVICE:
+      // struct bpf_cgroup_dev_ctx { access_type, major, minor }: reads; access_type may be narrow
+      if (write || off < 0 || off + size > 12 || off % size !== 0) return bad;
+      if (off < 4) return size <= 4 ? { ok: true, t: T.SCALAR } : bad;
+      return size === 4 ? { ok: true, t: T.SCALAR } : bad;
+    case PT.CGROUP_SYSCTL:
+      // struct bpf_sysctl { write, file_pos }: write is read-only, file_pos writable with 4 bytes
+      if (off < 0 || off + size > 8 || off % size !== 0) return bad;
+      if (off < 4) return write ? bad : { ok: true, t: T.SCALAR };
+      if (write) return size === 4 ? { ok: true, t: T.SCALAR } : bad;
+      return { ok: true, t: T.SCALAR };
     default:
-      return bad;
+      return { ok: false, unsupported: true };
   }
 }
 
-/** Program types the core verifies; the others are refused as unsupported. */
+/** Program types whose context layout the core knows; other types are verified without context access. */
 export function verifierSupports(pt: number): boolean {
   return pt === PT.SOCKET_FILTER || pt === PT.KPROBE || pt === PT.SCHED_CLS || pt === PT.SCHED_ACT || pt === PT.TRACEPOINT || pt === PT.XDP || pt === PT.CGROUP_SKB;
 }
@@ -532,6 +572,26 @@ function checkSubprogs(env: Env): void {
       end = bounds[cur + 1] ?? n;
     }
   }
+}
+
+/** check_attach_btf_id(): sleepable flags, struct_ops and tracing targets (which need kernel BTF: refused). */
+function checkAttachBtfId(env: Env): void {
+  const prog = env.prog;
+  const sleepable = (prog.prog_flags & 16) !== 0;
+  if (prog.type === PT.SYSCALL) {
+    if (sleepable) return;
+    env.fail(-EINVAL, "Syscall programs can only be sleepable");
+  }
+  if (sleepable && prog.type !== PT.TRACING && prog.type !== PT.LSM && prog.type !== PT.STRUCT_OPS && prog.type !== PT.KPROBE)
+    env.fail(-EINVAL, "Only fentry/fexit/fmod_ret, lsm, iter, uprobe, and struct_ops programs can be sleepable");
+  if (prog.type === PT.STRUCT_OPS) {
+    if (!prog.gpl_compatible) env.fail(-EINVAL, "struct ops programs must have a GPL compatible license");
+    if (!prog.attach_btf_id) throw new VerifyError(-ENOTSUPP, "struct_ops program without attach_btf_id");
+    env.fail(-EINVAL, "bpfemu: struct_ops targets are not emulated (they need kernel BTF)");
+  }
+  if (prog.type !== PT.TRACING && prog.type !== PT.LSM && prog.type !== PT.EXT) return;
+  if (!prog.attach_btf_id) env.fail(-EINVAL, "Tracing programs must provide btf_id");
+  env.fail(-EINVAL, "bpfemu: tracing attach targets are not emulated (they need kernel BTF)");
 }
 
 /** resolve_pseudo_ldimm64(): reserved LDX fields, ld_imm64 pairs and their maps, and the opcode table. */
@@ -1147,8 +1207,16 @@ function mayAccessDirectPktData(env: Env, write: boolean): boolean {
     case PT.SCHED_CLS:
     case PT.SCHED_ACT:
     case PT.XDP:
+    case PT.LWT_XMIT:
+    case PT.SK_SKB:
+    case PT.SK_MSG:
       return true;
     case PT.CGROUP_SKB:
+    case PT.LWT_IN:
+    case PT.LWT_OUT:
+    case PT.LWT_SEG6LOCAL:
+    case PT.SK_REUSEPORT:
+    case PT.FLOW_DISSECTOR:
       return !write;
     default:
       return false;
@@ -1171,6 +1239,7 @@ function checkMemAccess(env: Env, st: VState, regno: number, off: number, size: 
       if (reg.off || !tnumIsConst(reg.tn) || reg.tn.v !== 0n) env.fail(-EACCES, `dereference of modified ctx ptr R${regno} off=${reg.off + Number(s64(reg.tn.v))} disallowed`);
       if (write && valueReg && isPtr(valueReg) && !env.allow_ptr_leaks) env.fail(-EACCES, "leaks addr into ctx");
       const r = ctxAccess(env.prog, off, size, write);
+      if (!r.ok && r.unsupported) env.fail(-EINVAL, `bpfemu: context access for prog_type ${env.prog.type} is not emulated`);
       if (!r.ok) env.fail(-EACCES, `invalid bpf_context access off=${off} size=${size}`);
       if (dst) {
         if (r.t === T.SCALAR) dst.setUnknownSized(size);
@@ -1721,10 +1790,26 @@ function checkHelperCall(env: Env, st: VState, insn: DInsn, idx: number): void {
 function checkReturnCode(env: Env, st: VState): void {
   const r0 = regOf(env, st, 0, true);
   if (isPtr(r0) && !env.allow_ptr_leaks) env.fail(-EACCES, "R0 leaks addr as return value");
-  let lo = 0n, hi = 0n;
+  let lo = 0n, hi = 1n;
+  const eat = env.prog.expected_attach_type;
   switch (env.prog.type) {
     case PT.CGROUP_SKB:
-      hi = env.prog.expected_attach_type === AT.CGROUP_INET_EGRESS ? 3n : 1n;
+      if (eat === AT.CGROUP_INET_EGRESS) hi = 3n;
+      break;
+    case PT.CGROUP_SOCK_ADDR:
+      if (eat === AT.CGROUP_UDP4_RECVMSG || eat === AT.CGROUP_UDP6_RECVMSG || eat === AT.CGROUP_UNIX_RECVMSG || eat === AT.CGROUP_INET4_GETPEERNAME || eat === AT.CGROUP_INET6_GETPEERNAME || eat === AT.CGROUP_UNIX_GETPEERNAME || eat === AT.CGROUP_INET4_GETSOCKNAME || eat === AT.CGROUP_INET6_GETSOCKNAME || eat === AT.CGROUP_UNIX_GETSOCKNAME) lo = 1n;
+      if (eat === AT.CGROUP_INET4_BIND || eat === AT.CGROUP_INET6_BIND) hi = 3n;
+      break;
+    case PT.CGROUP_SOCK:
+    case PT.SOCK_OPS:
+    case PT.CGROUP_DEVICE:
+    case PT.CGROUP_SYSCTL:
+    case PT.CGROUP_SOCKOPT:
+    case PT.SK_LOOKUP:
+    case PT.NETFILTER:
+      break;
+    case PT.KPROBE:
+      if (eat !== AT.TRACE_KPROBE_SESSION && eat !== AT.TRACE_UPROBE_SESSION) return;
       break;
     default:
       return;
@@ -2045,9 +2130,9 @@ export function bpf_check(t: Task, prog: BpfProg, log: VLog): CheckResult {
   let reason = "";
   const started = Date.now();
   try {
-    if (!verifierSupports(prog.type)) env.fail(-EINVAL, `bpfemu: the verifier core does not handle prog_type ${prog.type}`);
     addSubprogs(env);
     checkSubprogs(env);
+    checkAttachBtfId(env);
     resolveLdImm64(env);
     checkCfg(env);
     computeLive(env);
