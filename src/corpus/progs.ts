@@ -371,6 +371,22 @@ export function progCorpus(): Trace[] {
     b.load(PT.XDP, P(A.mov64i(R1, 1), A.mov64i(R2, 2), A.call(23), A.exit()), { note: "xdp redirect, bad flags" });
     for (let fd = 3; fd <= 12; fd++) b.testRun(fd, { data: eth, dataOut: 128 });
   });
+  add("token-verifier", "loads through a BPF token in a user namespace: the verifier takes CAP_BPF/CAP_PERFMON from the token (subprogs, loops, uninitialised stack, pointers)", { kind: "userns", bpffs: { delegate_cmds: "prog_load:map_create:prog_test_run", delegate_maps: "array", delegate_progs: "xdp:socket_filter", delegate_attachs: "any" } }, (b) => {
+    b.bpf(36, 8, [[0, 4, 0], [4, 4, 3]], "token");
+    const TOK = 0x10000;
+    const withTok = (ty: number, insns: Uint8Array, note: string): void => {
+      b.load(ty, insns, { flags: TOK, eat: ty === PT.XDP ? 37 : 0, logLevel: 1, logSize: 4096, compareLog: true, note });
+      const last = b.ops[b.ops.length - 1]!;
+      if (last.op === "bpf") new DataView(last.attr.buffer).setInt32(144, 4, true);
+    };
+    withTok(PT.XDP, P(A.callLocal(1), A.exit(), A.mov64i(R0, 2), A.exit()), "bpf-to-bpf call through the token");
+    withTok(PT.XDP, P(A.mov64i(R0, 0), A.alu64i(A.ALU.ADD, R0, 1), A.jmpi(A.JMP.JLT, R0, 4, -2), A.exit()), "bounded loop through the token");
+    withTok(PT.XDP, P(A.ldx(S.DW, R0, R10, -8), A.mov64i(R0, 2), A.exit()), "uninitialised stack read through the token");
+    withTok(PT.SOCKET_FILTER, P(A.mov64r(R0, R1), A.exit()), "pointer returned through the token");
+    withTok(PT.SOCKET_FILTER, P(A.ldx(S.W, R0, R1, 0), A.exit()), "skb->len");
+    b.testRun(6, { data: eth, dataOut: 64 });
+    b.testRun(9, { data: eth });
+  });
   // Every program type with a trivial program, returning 0 and 7, and reading the context's first word.
   const TYPE_EAT: [number, number][] = [[1, 0], [2, 0], [3, 0], [4, 0], [5, 0], [6, 0], [7, 0], [8, 0], [9, 0], [10, 0], [11, 0], [12, 0], [13, 0], [14, 0], [15, 0], [16, 0], [17, 0], [18, 8], [18, 10], [18, 21], [19, 0], [20, 0], [21, 0], [22, 0], [23, 0], [24, 0], [25, 21], [26, 0], [26, 24], [27, 0], [28, 0], [29, 0], [30, 36], [31, 0], [32, 45], [2, 56]];
   for (const [ty, eat] of TYPE_EAT) {

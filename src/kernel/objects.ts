@@ -105,7 +105,7 @@ export function bpf_prog_load_rest(c: Call, _token: BpfToken | null): number {
   if (pt >= 33 || pt === PT.UNSPEC || pt === PT.LIRC_MODE2) return t.fail(-EINVAL, `prog_type ${pt} is unknown (or not built into this kernel)`);
   const name = bpf_obj_name_cpy(t, attr.bytesOf("prog_name"), "prog_name");
   if (typeof name === "number") return name;
-  return bpf_prog_load_verify(c, pt, insns, license, name);
+  return bpf_prog_load_verify(c, pt, insns, license, name, _token);
 }
 
 /**
@@ -113,7 +113,7 @@ export function bpf_prog_load_rest(c: Call, _token: BpfToken | null): number {
  * bpf_check (log attributes first, log_true_size written back at its end),
  * bpf_prog_select_runtime, bpf_prog_alloc_id and bpf_prog_new_fd.
  */
-function bpf_prog_load_verify(c: Call, pt: number, insns: Uint8Array, licenseBuf: Uint8Array, name: Uint8Array): number {
+function bpf_prog_load_verify(c: Call, pt: number, insns: Uint8Array, licenseBuf: Uint8Array, name: Uint8Array, token: BpfToken | null): number {
   const { t, attr } = c;
   const lnul = licenseBuf.indexOf(0);
   const license = decodeLatin1(licenseBuf.subarray(0, lnul < 0 ? 127 : lnul));
@@ -137,7 +137,7 @@ function bpf_prog_load_verify(c: Call, pt: number, insns: Uint8Array, licenseBuf
   if (attr.u32("func_info_cnt") || attr.u32("line_info_cnt") || attr.u32("prog_btf_fd")) res = { err: -EINVAL, reason: "bpfemu: BTF func/line info (prog_btf_fd) is not emulated" };
   else if (attr.u32("fd_array_cnt")) res = { err: -EINVAL, reason: "bpfemu: fd_array_cnt (maps bound through fd_array) is not emulated" };
   else if (attr.u32("core_relo_cnt")) res = { err: -EINVAL, reason: "bpfemu: CO-RE relocations in the kernel are not emulated" };
-  else res = bpf_check(t, prog, log);
+  else res = bpf_check(t, prog, log, token);
   const fin = log.finalize();
   let err = res.err;
   let reason = res.reason;

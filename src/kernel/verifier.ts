@@ -11,7 +11,9 @@
 
 import { E2BIG, EACCES, EBADF, EFAULT, EINVAL, ENOTSUPP, EPERM } from "../abi/errno.ts";
 import { BPF_ATTACH_TYPE as AT, BPF_MAP_TYPE as MT, BPF_PROG_TYPE as PT } from "../uapi/gen/consts-6.18.ts";
-import type { BpfMap } from "./bpf.ts";
+import type { BpfMap, BpfToken } from "./bpf.ts";
+import { CAP } from "./capability.ts";
+import { bpf_token_capable } from "./token.ts";
 import {
   S64_MAX,
   S64_MIN,
@@ -459,13 +461,14 @@ class Env {
   scratchedSlots = new Set<number>();
   insnIdx = 0;
 
-  constructor(t: Task, prog: BpfProg, log: VLog, insns: DInsn[]) {
+  constructor(t: Task, prog: BpfProg, log: VLog, insns: DInsn[], token: BpfToken | null) {
     this.t = t;
     this.prog = prog;
     this.log = log;
     this.insns = insns;
-    this.bpf_capable = t.bpf_capable();
-    this.allow_ptr_leaks = t.perfmon_capable();
+    // env->bpf_capable and bpf_allow_ptr_leaks(): capabilities through the program's token, if any.
+    this.bpf_capable = bpf_token_capable(t, token, CAP.BPF);
+    this.allow_ptr_leaks = bpf_token_capable(t, token, CAP.PERFMON);
     this.strict_alignment = (prog.prog_flags & 1) !== 0;
   }
 
@@ -2124,8 +2127,8 @@ function checkAtomic(env: Env, st: VState, insn: DInsn, sz: number): void {
  * the statistics line. Returns 0 or -errno; on success the program gets its
  * used maps, xlated insns and verified_insns.
  */
-export function bpf_check(t: Task, prog: BpfProg, log: VLog): CheckResult {
-  const env = new Env(t, prog, log, decode(prog.orig));
+export function bpf_check(t: Task, prog: BpfProg, log: VLog, token: BpfToken | null = null): CheckResult {
+  const env = new Env(t, prog, log, decode(prog.orig), token);
   let err = 0;
   let reason = "";
   const started = Date.now();
