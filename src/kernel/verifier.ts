@@ -585,7 +585,11 @@ function checkAttachBtfId(env: Env): void {
     if (sleepable) return;
     env.fail(-EINVAL, "Syscall programs can only be sleepable");
   }
-  if (sleepable && prog.type !== PT.TRACING && prog.type !== PT.LSM && prog.type !== PT.STRUCT_OPS && prog.type !== PT.KPROBE)
+  // can_be_sleepable(): fentry/fexit/fmod_ret/iter tracing, LSM, uprobes (KPROBE) and struct_ops.
+  const eat = prog.expected_attach_type;
+  const canSleep =
+    prog.type === PT.TRACING ? eat === AT.TRACE_FENTRY || eat === AT.TRACE_FEXIT || eat === AT.MODIFY_RETURN || eat === AT.TRACE_ITER : prog.type === PT.LSM || prog.type === PT.KPROBE || prog.type === PT.STRUCT_OPS;
+  if (sleepable && !canSleep)
     env.fail(-EINVAL, "Only fentry/fexit/fmod_ret, lsm, iter, uprobe, and struct_ops programs can be sleepable");
   if (prog.type === PT.STRUCT_OPS) {
     if (!prog.gpl_compatible) env.fail(-EINVAL, "struct ops programs must have a GPL compatible license");
