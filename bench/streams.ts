@@ -262,8 +262,36 @@ export function allStreams(tracePath?: string): Stream[] {
     const def = join(REPO_ROOT, DEFAULT_TRACE);
     p = existsSync(def) ? def : findTraces(join(REPO_ROOT, "fixtures", "traces"))[0];
   }
-  if (p !== undefined) streams.push(traceStream(p));
+  streams.push(p !== undefined ? traceStream(p) : builtTrace());
   return streams;
+}
+
+/**
+ * The replay stream when no recorded trace is there: a map's life in one
+ * pass (create, update, lookup, get_next_key, delete, close), in the shape a
+ * recorded trace would have.
+ */
+export function builtTrace(): Stream {
+  const C = BPF_CMD;
+  const mk = (cmd: number, values: Readonly<Record<string, number | bigint>>): BenchOp => {
+    const a = attr(cmd, values, endOf(cmd));
+    return { op: "bpf", cmd, size: a.length, attr: a, repeat: 1 };
+  };
+  return {
+    name: "trace-replay",
+    description: "built trace (no fixtures/traces/**/*.jsonl found): create, update, lookup, get_next_key, delete, close",
+    env: { kind: "root" },
+    setup: [scratch, { op: "write", addr: KEY, bytes: u32le(1) }],
+    body: [
+      mk(C.MAP_CREATE, { map_type: BPF_MAP_TYPE.HASH, key_size: 4, value_size: 8, max_entries: 8 }),
+      mk(C.MAP_UPDATE_ELEM, { map_fd: 3, key: KEY, value: VALUE, flags: 0n }),
+      mk(C.MAP_LOOKUP_ELEM, { map_fd: 3, key: KEY, value: VALUE }),
+      mk(C.MAP_GET_NEXT_KEY, { map_fd: 3, key: 0n, next_key: VALUE }),
+      mk(C.MAP_DELETE_ELEM, { map_fd: 3, key: KEY }),
+      { op: "close", fd: 3 },
+      { op: "reset" },
+    ],
+  };
 }
 
 /** Calls one iteration of the body makes when every call succeeds (bpf repeats + closes + opens). */
