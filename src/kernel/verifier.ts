@@ -340,9 +340,12 @@ function skbAccess(pt: number, off: number, size: number, write: boolean, prog: 
     if (write || size !== 8) return bad;
   } else if (inRange(off, SKB.tstamp, 8)) {
     if (size !== 8) return bad;
-  } else if (off === SKB.sk) {
-    return bad; // PTR_TO_SOCK_COMMON_OR_NULL is not modelled: treated as a refusal (see unsupported below)
+  } else if (inRange(off, SKB.sk, 8)) {
+    // skb->sk is a PTR_TO_SOCK_COMMON_OR_NULL, which the core does not model.
+    return off === SKB.sk && size === 8 && !write ? { ok: false, unsupported: true } : bad;
   } else if (off >= SKB.tstamp_type && off < SKB.hwtstamp) {
+    // tc reads __sk_buff->tstamp_type (one byte); everything else up to hwtstamp is padding.
+    if ((pt === PT.SCHED_CLS || pt === PT.SCHED_ACT) && off === SKB.tstamp_type && size === 1 && !write) return { ok: true, t: T.SCALAR };
     return bad;
   } else {
     if (write) {
@@ -403,9 +406,63 @@ function ctxAccess(prog: BpfProg, off: number, size: number, write: boolean): Ct
       if (write || off < 0 || off + size > 12 || off % size !== 0) return bad;
       if (off < 4) return size <= 4 ? { ok: true, t: T.SCALAR } : bad;
       return size === 4 ? { ok: true, t: T.SCALAR } : bad;
+    case PT.SOCK_OPS: {
+      // sock_ops_is_valid_access(): struct bpf_sock_ops (224 bytes)
+      if (off < 0 || off >= 224 || off % size !== 0) return bad;
+      if (write) return (off === 4 || off === 164) && size === 4 ? { ok: true, t: T.SCALAR } : bad;
+      // u64 fields (bytes_received, bytes_acked, skb_hwtstamp) and pointers (sk, skb_data, skb_data_end): whole 8-byte reads only.
+      if ((off >= 168 && off < 184) || (off >= 216 && off < 224)) return size === 8 && off % 8 === 0 ? { ok: true, t: T.SCALAR } : bad;
+      if (off >= 184 && off < 208) return size === 8 && off % 8 === 0 ? { ok: false, unsupported: true } : bad;
+      if (off === 212) return size <= 4 ? { ok: true, t: T.SCALAR } : bad;
+      return size === 4 ? { ok: true, t: T.SCALAR } : bad;
+    }
+    case PT.CGROUP_SOCK: {
+      // sock_filter_is_valid_access(): __sock_filter_check_attach_type() decides which fields this hook sees,
+      // then bpf_sock_is_valid_access() the sizes (struct bpf_sock, 80 bytes).
+      if (off < 0 || off >= 80 || off % size !== 0) return bad;
+      const eat = prog.expected_attach_type;
+      const create = eat === AT.CGROUP_INET_SOCK_CREATE || eat === AT.CGROUP_INET_SOCK_RELEASE;
+      if (off === 0 || off === 16 || off === 20) {
+        if (!create) return bad;
+      } else if (off >= 24 && off < 28) {
+        if (eat !== AT.CGROUP_INET4_POST_BIND || write) return bad;
+      } else if (off >= 28 && off < 44) {
+        if (eat !== AT.CGROUP_INET6_POST_BIND || write) return bad;
+      } else if (off === 44) {
+        if ((eat !== AT.CGROUP_INET4_POST_BIND && eat !== AT.CGROUP_INET6_POST_BIND) || write) return bad;
+      } else if (write) return bad;
+      // Narrow reads: at the field's offset for family, type, protocol, src_port, state, rx_queue_mapping;
+      // anywhere inside the address fields; dst_port is a 2-byte field unless read whole.
+      if (off === 4 || off === 8 || off === 12 || off === 44 || off === 72 || off === 76) return size <= 4 ? { ok: true, t: T.SCALAR } : bad;
+      if ((off >= 24 && off < 44) || (off >= 52 && off < 72)) return (off & 3) + size <= 4 ? { ok: true, t: T.SCALAR } : bad;
+      if (off >= 48 && off < 52) return off < 50 && (size === 4 ? off === 48 : size <= 2 && off + size <= 50) ? { ok: true, t: T.SCALAR } : bad;
+      return size === 4 ? { ok: true, t: T.SCALAR } : bad;
+    }
+    case PT.CGROUP_SOCK_ADDR:
+      // struct bpf_sock_addr: user_family, family, type and protocol are plain u32 reads; the rest depends on the attach type (not modelled)
+      if (!write && size === 4 && (off === 0 || off === 28 || off === 32 || off === 36)) return { ok: true, t: T.SCALAR };
+      if (off === 64) return size === 8 && !write ? { ok: false, unsupported: true } : bad;
+      return { ok: false, unsupported: true };
+    case PT.SK_MSG:
+    case PT.SK_REUSEPORT:
+    case PT.CGROUP_SOCKOPT:
+    case PT.SK_LOOKUP:
+    case PT.NETFILTER: {
+      // Pointer fields (data, data_end, sk, optval, state, skb...) are 8-byte reads; other fields are not modelled.
+      const ptrs: Record<number, readonly number[]> = { [PT.SK_MSG]: [0, 8, 72], [PT.SK_REUSEPORT]: [0, 8, 40, 48], [PT.CGROUP_SOCKOPT]: [0, 8, 16], [PT.SK_LOOKUP]: [0], [PT.NETFILTER]: [0, 8] };
+      const p = ptrs[prog.type]!.find((o) => off >= o && off < o + 8);
+      if (p !== undefined && (size !== 8 || off !== p)) return bad;
+      return { ok: false, unsupported: true };
+    }
+    case PT.FLOW_DISSECTOR:
+      // flow_dissector_is_valid_access(): only data, data_end (4 bytes) and flow_keys (8), read only
+      if (write) return bad;
+      if (off === SKB.data || off === SKB.data_end) return size === 4 ? { ok: true, t: off === SKB.data ? T.PKT : T.PKT_END } : bad;
+      if (off === SKB.flow_keys) return size === 8 ? { ok: false, unsupported: true } : bad;
+      return bad;
     case PT.CGROUP_SYSCTL:
       // struct bpf_sysctl { write, file_pos }: write is read-only, file_pos writable with 4 bytes
-      if (off < 0 || off + size > 8 || off % size !== 0) return bad;
+      if (off < 0 || off + size > 8 || off % size !== 0 || size > 4) return bad;
       if (off < 4) return write ? bad : { ok: true, t: T.SCALAR };
       if (write) return size === 4 ? { ok: true, t: T.SCALAR } : bad;
       return { ok: true, t: T.SCALAR };
