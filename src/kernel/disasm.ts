@@ -19,7 +19,7 @@ const SSIZE = ["s32", "s16", "s8", "s64"];
 
 export function helperName(id: number): string {
   const n = id >= 0 && id < HELPER_NAMES.length ? HELPER_NAMES[id] : undefined;
-  return n && id !== 0 ? `bpf_${n}` : "unknown";
+  return n ? `bpf_${n}` : "unknown";
 }
 
 const hex = (v: number): string => "0x" + (v >>> 0).toString(16);

@@ -620,7 +620,8 @@ function checkSubprogs(env: Env): void {
     const c = cls(insn);
     const op = insn.code & 0xf0;
     if ((c === 5 || c === 6) && op !== 0x80 && op !== 0x90) {
-      const off = c === 6 && op === 0 ? insn.imm : insn.off;
+      // Only BPF_JMP32|BPF_JA itself (gotol) takes its offset from imm.
+      const off = insn.code === 0x06 ? insn.imm : insn.off;
       const to = i + off + 1;
       if (to < start || to >= end) env.fail(-EINVAL, `jump out of range from insn ${i} to ${to}`);
     }
@@ -1288,8 +1289,31 @@ function mayAccessDirectPktData(env: Env, write: boolean): boolean {
 }
 
 /** check_mem_access() for LDX/STX/ST. */
-function checkMemAccess(env: Env, st: VState, regno: number, off: number, size: number, write: boolean, valueReg: Reg | null, imm: number | null, dst: Reg | null): void {
+/**
+ * check_ptr_alignment(): strict for the stack, for atomics (strictOnce) and
+ * under BPF_F_STRICT_ALIGNMENT; packets are checked as if NET_IP_ALIGN (2)
+ * preceded them. One-byte accesses are always aligned.
+ */
+function checkPtrAlignment(env: Env, reg: Reg, off: number, size: number, strictOnce: boolean): void {
+  let strict = env.strict_alignment || strictOnce;
+  const base = reg.t & 0xff;
+  const varStr = tnumIsConst(reg.tn) ? String(s64(reg.tn.v)) : tnumStr(reg.tn);
+  if (base === T.PKT || base === T.PKT_META) {
+    if (!strict || size === 1) return;
+    const t = tnumAdd(reg.tn, tnumConst(BigInt(2 + reg.off + off)));
+    if (t.v % BigInt(size) !== 0n || (t.m & BigInt(size - 1)) !== 0n) env.fail(-EACCES, `misaligned packet access off 2+${varStr}+${reg.off}+${off} size ${size}`);
+    return;
+  }
+  const desc = base === T.MAP_VALUE ? "value " : base === T.CTX ? "context " : base === T.STACK ? "stack " : "";
+  if (base === T.STACK) strict = true;
+  if (!strict || size === 1) return;
+  const t = tnumAdd(reg.tn, tnumConst(BigInt(reg.off + off)));
+  if ((t.v & BigInt(size - 1)) !== 0n || (t.m & BigInt(size - 1)) !== 0n) env.fail(-EACCES, `misaligned ${desc}access off ${varStr}+${reg.off}+${off} size ${size}`);
+}
+
+function checkMemAccess(env: Env, st: VState, regno: number, off: number, size: number, write: boolean, valueReg: Reg | null, imm: number | null, dst: Reg | null, strictOnce = false): void {
   const reg = st.cur.regs[regno]!;
+  checkPtrAlignment(env, reg, off, size, strictOnce);
   switch (reg.t) {
     case T.STACK:
       if (!tnumIsConst(reg.tn)) {
@@ -2172,8 +2196,8 @@ function checkAtomic(env: Env, st: VState, insn: DInsn, sz: number): void {
   if (base.t === T.CTX || base.t === T.PKT || base.t === T.PKT_META) env.fail(-EACCES, `BPF_ATOMIC stores into R${insn.dst} ${regTypeStr(base.t)} is not allowed`);
   // The fetched value is what the read gives (a spilled constant stays known); the slot turns to misc.
   const tmp = new Reg();
-  checkMemAccess(env, st, insn.dst, insn.off, sz, false, null, null, tmp);
-  checkMemAccess(env, st, insn.dst, insn.off, sz, true, null, null, null);
+  checkMemAccess(env, st, insn.dst, insn.off, sz, false, null, null, tmp, true);
+  checkMemAccess(env, st, insn.dst, insn.off, sz, true, null, null, null, true);
   if (insn.imm & 1) {
     const d = insn.imm === 0xf1 ? 0 : insn.src;
     const r = regOf(env, st, d, false);
