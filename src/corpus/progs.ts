@@ -218,6 +218,64 @@ function verifierCases(): Case[] {
   return c;
 }
 
+
+/** A seeded linear-congruential generator, so the random corpus is the same on every run. */
+function lcg(seed: number): (n: number) => number {
+  let x = seed;
+  return (n) => {
+    x = (x * 1103515245 + 12345) & 0x7fffffff;
+    return x % n;
+  };
+}
+
+const IMMS = [0, 1, -1, 2, 7, 31, 32, 63, 64, 0x7fffffff, -0x80000000, 0x12345678, -5, 255, 256, 65535];
+
+/**
+ * A random straight-line program over R0-R5 (all set by ld_imm64 first):
+ * ALU and ALU64 with register and immediate operands (sdiv/smod included,
+ * no constant zero divisors), neg, movsx, bswap/le/be, conditional jumps
+ * over one insn in JMP and JMP32, and moves. The verifier accepts all of
+ * them; PROG_TEST_RUN's retval shows R0.
+ */
+function randomAluProgram(rnd: (n: number) => number): Uint8Array[] {
+  const ins: Uint8Array[] = [];
+  for (let r = 0; r <= 5; r++) ins.push(A.ld64(r, BigInt.asUintN(64, BigInt(rnd(0x7fffffff)) * BigInt(rnd(0x7fffffff)) * (rnd(2) ? -1n : 1n))));
+  const n = 6 + rnd(10);
+  const ops = [0x00, 0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0x90, 0xa0, 0xc0];
+  for (let i = 0; i < n; i++) {
+    const d = rnd(6);
+    const sr = rnd(6);
+    const imm = IMMS[rnd(IMMS.length)]!;
+    const k = rnd(12);
+    if (k < 7) {
+      const op = ops[rnd(ops.length)]!;
+      const w = rnd(2) ? A.CLS.ALU64 : A.CLS.ALU;
+      const off = (op === 0x30 || op === 0x90) && rnd(2) ? 1 : 0;
+      if (rnd(2)) ins.push(A.raw(w | op | 0x08, d, sr, off, 0));
+      else {
+        let im = imm;
+        if ((op === 0x30 || op === 0x90) && im === 0) im = 3;
+        if (op === 0x60 || op === 0x70 || op === 0xc0) im = rnd(w === A.CLS.ALU64 ? 64 : 32);
+        ins.push(A.raw(w | op, d, 0, off, im));
+      }
+    } else if (k === 7) ins.push(A.raw((rnd(2) ? A.CLS.ALU64 : A.CLS.ALU) | 0x80, d, 0, 0, 0));
+    else if (k === 8) {
+      const sz = [8, 16, 32][rnd(3)]!;
+      ins.push(A.raw((rnd(2) ? A.CLS.ALU64 : A.CLS.ALU) | 0xb0 | 0x08, d, sr, sz === 32 && rnd(2) ? 16 : sz, 0));
+    } else if (k === 9) {
+      const sz = [16, 32, 64][rnd(3)]!;
+      const c = rnd(3);
+      ins.push(A.raw(c === 0 ? 0xd7 : c === 1 ? 0xd4 : 0xdc, d, 0, 0, sz));
+    } else if (k === 10) {
+      const jop = [0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0xa0, 0xb0, 0xc0, 0xd0][rnd(11)]!;
+      const cls = rnd(2) ? A.CLS.JMP : A.CLS.JMP32;
+      ins.push(rnd(2) ? A.raw(cls | jop | 0x08, d, sr, 1, 0) : A.raw(cls | jop, d, 0, 1, imm));
+      ins.push(A.alu64i(A.ALU.ADD, d, 17));
+    } else ins.push(A.mov64r(d, sr));
+  }
+  return ins;
+}
+
 /** All program traces, without expectations. */
 export function progCorpus(): Trace[] {
   const out: Trace[] = [];
@@ -387,6 +445,18 @@ export function progCorpus(): Trace[] {
     b.testRun(6, { data: eth, dataOut: 64 });
     b.testRun(9, { data: eth });
   });
+  // Random ALU/JMP programs run through the interpreter: R0's low and high halves as retval.
+  for (let part = 0; part < 4; part++) {
+    add(`interp-random-${part}`, `25 seeded random ALU/ALU64/JMP/JMP32 programs (seed ${part + 1}), each loaded twice (R0, R0 >> 32) and test-run`, ROOT, (b) => {
+      const rnd = lcg(part + 1);
+      for (let i = 0; i < 25; i++) {
+        const body = randomAluProgram(rnd);
+        b.load(PT.SOCKET_FILTER, P(body, A.exit()));
+        b.load(PT.SOCKET_FILTER, P(body, A.alu64i(A.ALU.RSH, R0, 32), A.exit()));
+      }
+      for (let fd = 3; fd < 53; fd++) b.testRun(fd, { data: new Uint8Array(14) });
+    });
+  }
   // Every program type with a trivial program, returning 0 and 7, and reading the context's first word.
   const TYPE_EAT: [number, number][] = [[1, 0], [2, 0], [3, 0], [4, 0], [5, 0], [6, 0], [7, 0], [8, 0], [9, 0], [10, 0], [11, 0], [12, 0], [13, 0], [14, 0], [15, 0], [16, 0], [17, 0], [18, 8], [18, 10], [18, 21], [19, 0], [20, 0], [21, 0], [22, 0], [23, 0], [24, 0], [25, 21], [26, 0], [26, 24], [27, 0], [28, 0], [29, 0], [30, 36], [31, 0], [32, 45], [2, 56]];
   for (const [ty, eat] of TYPE_EAT) {
