@@ -14,7 +14,7 @@ const O_PATH = 0o10000000;
 function inodeAt(t: Task, path: string): Inode {
   const fd = t.open(path, O_PATH);
   expect(fd, `${path}: ${t.lastError?.reason}`).toBeGreaterThanOrEqual(0);
-  const inode = (t.files.get(fd)!.private_data as { path: { inode: Inode } }).path.inode;
+  const inode = (t.files.getRaw(fd)!.private_data as { path: { inode: Inode } }).path.inode;
   t.close(fd);
   return inode;
 }

@@ -139,3 +139,21 @@ describe("reasons", () => {
     expect(t.lastError?.reason).toMatch(/info\.bpf_fd 99/);
   });
 });
+
+describe("O_PATH fds look closed to bpf() (fdget ignores them; probed on 6.18 by the bpffs work)", () => {
+  it("MAP_LOOKUP_ELEM → EBADF, OBJ_GET_INFO_BY_FD → EBADFD, TOKEN_CREATE → EBADF", () => {
+    const t = new Kernel().spawn();
+    const map = t.sys_bpf(0, A(0, arr), 168);
+    expect(map).toBe(3);
+    t.memory.map(0x10000n, 4096);
+    t.memory.write(0x10000n, new TextEncoder().encode("/sys/fs/bpf/m\0"));
+    expect(t.sys_bpf(6, A(6, { pathname: 0x10000n, bpf_fd: map }), 168)).toBe(0);
+    const p = t.open("/sys/fs/bpf/m", 0o10000000 /* O_PATH */);
+    expect(p).toBe(4);
+    expect(t.sys_bpf(1, A(1, { map_fd: p, key: 0x10100n, value: 0x10200n }), 168)).toBe(-EBADF);
+    expect(t.sys_bpf(15, A(15, { "info.bpf_fd": p }), 168)).toBe(-EBADFD);
+    const dir = t.open("/sys/fs/bpf", 0o10000000);
+    expect(t.sys_bpf(36, A(36, { "token_create.bpffs_fd": dir }), 168)).toBe(-EBADF);
+    expect(t.close(p)).toBe(0);
+  });
+});

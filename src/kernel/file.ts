@@ -74,15 +74,25 @@ export class FdTable {
     return -24;
   }
 
-  /** fdget(): the file at fd, or undefined. fds are u32 in the ABI; anything out of range is simply not open. */
+  /**
+   * fdget(): the file at fd, or undefined. O_PATH files are invisible to it,
+   * as to the kernel's fdget(), so bpf() treats them as closed fds. fds are
+   * u32 in the ABI; anything out of range is simply not open.
+   */
   get(fd: number): File | undefined {
+    const f = this.getRaw(fd);
+    return f === undefined || f.f_flags & O_PATH ? undefined : f;
+  }
+
+  /** fdget_raw(): any open file, O_PATH ones included (dirfds, close, fd passing). */
+  getRaw(fd: number): File | undefined {
     if (!Number.isInteger(fd) || fd < 0 || fd >= this.fds.length) return undefined;
     return this.fds[fd];
   }
 
   /** close(2): -EBADF (9) when not open. */
   close(fd: number): number {
-    const f = this.get(fd);
+    const f = this.getRaw(fd);
     if (f === undefined) return -9;
     this.fds[fd] = undefined;
     f.put();

@@ -198,7 +198,7 @@ export function openPath(path: Path, flags: number): File {
 
 /** fdget_raw(): any open file, O_PATH ones included (dirfds, SCM_RIGHTS). */
 export function fdgetRaw(t: Task, fd: number): File | undefined {
-  return t.files.get(fd);
+  return t.files.getRaw(fd);
 }
 
 /**
