@@ -43,7 +43,12 @@ export class VLog {
   /** bpf_verifier_vlog() of one formatted message. */
   write(s: string): void {
     if (!this.needed) return;
-    const msg = encodeUtf8(s);
+    this.writeBytes(encodeUtf8(s));
+  }
+
+  /** bpf_verifier_vlog() of a message given as bytes (BTF names are raw bytes, not UTF-8). */
+  writeBytes(msg: Uint8Array): void {
+    if (!this.needed) return;
     const n = msg.length + 1;
     const kbuf = new Uint8Array(n);
     kbuf.set(msg);
