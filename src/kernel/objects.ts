@@ -19,10 +19,11 @@ import type { Call } from "./syscall.ts";
 import type { Task } from "./task.ts";
 import { bpf_token_fops } from "./token.ts";
 import { decodeLatin1 } from "../abi/text.ts";
+import { btf_fops, btf_get_fd_by_id as btf_fd_by_id, btf_new_fd_parsed } from "./btf.ts";
 
 export { bpf_prog_fops };
 export const bpf_link_fops: FileOperations = { name: "bpf_link_fops" };
-export const btf_fops: FileOperations = { name: "btf_fops" };
+export { btf_fops };
 export const bpf_stats_fops: FileOperations = {
   name: "bpf-stats",
   release: (f) => {
@@ -369,11 +370,7 @@ export function link_get_fd_by_id(c: Call, id: number): number {
 
 export function btf_get_fd_by_id(c: Call, id: number): number {
   const { t } = c;
-  const btf = t.kernel.btf_idr.find(id) as BtfObject | undefined;
-  if (btf === undefined) return t.fail(-ENOENT, `no BTF object with id ${id}`);
-  const fd = t.files.install(new File(btf_fops, btf, O_RDONLY | O_CLOEXEC));
-  if (fd < 0) return t.fail(fd, "no free fd");
-  return fd;
+  return btf_fd_by_id(t, id);
 }
 
 // --- BTF_LOAD ---------------------------------------------------------------------------
@@ -387,7 +384,7 @@ export function btf_new_fd(c: Call): number {
   if (err) return err;
   const data = new Uint8Array(size);
   if (t.memory.copyIn(data, attr.u64("btf"), size) !== 0) return t.fail(-EFAULT, `btf: reading ${size} bytes faulted`);
-  return t.fail(-EINVAL, "BTF validation is not emulated yet (known divergence)");
+  return btf_new_fd_parsed(c, data);
 }
 
 /** BPF_LOG_LEVEL1 | BPF_LOG_LEVEL2 | BPF_LOG_STATS | BPF_LOG_FIXED */
