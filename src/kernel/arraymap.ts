@@ -11,6 +11,8 @@ import { BPF_MAP_TYPE as MT } from "../uapi/gen/consts-6.18.ts";
 import { BPF_F } from "../uapi/defines.ts";
 import { BpfMap } from "./bpf.ts";
 import { bpf_prog_get } from "./objects.ts";
+import { BpfProg, bpf_prog_inc, bpf_prog_put } from "./prog.ts";
+import { BPF_PROG_TYPE as PT } from "../uapi/gen/consts-6.18.ts";
 import {
   BPF_ANY,
   BPF_EXIST,
@@ -33,6 +35,11 @@ import { Sha256 } from "./sha256.ts";
 import type { Task } from "./task.ts";
 
 const ARRAY_CREATE_FLAG_MASK = BPF_F.NUMA_NODE | BPF_F.MMAPABLE | BPF_F_ACCESS_MASK | BPF_F.PRESERVE_ELEMS | BPF_F.INNER_MAP;
+/** The BPF_* update flags as BigInts, made once (BigInt(x) allocates on every call). */
+const BIG_ANY = BigInt(BPF_ANY);
+const BIG_NOEXIST = BigInt(BPF_NOEXIST);
+const BIG_EXIST = BigInt(BPF_EXIST);
+const NOT_F_LOCK = ~BigInt(BPF_F_LOCK);
 /** sizeof(struct bpf_array) on x86-64, for the allocation-size model only. */
 const SIZEOF_BPF_ARRAY = 312;
 
@@ -138,16 +145,17 @@ function array_map_update_sys(_t: Task, m: BpfMap, key: Uint8Array, value: Uint8
   const a = arr(m);
   const index = u32At(key);
   if (a.map_type === MT.PERCPU_ARRAY) {
-    if (flags > BigInt(BPF_EXIST)) return -EINVAL;
+    if (flags > BIG_EXIST) return -EINVAL;
     if (index >= a.max_entries) return -E2BIG;
-    if (flags === BigInt(BPF_NOEXIST)) return -EEXIST;
+    if (flags === BIG_NOEXIST) return -EEXIST;
     // copy_map_value_long() per CPU: the whole rounded slot, padding included (probed: padding reads back).
     a.data!.write(index * a.ncpu * a.elem_size, value, 0, a.ncpu * a.elem_size);
     return 0;
   }
-  if ((flags & ~BigInt(BPF_F_LOCK)) > BigInt(BPF_EXIST)) return -EINVAL;
+  // The usual flags (BPF_ANY) skip the BigInt arithmetic, which allocates.
+  if (flags !== 0n && (flags & NOT_F_LOCK) > BIG_EXIST) return -EINVAL;
   if (index >= a.max_entries) return -E2BIG;
-  if (flags & BigInt(BPF_NOEXIST)) return -EEXIST;
+  if (flags !== 0n && (flags & BIG_NOEXIST) !== 0n) return -EEXIST;
   a.data!.write(index * a.elem_size, value, 0, a.value_size);
   return 0;
 }
@@ -204,6 +212,7 @@ export function bpf_map_meta_equal(meta: BpfMap, inner: BpfMap): boolean {
 export const array_map_ops: MapOps = {
   name: "array_map_ops",
   ...arrayCommon,
+  sys_value_filled: true,
   map_meta_equal: array_map_meta_equal,
   map_alloc: (t, attr) => array_map_alloc(t, attr, array_map_ops),
   map_get_hash: array_map_get_hash,
@@ -212,6 +221,7 @@ export const array_map_ops: MapOps = {
 export const percpu_array_map_ops: MapOps = {
   name: "percpu_array_map_ops",
   ...arrayCommon,
+  sys_value_filled: true,
   map_meta_equal: bpf_map_meta_equal,
   map_alloc: (t, attr) => array_map_alloc(t, attr, percpu_array_map_ops),
 };
@@ -238,7 +248,7 @@ function fd_array_lookup_sys(sysLookup: ((p: unknown) => number) | null) {
 function fd_array_update_sys(getPtr: FdGetPtr, putPtr: (p: unknown) => void) {
   return (t: Task, m: BpfMap, key: Uint8Array, value: Uint8Array, flags: bigint): number => {
     const a = arr(m);
-    if (flags !== BigInt(BPF_ANY)) return -EINVAL;
+    if (flags !== BIG_ANY) return -EINVAL;
     const index = u32At(key);
     if (index >= a.max_entries) return -E2BIG;
     const p = getPtr(t, m, u32At(value));
@@ -280,11 +290,48 @@ const fdCommon = {
   map_mem_usage: (m: BpfMap) => BigInt(SIZEOF_BPF_ARRAY + m.max_entries * 8),
 };
 
-/** prog_fd_array_get_ptr(): bpf_prog_get(), which cannot find a program until PROG_LOAD is emulated. */
-function prog_fd_array_get_ptr(t: Task, _m: BpfMap, fd: number): unknown {
+/** The prog_array owner fields of struct bpf_map (bpf_map_owner): the first program decides them. */
+interface ProgArrayOwner {
+  type: number;
+  xdp_has_frags: boolean;
+  sleepable: boolean;
+  expected_attach_type: number;
+}
+const owners = new WeakMap<BpfMap, ProgArrayOwner>();
+
+/**
+ * __bpf_prog_map_compatible(): the first program stored fixes the owner's
+ * type, frags and sleepable flags and attach type; later ones must match.
+ * Every program here is "jited", so that field always agrees.
+ */
+function bpf_prog_map_compatible(map: BpfMap, prog: BpfProg): boolean {
+  const want: ProgArrayOwner = {
+    type: prog.type,
+    xdp_has_frags: (prog.prog_flags & BPF_F.XDP_HAS_FRAGS) !== 0,
+    sleepable: (prog.prog_flags & BPF_F.SLEEPABLE) !== 0,
+    expected_attach_type: prog.expected_attach_type,
+  };
+  const own = owners.get(map);
+  if (own === undefined) {
+    owners.set(map, want);
+    return true;
+  }
+  return own.type === want.type && own.xdp_has_frags === want.xdp_has_frags && own.sleepable === want.sleepable && own.expected_attach_type === want.expected_attach_type;
+}
+
+/** prog_fd_array_get_ptr(): a program fd, not an extension, compatible with the array's owner; the slot holds a reference. */
+function prog_fd_array_get_ptr(t: Task, m: BpfMap, fd: number): unknown {
   const p = bpf_prog_get(t, fd, "value (prog fd)");
   if (typeof p === "number") return p;
-  return t.fail(-EINVAL, "value: program is not compatible with this prog array");
+  const prog = p as BpfProg;
+  if (prog.type === PT.EXT || !bpf_prog_map_compatible(m, prog)) return t.fail(-EINVAL, "value: program is not compatible with this prog array (type, attach type, frags or sleepable differ from the first one stored)");
+  bpf_prog_inc(prog);
+  return prog;
+}
+
+/** prog_fd_array_put_ptr(): the slot's reference goes. */
+function prog_fd_array_put_ptr(p: unknown): void {
+  bpf_prog_put(p as BpfProg);
 }
 
 const noPut = (): void => {};
@@ -293,10 +340,10 @@ export const prog_array_map_ops: MapOps = {
   ...fdCommon,
   map_alloc: (t, attr) => array_map_alloc(t, attr, prog_array_map_ops),
   map_lookup_sys: fd_array_lookup_sys((p) => (p as { id: number }).id),
-  map_update_sys: fd_array_update_sys(prog_fd_array_get_ptr, noPut),
-  map_delete_elem: fd_array_delete(noPut),
+  map_update_sys: fd_array_update_sys(prog_fd_array_get_ptr, prog_fd_array_put_ptr),
+  map_delete_elem: fd_array_delete(prog_fd_array_put_ptr),
   // prog_array_map_clear(): the last user reference empties the array.
-  map_release_uref: fd_array_clear(noPut),
+  map_release_uref: fd_array_clear(prog_fd_array_put_ptr),
 };
 
 /** perf_event_get(): any fd that is not a perf event gives -EBADF. */
