@@ -11,7 +11,7 @@
 import { E2BIG, EBADF, EEXIST, EFAULT, EINVAL, ELOOP, ENOENT, ENOSPC, ENOTSUPP } from "../abi/errno.ts";
 import { File, O_CLOEXEC, O_RDONLY, type FileOperations } from "./file.ts";
 import { VLog } from "./vlog.ts";
-import type { Call } from "./syscall.ts";
+import { bpf_check_uarg_tail_zero, put_user_u32, type Call } from "./syscall.ts";
 import type { Task } from "./task.ts";
 
 export const BTF_MAGIC = 0xeb9f;
@@ -1618,4 +1618,71 @@ export function btf_get_by_fd(t: Task, ufd: number, field: string): BtfObj | num
 /** Whether a file is a BTF object (isBtfFile). */
 export function isBtf(f: File): boolean {
   return f.f_op === btf_fops;
+}
+
+// ------------------------------------------------------------- OBJ_GET_INFO_BY_FD
+
+/**
+ * The vmlinux BTF bytes, when a host-side caller supplies them (the core
+ * cannot read fixtures/btf/vmlinux-6.18.btf.gz without Node APIs). Without
+ * them a copy-out of the kernel's BTF is refused: a known divergence.
+ */
+let vmlinuxBytes: Uint8Array | null = null;
+
+export function provideVmlinuxBtf(bytes: Uint8Array): void {
+  if (bytes.length !== VMLINUX_BTF_SIZE) throw new RangeError(`vmlinux BTF must be ${VMLINUX_BTF_SIZE} bytes, not ${bytes.length}`);
+  vmlinuxBytes = bytes;
+}
+
+/**
+ * bpf_btf_get_info_by_fd() + btf_get_info_by_fd(): the tail check against
+ * sizeof(bpf_btf_info), the caller's struct as the starting point, the BTF
+ * bytes copied out up to min(btf_size, the caller's btf_size), then the name
+ * (-ENOSPC, after writing a truncated name, when name_len is too short), and
+ * the struct and info_len written back.
+ */
+export function btf_get_info_by_fd(c: Call, b: BtfObj): number {
+  const { t, attr } = c;
+  const layout = t.kernel.tables.structs["bpf_btf_info"];
+  if (layout === undefined) return t.fail(-EINVAL, "this ABI has no bpf_btf_info");
+  const uinfo = attr.u64("info.info");
+  const ulen = attr.u32("info.info_len");
+  const err0 = bpf_check_uarg_tail_zero(t, uinfo, layout.size, ulen, "info (bpf_btf_info)");
+  if (err0) return err0;
+  const len = Math.min(ulen, layout.size);
+  const info = new Uint8Array(layout.size);
+  const iv = new DataView(info.buffer);
+  if (t.memory.copyIn(info, uinfo, len) !== 0) return t.fail(-EFAULT, `info: reading ${len} bytes of bpf_btf_info faulted`);
+  const off = (name: string): number => layout.fields.find((f) => f.name === name)!.offset;
+  iv.setUint32(off("id"), b.id ?? 1, true);
+  const size = btf_data_size(b);
+  const ubtf = iv.getBigUint64(off("btf"), true);
+  const copy = Math.min(size, iv.getUint32(off("btf_size"), true));
+  if (copy) {
+    const bytes = b.data ?? (b.kernel ? vmlinuxBytes : null);
+    if (bytes === null) return t.fail(-EINVAL, "bpfemu: the vmlinux BTF bytes are not loaded, so they cannot be copied out (known divergence)");
+    if (t.memory.copyOut(ubtf, bytes.subarray(0, copy)) !== 0) return t.fail(-EFAULT, `info.btf: writing ${copy} bytes faulted`);
+  }
+  iv.setUint32(off("btf_size"), size, true);
+  iv.setUint32(off("kernel_btf"), b.kernel ? 1 : 0, true);
+  const uname = iv.getBigUint64(off("name"), true);
+  const uname_len = iv.getUint32(off("name_len"), true);
+  if ((uname === 0n) !== (uname_len === 0)) return t.fail(-EINVAL, "info: name and name_len must be given together");
+  const name = new Uint8Array(b.name.length + 1);
+  for (let i = 0; i < b.name.length; i++) name[i] = b.name.charCodeAt(i);
+  iv.setUint32(off("name_len"), b.name.length, true);
+  let ret = 0;
+  if (uname !== 0n) {
+    if (uname_len >= name.length) {
+      if (t.memory.copyOut(uname, name) !== 0) return t.fail(-EFAULT, "info.name: writing the name faulted");
+    } else {
+      if (t.memory.copyOut(uname, name.subarray(0, uname_len - 1)) !== 0) return t.fail(-EFAULT, "info.name: writing the name faulted");
+      if (t.memory.copyOut(uname + BigInt(uname_len - 1), new Uint8Array(1)) !== 0) return t.fail(-EFAULT, "info.name: writing the NUL faulted");
+      ret = t.fail(-ENOSPC, `info.name_len ${uname_len} is too short for "${b.name}"`);
+    }
+  }
+  if (t.memory.copyOut(uinfo, info.subarray(0, len)) !== 0) return t.fail(-EFAULT, `info: writing ${len} bytes faulted`);
+  const e = put_user_u32(c, "info.info_len", len);
+  if (e) return e;
+  return ret;
 }

@@ -8,7 +8,7 @@ import { E2BIG, EFAULT, EINVAL, EPERM } from "../abi/errno.ts";
 import type { StructLayout } from "../uapi/layout.ts";
 import type { BpfMap, BpfToken } from "./bpf.ts";
 import type { File } from "./file.ts";
-import type { BtfObject } from "./objects.ts";
+import { btf_get_info_by_fd as btfInfo, type BtfObj } from "./btf.ts";
 import type { BpfProg } from "./prog.ts";
 import { bpf_check_uarg_tail_zero, put_user_u32, type Call } from "./syscall.ts";
 
@@ -140,16 +140,7 @@ export function bpf_token_get_info_by_fd(c: Call, f: File): number {
 }
 
 export function btf_get_info_by_fd(c: Call, f: File): number {
-  const { t } = c;
-  const layout = t.kernel.tables.structs["bpf_btf_info"];
-  if (layout === undefined) return t.fail(-EINVAL, "this ABI has no bpf_btf_info");
-  const p = infoPrologue(c, layout);
-  if (typeof p === "number") return p;
-  const btf = f.private_data as BtfObject;
-  const info = new InfoBuf(layout);
-  info.setU32("id", btf.id ?? 1);
-  info.setU32("kernel_btf", btf.kernel ? 1 : 0);
-  return t.fail(-EINVAL, "BTF info is not emulated yet (known divergence)");
+  return btfInfo(c, f.private_data as BtfObj);
 }
 
 /** bpf_prog_info's *_rec_size values: sizeof(bpf_func_info), sizeof(bpf_line_info), sizeof(__u64). */
