@@ -31,6 +31,7 @@ import {
   roundup_pow_of_two,
 } from "./map_util.ts";
 import type { Task } from "./task.ts";
+import { sock_map_release_progs } from "./sock_map.ts";
 
 const ENOTSOCK = 88;
 const NR_CPUS = 256;
@@ -355,6 +356,7 @@ export const sock_map_ops: MapOps = {
   // sock_map_lookup_sys(): only 8-byte values can carry the socket cookie.
   map_lookup_sys: (_t, m) => (m.value_size !== 8 ? -ENOSPC : -ENOENT),
   map_update_sys: sock_update_sys,
+  map_release_uref: sock_map_release_progs,
   map_delete_elem: (_t, m, key) => (u32At(key) >= m.max_entries ? -EINVAL : -EINVAL),
   map_mem_usage: (m) => BigInt(m.max_entries * 8),
 };
@@ -376,6 +378,7 @@ export const sock_hash_ops: MapOps = {
   },
   map_lookup_sys: (_t, m) => (m.value_size !== 8 ? -ENOSPC : -ENOENT),
   map_update_sys: sock_update_sys,
+  map_release_uref: sock_map_release_progs,
   map_delete_elem: () => -ENOENT,
   map_get_next_key: () => -ENOENT,
   map_mem_usage: (m) => BigInt(roundup_pow_of_two(m.max_entries) * 16),

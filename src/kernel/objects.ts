@@ -4,8 +4,8 @@
 // verifier core (verifier.ts) and the program object (prog.ts); test runs
 // are in test_run.ts.
 
-import { E2BIG, EBADF, EFAULT, EINVAL, ENODEV, ENOENT, ENOSPC, EOPNOTSUPP, EPERM } from "../abi/errno.ts";
-import { BPF_ATTACH_TYPE as AT, BPF_PROG_TYPE as PT } from "../uapi/gen/consts-6.18.ts";
+import { E2BIG, EBADF, EFAULT, EINVAL, ENOENT, ENOSPC, EOPNOTSUPP, EPERM } from "../abi/errno.ts";
+import { BPF_PROG_TYPE as PT } from "../uapi/gen/consts-6.18.ts";
 import { File, O_CLOEXEC, O_RDONLY, O_RDWR, type FileOperations } from "./file.ts";
 import type { BpfMap, BpfProgLike, BpfToken } from "./bpf.ts";
 import { bpf_map_fops, bpf_map_get, bpf_map_put } from "./maps.ts";
@@ -18,11 +18,13 @@ import * as info from "./info.ts";
 import type { Call } from "./syscall.ts";
 import type { Task } from "./task.ts";
 import { bpf_token_fops } from "./token.ts";
+import * as links from "./link.ts";
+import { bpf_link_fops, type BpfLink } from "./link.ts";
 import { decodeLatin1 } from "../abi/text.ts";
 import { btf_fops, btf_get_fd_by_id as btf_fd_by_id, btf_new_fd_parsed } from "./btf.ts";
 
 export { bpf_prog_fops };
-export const bpf_link_fops: FileOperations = { name: "bpf_link_fops" };
+export { bpf_link_fops };
 export { btf_fops };
 export const bpf_stats_fops: FileOperations = {
   name: "bpf-stats",
@@ -178,51 +180,12 @@ const LOG_TRUE_SIZE_END = 144;
 // No program object can exist until PROG_LOAD is emulated, so these run only
 // after a successful prog lookup, which cannot happen yet.
 
-export function prog_attach_rest(c: Call, _prog: BpfProgLike, _ptype: number): number {
-  return c.t.fail(-EINVAL, "program attach is not emulated");
+export function prog_attach_rest(c: Call, prog: BpfProgLike, ptype: number): number {
+  return links.bpf_prog_attach_rest(c, prog as BpfProg, ptype);
 }
 
 export function prog_detach_rest(c: Call, ptype: number): number {
-  const { t, attr } = c;
-  const at = attr.u32("attach_type");
-  // bpf_prog_detach(): which object the target fd must be, per program type.
-  switch (ptype) {
-    case PT.SK_MSG:
-    case PT.SK_SKB: {
-      const m = bpf_map_get(t, attr.u32("target_fd"), "target_fd");
-      if (typeof m === "number") return m;
-      return t.fail(-EINVAL, "target map has no programs attached");
-    }
-    case PT.LIRC_MODE2: {
-      const f = t.files.get(attr.u32("target_fd"));
-      if (f === undefined) return t.fail(-EBADF, "target_fd is not open");
-      return t.fail(-EINVAL, "target_fd is not a lirc device");
-    }
-    case PT.FLOW_DISSECTOR:
-    case PT.SK_LOOKUP:
-      return t.fail(-EINVAL, "nothing is attached to this network namespace");
-    case PT.CGROUP_DEVICE:
-    case PT.CGROUP_SKB:
-    case PT.CGROUP_SOCK:
-    case PT.CGROUP_SOCK_ADDR:
-    case PT.CGROUP_SOCKOPT:
-    case PT.CGROUP_SYSCTL:
-    case PT.SOCK_OPS:
-    case PT.LSM: {
-      const f = t.files.get(attr.u32("target_fd"));
-      void f;
-      return t.fail(-EBADF, "target_fd is not a cgroup directory");
-    }
-    case PT.SCHED_CLS:
-      if (at === AT.TCX_INGRESS || at === AT.TCX_EGRESS || at === AT.NETKIT_PRIMARY || at === AT.NETKIT_PEER) {
-        const ifindex = attr.u32("target_ifindex");
-        if (ifindex !== 1) return t.fail(-ENODEV, `target_ifindex ${ifindex}: no such device`);
-        return t.fail(-ENOENT, "nothing is attached to lo");
-      }
-      return t.fail(-EINVAL, "unknown attach type");
-    default:
-      return t.fail(-EINVAL, `attach_type ${at} has no detach path`);
-  }
+  return links.bpf_prog_detach_rest(c, ptype);
 }
 
 export function prog_test_run_rest(c: Call, prog: BpfProgLike): number {
@@ -230,92 +193,7 @@ export function prog_test_run_rest(c: Call, prog: BpfProgLike): number {
 }
 
 export function prog_query_rest(c: Call): number {
-  const { t, attr } = c;
-  const at = attr.u32("query.attach_type");
-  const ptype = attachQueryKind(at);
-  switch (ptype) {
-    case "cgroup": {
-      const f = t.files.get(attr.u32("query.target_fd"));
-      void f;
-      return t.fail(-EBADF, "query.target_fd is not a cgroup directory");
-    }
-    case "lirc": {
-      if (attr.u32("query.query_flags")) return t.fail(-EINVAL, "query_flags must be 0 for lirc");
-      const f = t.files.get(attr.u32("query.target_fd"));
-      if (f === undefined) return t.fail(-EBADF, "query.target_fd is not open");
-      return t.fail(-EINVAL, "query.target_fd is not a lirc device");
-    }
-    case "netns": {
-      if (attr.u32("query.query_flags")) return t.fail(-EINVAL, "query_flags must be 0 for netns queries");
-      const f = t.files.get(attr.u32("query.target_fd"));
-      if (f === undefined) return t.fail(-EBADF, "query.target_fd is not open");
-      return t.fail(-EINVAL, "query.target_fd is not a network namespace");
-    }
-    case "sockmap": {
-      if (attr.u32("query.query_flags")) return t.fail(-EINVAL, "query_flags must be 0 for sockmap queries");
-      const m = bpf_map_get(t, attr.u32("query.target_fd"), "query.target_fd");
-      if (typeof m === "number") return m;
-      return t.fail(-EINVAL, "query.target_fd is not a sockmap");
-    }
-    case "tcx":
-    case "netkit": {
-      const ifindex = attr.u32("query.target_ifindex");
-      if (ifindex !== 1) return t.fail(-ENODEV, `query.target_ifindex ${ifindex}: no such device`);
-      return t.fail(-EINVAL, "querying lo is not emulated");
-    }
-    default:
-      return t.fail(-EINVAL, `query.attach_type ${at} cannot be queried`);
-  }
-}
-
-function attachQueryKind(at: number): string {
-  if (at <= AT.CGROUP_SOCK_OPS || (at >= AT.CGROUP_DEVICE && at <= AT.CGROUP_DEVICE)) return "cgroup";
-  switch (at) {
-    case AT.CGROUP_INET4_BIND:
-    case AT.CGROUP_INET6_BIND:
-    case AT.CGROUP_INET4_CONNECT:
-    case AT.CGROUP_INET6_CONNECT:
-    case AT.CGROUP_UNIX_CONNECT:
-    case AT.CGROUP_INET4_POST_BIND:
-    case AT.CGROUP_INET6_POST_BIND:
-    case AT.CGROUP_UDP4_SENDMSG:
-    case AT.CGROUP_UDP6_SENDMSG:
-    case AT.CGROUP_UNIX_SENDMSG:
-    case AT.CGROUP_SYSCTL:
-    case AT.CGROUP_UDP4_RECVMSG:
-    case AT.CGROUP_UDP6_RECVMSG:
-    case AT.CGROUP_UNIX_RECVMSG:
-    case AT.CGROUP_GETSOCKOPT:
-    case AT.CGROUP_SETSOCKOPT:
-    case AT.CGROUP_INET4_GETPEERNAME:
-    case AT.CGROUP_INET6_GETPEERNAME:
-    case AT.CGROUP_UNIX_GETPEERNAME:
-    case AT.CGROUP_INET4_GETSOCKNAME:
-    case AT.CGROUP_INET6_GETSOCKNAME:
-    case AT.CGROUP_UNIX_GETSOCKNAME:
-    case AT.CGROUP_INET_SOCK_RELEASE:
-    case AT.LSM_CGROUP:
-    case AT.CGROUP_DEVICE:
-      return "cgroup";
-    case AT.LIRC_MODE2:
-      return "lirc";
-    case AT.FLOW_DISSECTOR:
-    case AT.SK_LOOKUP:
-      return "netns";
-    case AT.SK_SKB_STREAM_PARSER:
-    case AT.SK_SKB_STREAM_VERDICT:
-    case AT.SK_MSG_VERDICT:
-    case AT.SK_SKB_VERDICT:
-      return "sockmap";
-    case AT.TCX_INGRESS:
-    case AT.TCX_EGRESS:
-      return "tcx";
-    case AT.NETKIT_PRIMARY:
-    case AT.NETKIT_PEER:
-      return "netkit";
-    default:
-      return "none";
-  }
+  return links.bpf_prog_query_rest(c);
 }
 
 export function raw_tp_open_rest(c: Call, _prog: BpfProgLike): number {
@@ -332,20 +210,20 @@ export function link_create_struct_ops(c: Call): number {
   return c.t.fail(-EINVAL, "link_create.map_fd is not a STRUCT_OPS map");
 }
 
-export function link_create_rest(c: Call, _prog: BpfProgLike): number {
-  return c.t.fail(-EINVAL, "links are not emulated");
+export function link_create_rest(c: Call, prog: BpfProgLike): number {
+  return links.link_create_rest(c, prog as BpfProg);
 }
 
-export function link_update_rest(c: Call, _link: BpfLinkLike): number {
-  return c.t.fail(-EINVAL, "links are not emulated");
+export function link_update_rest(c: Call, link: BpfLinkLike): number {
+  return links.link_update_rest(c, link as BpfLink);
 }
 
-export function link_detach_rest(c: Call, _link: BpfLinkLike): number {
-  return c.t.fail(-EOPNOTSUPP, "links are not emulated");
+export function link_detach_rest(c: Call, link: BpfLinkLike): number {
+  return links.link_detach_rest(c, link as BpfLink);
 }
 
-export function iter_create_rest(c: Call, _link: BpfLinkLike): number {
-  return c.t.fail(-EINVAL, "link is not an iterator");
+export function iter_create_rest(c: Call, link: BpfLinkLike): number {
+  return links.iter_create_rest(c, link as BpfLink);
 }
 
 export function prog_bind_map_rest(_c: Call, prog: BpfProgLike, map: unknown): number {
@@ -365,7 +243,7 @@ export function prog_get_fd_by_id(c: Call, id: number): number {
 }
 
 export function link_get_fd_by_id(c: Call, id: number): number {
-  return c.t.fail(-ENOENT, `no link with id ${id}`);
+  return links.link_get_fd_by_id(c, id);
 }
 
 export function btf_get_fd_by_id(c: Call, id: number): number {
@@ -420,7 +298,7 @@ export function obj_get_info(c: Call, f: File): number {
   if (f.f_op === bpf_token_fops) return info.bpf_token_get_info_by_fd(c, f);
   if (f.f_op === btf_fops) return info.btf_get_info_by_fd(c, f);
   if (f.f_op === bpf_prog_fops) return info.bpf_prog_get_info_by_fd(c, f);
-  if (f.f_op === bpf_link_fops) return c.t.fail(-EINVAL, "link info is not emulated");
+  if (f.f_op === bpf_link_fops) return links.bpf_link_get_info_by_fd(c, f);
   return c.t.fail(-EINVAL, `info.bpf_fd refers to ${f.f_op.name}, not a BPF object`);
 }
 
