@@ -347,13 +347,8 @@ export function bpf_prog_detach_rest(c: Call, ptype: number): number {
       if (f === undefined) return t.fail(-EBADF, "target_fd is not open");
       return t.fail(-EINVAL, "target_fd is not a lirc device");
     }
-    case PT.FLOW_DISSECTOR: {
-      // netns_bpf_prog_detach(): the program named must be a flow dissector.
-      const prog = progGet(t, attr.u32("attach_bpf_fd"), "attach_bpf_fd");
-      if (typeof prog === "number") return prog;
-      if (prog.type !== ptype) return t.fail(-EINVAL, `attach_bpf_fd: program type ${prog.type} is not FLOW_DISSECTOR`);
-      return netns_bpf_prog_detach(c, prog);
-    }
+    case PT.FLOW_DISSECTOR:
+      return netns_bpf_prog_detach(c, ptype);
     case PT.CGROUP_DEVICE:
     case PT.CGROUP_SKB:
     case PT.CGROUP_SOCK:

@@ -12,7 +12,7 @@
 import { E2BIG, EEXIST, EFAULT, EINVAL, ENOENT, ENOSPC, EPERM } from "../abi/errno.ts";
 import { BPF_ATTACH_TYPE as AT, BPF_LINK_TYPE as LT, BPF_PROG_TYPE as PT } from "../uapi/gen/consts-6.18.ts";
 import type { Kernel } from "./kernel.ts";
-import { BpfLink, bpf_link_cleanup, bpf_link_prime, bpf_link_settle, type BpfLinkOps } from "./link.ts";
+import { BpfLink, bpf_link_cleanup, bpf_link_prime, bpf_link_settle, progGet, type BpfLinkOps } from "./link.ts";
 import { bpf_prog_put, type BpfProg } from "./prog.ts";
 import { put_user_u32, type Call } from "./syscall.ts";
 import type { Task } from "./task.ts";
@@ -141,11 +141,20 @@ export function netns_bpf_prog_attach(c: Call, prog: BpfProg): number {
   return 0;
 }
 
-/** netns_bpf_prog_detach(): the program named must be the one attached. */
-export function netns_bpf_prog_detach(c: Call, prog: BpfProg): number {
+/**
+ * netns_bpf_prog_detach(): target_fd must be 0 (the caller's namespace is
+ * meant), then the program named by attach_bpf_fd, of the hook's type,
+ * must be the one attached.
+ */
+export function netns_bpf_prog_detach(c: Call, ptype: number): number {
   const { t, attr } = c;
+  if (attr.u32("target_fd")) return t.fail(-EINVAL, "flow dissector detach: target_fd must be 0");
   const type = to_netns_bpf_attach_type(attr.u32("attach_type"));
   if (type < 0) return t.fail(-EINVAL, "attach_type is not a network namespace hook");
+  // bpf_prog_get_type()
+  const prog = progGet(t, attr.u32("attach_bpf_fd"), "attach_bpf_fd");
+  if (typeof prog === "number") return prog;
+  if (prog.type !== ptype) return t.fail(-EINVAL, `attach_bpf_fd: program type ${prog.type} is not ${ptype}`);
   const net = current_net(t);
   // __netns_bpf_prog_detach()
   if (net.links[type]!.length) return t.fail(-EINVAL, "the hook is held by links, which PROG_DETACH does not remove");
@@ -172,11 +181,12 @@ export function netns_bpf_prog_query_net(c: Call, net: Net, type: number): numbe
   const uids = attr.u64("query.prog_ids");
   const cnt = attr.u32("query.prog_cnt");
   if (!cnt || uids === 0n || !ids.length) return 0;
-  if (cnt < ids.length) return t.fail(-ENOSPC, `query.prog_cnt ${cnt} is below the ${ids.length} attached programs`);
-  const b = new Uint8Array(ids.length * 4);
+  // bpf_prog_array_copy_to_user(): all `cnt` slots are written, zero past the attached ones.
+  const b = new Uint8Array(cnt * 4);
   const dv = new DataView(b.buffer);
-  ids.forEach((id, i) => dv.setUint32(i * 4, id, true));
+  ids.slice(0, cnt).forEach((id, i) => dv.setUint32(i * 4, id, true));
   if (t.memory.copyOut(uids, b) !== 0) return t.fail(-EFAULT, "query.prog_ids: writing the ids faulted");
+  if (ids.length > cnt) return t.fail(-ENOSPC, `query.prog_cnt ${cnt} is below the ${ids.length} attached programs`);
   return 0;
 }
 
@@ -246,9 +256,9 @@ export function netns_bpf_link_create(c: Call, prog: BpfProg): number {
 
 /** netns_bpf_link_attach(): the link joins the namespace's list, within the hook's limit. */
 export function netns_bpf_link_attach(t: Task, net: Net, link: BpfLink, type: number): number {
-  if (net.progs[type]) return t.fail(-EEXIST, "a program is attached directly to this hook");
   const list = net.links[type]!;
   if (list.length >= netns_bpf_max_progs(type)) return t.fail(-E2BIG, "the hook has as many links as it takes");
+  if (net.progs[type]) return t.fail(-EEXIST, "a program is attached directly to this hook");
   if (type === NETNS_BPF_FLOW_DISSECTOR) {
     const err = flow_dissector_bpf_prog_attach_check(net, link.prog!);
     if (err) return err;
