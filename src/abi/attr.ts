@@ -21,6 +21,13 @@ export class CmdFields {
   /** name -> byte offset, the only lookup the accessors make. */
   private readonly offsets = new Map<string, number>();
 
+  /**
+   * A slot for one family of handlers to keep what it derives from this
+   * layout (the element commands keep their field offsets here), so a call
+   * resolves no field names at all. Owned by maps.ts.
+   */
+  memo: unknown = null;
+
   constructor(layout: CmdLayout) {
     this.layout = layout;
     this.end = layout.end;
@@ -101,6 +108,8 @@ export function cmdFields(tables: UapiTables, cmd: number): CmdFields | undefine
 export class Attr {
   readonly bytes: Uint8Array;
   readonly view: DataView;
+  /** The whole 4-byte words of bytes (the entry copies the caller's attr a word at a time); empty when bytes is not 4-aligned. */
+  readonly words: Int32Array;
   /** The command whose layout names the fields; a reused copy is pointed at each call's command. */
   fields: CmdFields;
   /**
@@ -109,6 +118,8 @@ export class Attr {
    * only [its size, dirtyEnd) instead of the whole union.
    */
   dirtyEnd: number;
+  /** The entry's reusable Call context for this copy (kernel/syscall.ts owns it). */
+  call: object | null = null;
 
   /**
    * The last bigint u64() returned at each offset and the two words it was
@@ -123,6 +134,7 @@ export class Attr {
   constructor(bytes: Uint8Array, fields: CmdFields) {
     this.bytes = bytes;
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.words = (bytes.byteOffset & 3) === 0 ? new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 2) : new Int32Array(0);
     this.fields = fields;
     this.dirtyEnd = bytes.length;
     this.u64Lo = new Int32Array(bytes.length);
@@ -144,7 +156,16 @@ export class Attr {
   }
 
   u64(name: string): bigint {
-    const o = this.fields.offsetOf(name);
+    return this.u64At(this.fields.offsetOf(name));
+  }
+
+  /** u32 at a byte offset from CmdFields.offsetOf (-1: the ABI has no such field, reads 0). */
+  u32At(o: number): number {
+    return o < 0 ? 0 : this.view.getUint32(o, true);
+  }
+
+  /** u64 at a byte offset from CmdFields.offsetOf, as u64() returns it. */
+  u64At(o: number): bigint {
     if (o < 0) return 0n;
     const v = this.view;
     const lo = v.getInt32(o, true);
@@ -157,6 +178,24 @@ export class Attr {
     this.u64Hi[o] = hi;
     this.u64Val[o] = b;
     return b;
+  }
+
+  /**
+   * A u64 user pointer at a byte offset, as a number. Exact below 2^53, and
+   * user addresses are below TASK_SIZE_MAX (2^47); a larger u64 becomes a
+   * number that is still at or above TASK_SIZE_MAX, so access checks on it
+   * fail the same way, and it is 0 only when the u64 is 0. Saves the BigInt
+   * and Number(bigint) of the pointer on every element call.
+   */
+  ptrAt(o: number): number {
+    if (o < 0) return 0;
+    const v = this.view;
+    return v.getUint32(o + 4, true) * 4294967296 + v.getUint32(o, true);
+  }
+
+  /** The low and high words of a u64 field are both read by callers that test flag bits without a BigInt. */
+  hi32At(o: number): number {
+    return o < 0 ? 0 : this.view.getUint32(o + 4, true);
   }
 
   /** A fixed-size byte array field (char map_name[16]); empty when absent. A view into the copy: callers copy what they keep. */

@@ -13,11 +13,18 @@ export function sys_bpf(t: Task, cmd: number, attr: ArrayBuffer | Uint8Array, si
   const bytes = attr instanceof Uint8Array ? attr : new Uint8Array(attr);
   const mem = t.memory;
   const uattr = mem.setOverlay(bytes);
+  // enter(), written out: this is the whole per-call cost of a rejected call.
+  t.beginCall();
+  let ret: number;
   try {
-    return enter(t, cmd, uattr, mem.overlayStart, size);
+    ret = typeof cmd === "number" && typeof size === "number" && Number.isFinite(cmd) && Number.isFinite(size) ? __sys_bpf(t, cmd, uattr, size, mem.overlayStart) : t.fail(-EINVAL, "cmd and size must be finite numbers");
+  } catch (e) {
+    // A bug in the emulator must not become an exception in the caller's program.
+    ret = t.fail(-EINVAL, `internal error in bpfemu: ${e instanceof Error ? e.message : String(e)}`);
   } finally {
     mem.setOverlay(null);
   }
+  return t.endCall(ret, fallbackReason(ret));
 }
 
 /**

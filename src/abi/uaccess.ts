@@ -51,6 +51,15 @@ export class AddressSpace {
   private ovBytes: Uint8Array | null = null;
   private ovStart = 0;
   private ovPageStart = 0;
+  /**
+   * The installed attr's whole 4-byte words, when it is 4-aligned, for the
+   * entry's copy of it (copyAttrAt). Made the second time in a row the same
+   * array is installed (a caller reusing its attr buffer, as loops do), so a
+   * caller that passes a fresh array each call pays for no view.
+   */
+  private ov32: Int32Array | null = null;
+  private ovPrev: Uint8Array | null = null;
+  private ovPrev32: Int32Array | null = null;
   /** The buffer behind the last successful span() (out-parameter, so span() allocates nothing). */
   private spanBuf: Uint8Array = AddressSpace.ZERO_PAGE;
   /** Where the last checkZeroed() that answered 0 saw its first non-zero byte (for diagnostics). */
@@ -116,9 +125,18 @@ export class AddressSpace {
   setOverlay(bytes: Uint8Array | null): bigint {
     if (bytes === null) {
       this.ovBytes = null;
+      this.ov32 = null;
       return 0n;
     }
     const start = ATTR_END_NUM - bytes.length;
+    if (bytes === this.ovPrev) {
+      const w = this.ovPrev32;
+      if (w === null || w.length !== bytes.length >> 2) this.ovPrev32 = (bytes.byteOffset & 3) === 0 ? new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2) : null;
+    } else {
+      this.ovPrev = bytes;
+      this.ovPrev32 = null;
+    }
+    this.ov32 = this.ovPrev32;
     this.ovBytes = bytes;
     this.ovStart = start;
     // ATTR_END is page-aligned, so the attr's first page starts this many whole pages below it (no fmod on a double).
@@ -147,12 +165,15 @@ export class AddressSpace {
       const os = this.ovStart;
       if (a >= os && a + n <= ATTR_END_NUM) {
         this.spanBuf = ov;
-        return a - os;
+        // Offsets are made int32 (`| 0`) where they come from address
+        // arithmetic: addresses are doubles above 2^31, and an index left a
+        // double makes every typed-array access in the copy loops convert it.
+        return (a - os) | 0;
       }
       if (a < ATTR_END_NUM && a + n > os) return -1; // straddles the attr's edge
     }
     const p = Math.floor(a / PAGE_SIZE);
-    const inPage = a - p * PAGE_SIZE;
+    const inPage = (a - p * PAGE_SIZE) | 0;
     if (inPage + n > PAGE_SIZE) return -1;
     const page = this.pageOfNum(p, a, forWrite);
     if (page === undefined) return -2;
@@ -191,12 +212,50 @@ export class AddressSpace {
     return 0;
   }
 
+  /**
+   * copyInAt() of the attr itself into the kernel's copy (dst, with dst32 its
+   * words): when the range is inside the installed attr at a word boundary,
+   * a word at a time (TypedArray.set() costs ~25 ns whatever the length, a
+   * byte loop ~1 ns a byte); otherwise copyInAt().
+   */
+  copyAttrAt(dst: Uint8Array, dst32: Int32Array, a0: number, len: number): number {
+    const w = this.ov32;
+    if (w !== null) {
+      const d = a0 - this.ovStart;
+      const n = len >> 2;
+      if (d >= 0 && a0 + len <= ATTR_END_NUM && n <= dst32.length && (d & 3) === 0) {
+        const rel = d | 0;
+        const s0 = rel >> 2;
+        for (let i = 0; i < n; i++) dst32[i] = w[s0 + i]!;
+        if (len & 3) {
+          const ov = this.ovBytes!;
+          for (let i = n << 2; i < len; i++) dst[i] = ov[rel + i]!;
+        }
+        return 0;
+      }
+    }
+    return this.copyInAt(dst, a0, len);
+  }
+
   /** copy_to_user: writes src at addr; bytes before a fault land, then -EFAULT. */
   copyOut(addr: bigint, src: Uint8Array): number {
+    return this.copyOutAt(Number(addr), src);
+  }
+
+  /** copyOut() with the address as a number (see Attr.ptrAt). */
+  copyOutAt(a0: number, src: Uint8Array): number {
     const len = src.length;
     if (len === 0) return 0;
-    const a0 = Number(addr);
     if (a0 < 0 || a0 + len > TASK_SIZE_MAX_NUM) return -EFAULT;
+    // One page or all inside the attr (a value, a key): one span, as the loop's first and only chunk would be.
+    const off = this.span(a0, len, true);
+    if (off >= 0) {
+      const buf = this.spanBuf;
+      if (buf === AddressSpace.ZERO_PAGE) return -EFAULT;
+      copyBytes(buf, off, src, 0, len);
+      return 0;
+    }
+    if (off === -2) return -EFAULT;
     let done = 0;
     while (done < len) {
       const a = a0 + done;
@@ -246,7 +305,17 @@ export class AddressSpace {
     const ov = this.ovBytes;
     if (ov !== null && a0 >= this.ovStart && end <= ATTR_END_NUM) {
       // All inside the caller's attr (the tail past sizeof(union bpf_attr)): one plain scan.
-      for (let i = a0 - this.ovStart, e = end - this.ovStart; i < e; i++)
+      let i = (a0 - this.ovStart) | 0;
+      const e = (end - this.ovStart) | 0;
+      const w = this.ov32;
+      if (w !== null && (i & 3) === 0) {
+        // Whole words first; the byte loop below then finds the first non-zero byte of the word that has one.
+        let wi = i >> 2;
+        const we = e >> 2;
+        while (wi < we && w[wi] === 0) wi++;
+        i = wi << 2;
+      }
+      for (; i < e; i++)
         if (ov[i] !== 0) {
           this.lastNonZero = this.ovStart + i;
           return 0;

@@ -33,6 +33,7 @@ import {
   round_up,
   roundup_pow_of_two,
 } from "./map_util.ts";
+import { copyBytes } from "../abi/uaccess.ts";
 import type { MapOps } from "./maps.ts";
 import { generic_map_delete_batch, generic_map_update_batch, putBatchCount } from "./maps.ts";
 import type { Call } from "./syscall.ts";
@@ -102,6 +103,9 @@ class Heads {
   }
 }
 
+/** The heads of a BpfHtab before htab_map_alloc() gives it its own (never written). */
+const NO_HEADS = new Heads(1);
+
 // --- LRU lists (bpf_lru_list.c), over element slots ------------------------------
 
 const T_ACTIVE = 0;
@@ -122,6 +126,22 @@ function dlist(): DList {
   return { head: NIL, tail: NIL, count: 0 };
 }
 
+/**
+ * What a BpfHtab holds before htab_map_alloc() sizes it: shared empty
+ * arrays (never written: grow() replaces them) instead of eight typed arrays
+ * and five list heads made per map, which were a quarter of a HASH
+ * MAP_CREATE. Only LRU maps get their lists.
+ */
+const EMPTY_I32 = new Int32Array(0);
+const EMPTY_U32 = new Uint32Array(0);
+const EMPTY_U8 = new Uint8Array(0);
+const NO_LISTS: DList[] = [];
+/** The BPF_* update flags as BigInts, made once (BigInt(x) allocates on every call). */
+const BIG_NOEXIST = BigInt(BPF_NOEXIST);
+const BIG_EXIST = BigInt(BPF_EXIST);
+const NOT_F_LOCK = ~BigInt(BPF_F_LOCK);
+const BIG_F_LOCK = BigInt(BPF_F_LOCK);
+
 export class BpfHtab extends BpfMap {
   n_buckets = 1;
   hashrnd = 0;
@@ -134,23 +154,23 @@ export class BpfHtab extends BpfMap {
   /** Bytes stored per element: value_size, or round_up(value_size, 8) per CPU. */
   vsize = 0;
   count = 0;
-  heads: Heads = new Heads(1);
+  heads: Heads = NO_HEADS;
   cap = 0;
-  hnext = new Int32Array(0);
-  hash = new Uint32Array(0);
-  keys = new Uint8Array(0);
-  vals = new Uint8Array(0);
+  hnext = EMPTY_I32;
+  hash = EMPTY_U32;
+  keys = EMPTY_U8;
+  vals = EMPTY_U8;
   /** Slots never used yet start at `fresh`; freed slots are chained through hnext. */
   fresh = 0;
   freeSlot = NIL;
   /** HASH_OF_MAPS: slot -> inner map. */
   objs: (BpfMap | undefined)[] | null = null;
   // LRU state for CPU 0: nodes are slots; free nodes are only counted.
-  lprev = new Int32Array(0);
-  lnext = new Int32Array(0);
-  ltype = new Uint8Array(0);
-  lref = new Uint8Array(0);
-  lists: DList[] = [dlist(), dlist(), dlist(), dlist(), dlist()];
+  lprev = EMPTY_I32;
+  lnext = EMPTY_I32;
+  ltype = EMPTY_U8;
+  lref = EMPTY_U8;
+  lists: DList[] = NO_LISTS;
   globalFree = 0;
   localFree = 0;
   target_free = 1;
@@ -225,6 +245,7 @@ function htab_map_alloc(t: Task, attr: Attr, ops: MapOps): BpfHtab | number {
   hm.heads = new Heads(hm.n_buckets);
   if (hm.fd) hm.objs = [];
   if (hm.lru) {
+    hm.lists = [dlist(), dlist(), dlist(), dlist(), dlist()];
     if (hm.percpu_lru) {
       // bpf_percpu_lru_populate(): CPU 0's list holds max_entries / ncpu nodes.
       hm.globalFree = Math.floor(hm.max_entries / ncpu);
@@ -303,7 +324,7 @@ function hashKey(hm: BpfHtab, key: Uint8Array): number {
 function linkHead(hm: BpfHtab, s: number, hash: number, key: Uint8Array): void {
   const b = bucketOf(hm, hash);
   hm.hash[s] = hash;
-  hm.keys.set(key.subarray(0, hm.key_size), s * hm.key_size);
+  copyBytes(hm.keys, s * hm.key_size, key, 0, hm.key_size);
   hm.hnext[s] = hm.heads.get(b);
   hm.heads.set(b, s);
 }
@@ -326,13 +347,9 @@ function unlink(hm: BpfHtab, s: number): void {
   }
 }
 
+/** copy_map_value(), or pcpu_copy_value(onallcpus) for per-CPU maps: each CPU's whole rounded slot, padding included (vsize covers it). */
 function writeValue(hm: BpfHtab, s: number, value: Uint8Array): void {
-  if (hm.percpu) {
-    // pcpu_copy_value(onallcpus): each CPU's whole rounded slot, padding included.
-    hm.vals.set(value.subarray(0, hm.vsize), s * hm.vsize);
-  } else {
-    hm.vals.set(value.subarray(0, hm.vsize), s * hm.vsize);
-  }
+  copyBytes(hm.vals, s * hm.vsize, value, 0, hm.vsize);
 }
 
 function readValue(hm: BpfHtab, s: number, out: Uint8Array, outOff = 0): void {
@@ -340,7 +357,7 @@ function readValue(hm: BpfHtab, s: number, out: Uint8Array, outOff = 0): void {
     new DataView(out.buffer, out.byteOffset, out.byteLength).setUint32(outOff, bpf_map_fd_sys_lookup_elem(hm.objs![s]), true);
     return;
   }
-  out.set(hm.vals.subarray(s * hm.vsize, (s + 1) * hm.vsize), outOff);
+  copyBytes(out, outOff, hm.vals, s * hm.vsize, hm.vsize);
 }
 
 // --- LRU ----------------------------------------------------------------------------
@@ -497,9 +514,10 @@ function lruPushFree(hm: BpfHtab, s: number): void {
 
 /** check_flags() */
 function check_flags(exists: boolean, flags: bigint): number {
-  const f = flags & ~BigInt(BPF_F_LOCK);
-  if (exists && f === BigInt(BPF_NOEXIST)) return -EEXIST;
-  if (!exists && f === BigInt(BPF_EXIST)) return -ENOENT;
+  if (flags === 0n) return 0;
+  const f = flags & NOT_F_LOCK;
+  if (exists && f === BIG_NOEXIST) return -EEXIST;
+  if (!exists && f === BIG_EXIST) return -ENOENT;
   return 0;
 }
 
@@ -516,7 +534,7 @@ function htab_update(t: Task, m: BpfMap, key: Uint8Array, value: Uint8Array, fla
   const hash = hashKey(hm, key);
   if (hm.lru && !hm.percpu) {
     // htab_lru_map_update_elem(): pop (maybe evicting) before looking.
-    if (flags > BigInt(BPF_EXIST)) return -EINVAL;
+    if (flags > BIG_EXIST) return -EINVAL;
     const s = lruPop(hm);
     if (s === NIL) return -ENOMEM;
     const old = lookup(hm, key, hash);
@@ -538,9 +556,9 @@ function htab_update(t: Task, m: BpfMap, key: Uint8Array, value: Uint8Array, fla
   }
   if (hm.lru) {
     // __htab_lru_percpu_map_update_elem(): values are updated in place.
-    if (flags > BigInt(BPF_EXIST)) return -EINVAL;
+    if (flags > BIG_EXIST) return -EINVAL;
     let s = NIL;
-    if (flags !== BigInt(BPF_EXIST)) {
+    if (flags !== BIG_EXIST) {
       s = lruPop(hm);
       if (s === NIL) return -ENOMEM;
     }
@@ -562,7 +580,7 @@ function htab_update(t: Task, m: BpfMap, key: Uint8Array, value: Uint8Array, fla
   }
   if (hm.percpu || hm.fd) {
     // htab_map_update_elem_in_place()
-    if (flags > BigInt(BPF_EXIST)) return -EINVAL;
+    if (flags > BIG_EXIST) return -EINVAL;
     const old = lookup(hm, key, hash);
     const err = check_flags(old !== NIL, flags);
     if (err) return err;
@@ -581,7 +599,7 @@ function htab_update(t: Task, m: BpfMap, key: Uint8Array, value: Uint8Array, fla
     linkHead(hm, s, hash, key);
     return 0;
   }
-  if ((flags & ~BigInt(BPF_F_LOCK)) > BigInt(BPF_EXIST)) return -EINVAL;
+  if (flags !== 0n && (flags & NOT_F_LOCK) > BIG_EXIST) return -EINVAL;
   const old = lookup(hm, key, hash);
   const err = check_flags(old !== NIL, flags);
   if (err) return err;
@@ -655,7 +673,7 @@ function htab_get_next_key(m: BpfMap, key: Uint8Array | null, next: Uint8Array):
     if (s !== NIL) {
       const n = hm.hnext[s]!;
       if (n !== NIL) {
-        next.set(hm.keys.subarray(n * hm.key_size, (n + 1) * hm.key_size));
+        copyBytes(next, 0, hm.keys, n * hm.key_size, hm.key_size);
         return 0;
       }
       i = bucketOf(hm, hash) + 1;
@@ -664,7 +682,7 @@ function htab_get_next_key(m: BpfMap, key: Uint8Array | null, next: Uint8Array):
   const b = hm.heads.nextNonEmpty(i);
   if (b < 0) return -ENOENT;
   const s = hm.heads.get(b);
-  next.set(hm.keys.subarray(s * hm.key_size, (s + 1) * hm.key_size));
+  copyBytes(next, 0, hm.keys, s * hm.key_size, hm.key_size);
   return 0;
 }
 
@@ -674,7 +692,7 @@ function htab_batch(do_delete: boolean) {
     const { t, attr } = c;
     const hm = h(m);
     const ef = attr.u64("batch.elem_flags");
-    if (ef & ~BigInt(BPF_F_LOCK) || (ef & BigInt(BPF_F_LOCK) && !hm.hasSpinLock)) return t.fail(-EINVAL, "batch.elem_flags: only BPF_F_LOCK, and only with a bpf_spin_lock");
+    if (ef & NOT_F_LOCK || (ef & BIG_F_LOCK && !hm.hasSpinLock)) return t.fail(-EINVAL, "batch.elem_flags: only BPF_F_LOCK, and only with a bpf_spin_lock");
     if (attr.u64("batch.flags")) return t.fail(-EINVAL, "batch.flags must be 0 for hash maps");
     const max_count = attr.u32("batch.count");
     if (!max_count) return 0;
@@ -756,6 +774,8 @@ function htabOps(name: string): MapOps {
     map_delete_batch: generic_map_delete_batch,
     map_mem_usage: meta,
     map_check_btf: true,
+    // readValue() writes vsize bytes (4 for maps of maps), the whole value the syscall side passes.
+    sys_value_filled: true,
   };
   return ops;
 }

@@ -6,6 +6,7 @@
 // be evaluated while maps.ts is still loading.
 
 import type { Attr } from "../abi/attr.ts";
+import { copyBytes } from "../abi/uaccess.ts";
 import { BPF_F } from "../uapi/defines.ts";
 import type { Kernel } from "./kernel.ts";
 import type { MapOps } from "./maps.ts";
@@ -116,13 +117,25 @@ export class LazyBytes {
 
   /** Copies `len` bytes at `off` into dst[dstOff...]; unwritten bytes read as zero. */
   read(off: number, dst: Uint8Array, dstOff: number, len: number): void {
+    // One element inside one chunk (every call of a map with small values):
+    // no division and no subarray() view, which costs more than the copy.
+    if (off < 0x7fffffff) {
+      const ci = off >> CHUNK_SHIFT;
+      const inC = off & (CHUNK - 1);
+      if (inC + len <= CHUNK) {
+        const c = this.chunks[ci];
+        if (c === undefined) dst.fill(0, dstOff, dstOff + len);
+        else copyBytes(dst, dstOff, c, inC, len);
+        return;
+      }
+    }
     while (len > 0) {
       const ci = Math.floor(off / CHUNK);
       const inC = off - ci * CHUNK;
       const n = Math.min(len, CHUNK - inC);
       const c = this.chunks[ci];
       if (c === undefined) dst.fill(0, dstOff, dstOff + n);
-      else dst.set(c.subarray(inC, inC + n), dstOff);
+      else copyBytes(dst, dstOff, c, inC, n);
       off += n;
       dstOff += n;
       len -= n;
@@ -130,11 +143,19 @@ export class LazyBytes {
   }
 
   write(off: number, src: Uint8Array, srcOff: number, len: number): void {
+    if (off < 0x7fffffff) {
+      const ci = off >> CHUNK_SHIFT;
+      const inC = off & (CHUNK - 1);
+      if (inC + len <= CHUNK) {
+        copyBytes(this.chunks[ci] ?? this.chunk(ci), inC, src, srcOff, len);
+        return;
+      }
+    }
     while (len > 0) {
       const ci = Math.floor(off / CHUNK);
       const inC = off - ci * CHUNK;
       const n = Math.min(len, CHUNK - inC);
-      this.chunk(ci).set(src.subarray(srcOff, srcOff + n), inC);
+      copyBytes(this.chunk(ci), inC, src, srcOff, n);
       off += n;
       srcOff += n;
       len -= n;
@@ -166,90 +187,89 @@ export class LazyBytes {
 
 const JHASH_INITVAL = 0xdeadbeef;
 
-function rol32(x: number, s: number): number {
-  return ((x << s) | (x >>> (32 - s))) >>> 0;
-}
-
-/**
- * One lookup3 state. The mix and final steps are written out on a small
- * object so that both jhash() and jhash2() share them.
+/*
+ * The mix and final steps are written out on local int32 variables in both
+ * functions: a state object (or a helper returning three words) allocates
+ * per hash, and every hash-map element call hashes its key. Arithmetic is
+ * mod 2^32 through `| 0`; the result is made unsigned at the end.
  */
-class JState {
-  a: number;
-  b: number;
-  c: number;
-  constructor(init: number) {
-    this.a = this.b = this.c = init >>> 0;
-  }
-  mix(): void {
-    let { a, b, c } = this;
-    a = (a - c) >>> 0; a = (a ^ rol32(c, 4)) >>> 0; c = (c + b) >>> 0;
-    b = (b - a) >>> 0; b = (b ^ rol32(a, 6)) >>> 0; a = (a + c) >>> 0;
-    c = (c - b) >>> 0; c = (c ^ rol32(b, 8)) >>> 0; b = (b + a) >>> 0;
-    a = (a - c) >>> 0; a = (a ^ rol32(c, 16)) >>> 0; c = (c + b) >>> 0;
-    b = (b - a) >>> 0; b = (b ^ rol32(a, 19)) >>> 0; a = (a + c) >>> 0;
-    c = (c - b) >>> 0; c = (c ^ rol32(b, 4)) >>> 0; b = (b + a) >>> 0;
-    this.a = a; this.b = b; this.c = c;
-  }
-  final(): void {
-    let { a, b, c } = this;
-    c = (c ^ b) >>> 0; c = (c - rol32(b, 14)) >>> 0;
-    a = (a ^ c) >>> 0; a = (a - rol32(c, 11)) >>> 0;
-    b = (b ^ a) >>> 0; b = (b - rol32(a, 25)) >>> 0;
-    c = (c ^ b) >>> 0; c = (c - rol32(b, 16)) >>> 0;
-    a = (a ^ c) >>> 0; a = (a - rol32(c, 4)) >>> 0;
-    b = (b ^ a) >>> 0; b = (b - rol32(a, 14)) >>> 0;
-    c = (c ^ b) >>> 0; c = (c - rol32(b, 24)) >>> 0;
-    this.a = a; this.b = b; this.c = c;
-  }
-}
 
 function le32(k: Uint8Array, o: number): number {
-  return (k[o]! | (k[o + 1]! << 8) | (k[o + 2]! << 16) | (k[o + 3]! << 24)) >>> 0;
+  return k[o]! | (k[o + 1]! << 8) | (k[o + 2]! << 16) | (k[o + 3]! << 24);
 }
 
 /** jhash(key, length, initval): bytes, with the tail added byte by byte. */
 export function jhash(k: Uint8Array, off: number, length: number, initval: number): number {
-  const s = new JState(JHASH_INITVAL + length + initval);
+  let a = (JHASH_INITVAL + length + initval) | 0;
+  let b = a;
+  let c = a;
   let o = off;
   while (length > 12) {
-    s.a = (s.a + le32(k, o)) >>> 0;
-    s.b = (s.b + le32(k, o + 4)) >>> 0;
-    s.c = (s.c + le32(k, o + 8)) >>> 0;
-    s.mix();
+    a = (a + le32(k, o)) | 0;
+    b = (b + le32(k, o + 4)) | 0;
+    c = (c + le32(k, o + 8)) | 0;
+    // __jhash_mix
+    a = (a - c) | 0; a ^= (c << 4) | (c >>> 28); c = (c + b) | 0;
+    b = (b - a) | 0; b ^= (a << 6) | (a >>> 26); a = (a + c) | 0;
+    c = (c - b) | 0; c ^= (b << 8) | (b >>> 24); b = (b + a) | 0;
+    a = (a - c) | 0; a ^= (c << 16) | (c >>> 16); c = (c + b) | 0;
+    b = (b - a) | 0; b ^= (a << 19) | (a >>> 13); a = (a + c) | 0;
+    c = (c - b) | 0; c ^= (b << 4) | (b >>> 28); b = (b + a) | 0;
     length -= 12;
     o += 12;
   }
-  if (length === 0) return s.c;
+  if (length === 0) return c >>> 0;
   // The switch with fallthrough: each remaining byte into its lane.
   for (let i = length - 1; i >= 0; i--) {
     const v = k[o + i]! << ((i & 3) * 8);
-    if (i >= 8) s.c = (s.c + (v >>> 0)) >>> 0;
-    else if (i >= 4) s.b = (s.b + (v >>> 0)) >>> 0;
-    else s.a = (s.a + (v >>> 0)) >>> 0;
+    if (i >= 8) c = (c + v) | 0;
+    else if (i >= 4) b = (b + v) | 0;
+    else a = (a + v) | 0;
   }
-  s.final();
-  return s.c;
+  // __jhash_final
+  c ^= b; c = (c - ((b << 14) | (b >>> 18))) | 0;
+  a ^= c; a = (a - ((c << 11) | (c >>> 21))) | 0;
+  b ^= a; b = (b - ((a << 25) | (a >>> 7))) | 0;
+  c ^= b; c = (c - ((b << 16) | (b >>> 16))) | 0;
+  a ^= c; a = (a - ((c << 4) | (c >>> 28))) | 0;
+  b ^= a; b = (b - ((a << 14) | (a >>> 18))) | 0;
+  c ^= b; c = (c - ((b << 24) | (b >>> 8))) | 0;
+  return c >>> 0;
 }
 
 /** jhash2(words, length_in_words, initval): u32 words in CPU (little-endian) order. */
 export function jhash2(k: Uint8Array, off: number, words: number, initval: number): number {
-  const s = new JState(JHASH_INITVAL + (words << 2) + initval);
+  let a = (JHASH_INITVAL + (words << 2) + initval) | 0;
+  let b = a;
+  let c = a;
   let o = off;
   while (words > 3) {
-    s.a = (s.a + le32(k, o)) >>> 0;
-    s.b = (s.b + le32(k, o + 4)) >>> 0;
-    s.c = (s.c + le32(k, o + 8)) >>> 0;
-    s.mix();
+    a = (a + le32(k, o)) | 0;
+    b = (b + le32(k, o + 4)) | 0;
+    c = (c + le32(k, o + 8)) | 0;
+    // __jhash_mix
+    a = (a - c) | 0; a ^= (c << 4) | (c >>> 28); c = (c + b) | 0;
+    b = (b - a) | 0; b ^= (a << 6) | (a >>> 26); a = (a + c) | 0;
+    c = (c - b) | 0; c ^= (b << 8) | (b >>> 24); b = (b + a) | 0;
+    a = (a - c) | 0; a ^= (c << 16) | (c >>> 16); c = (c + b) | 0;
+    b = (b - a) | 0; b ^= (a << 19) | (a >>> 13); a = (a + c) | 0;
+    c = (c - b) | 0; c ^= (b << 4) | (b >>> 28); b = (b + a) | 0;
     words -= 3;
     o += 12;
   }
-  if (words === 0) return s.c;
-  if (words === 3) s.c = (s.c + le32(k, o + 8)) >>> 0;
-  if (words >= 2) s.b = (s.b + le32(k, o + 4)) >>> 0;
-  s.a = (s.a + le32(k, o)) >>> 0;
-  s.final();
-  return s.c;
+  if (words === 0) return c >>> 0;
+  if (words === 3) c = (c + le32(k, o + 8)) | 0;
+  if (words >= 2) b = (b + le32(k, o + 4)) | 0;
+  a = (a + le32(k, o)) | 0;
+  // __jhash_final
+  c ^= b; c = (c - ((b << 14) | (b >>> 18))) | 0;
+  a ^= c; a = (a - ((c << 11) | (c >>> 21))) | 0;
+  b ^= a; b = (b - ((a << 25) | (a >>> 7))) | 0;
+  c ^= b; c = (c - ((b << 16) | (b >>> 16))) | 0;
+  a ^= c; a = (a - ((c << 4) | (c >>> 28))) | 0;
+  b ^= a; b = (b - ((a << 14) | (a >>> 18))) | 0;
+  c ^= b; c = (c - ((b << 24) | (b >>> 8))) | 0;
+  return c >>> 0;
 }
 
 /** htab_map_hash(): jhash2 over whole words when the key is a multiple of 4 bytes. */

@@ -14,6 +14,9 @@ import { BpfMap, type BpfMapOps, type BpfToken, type Idr } from "./bpf.ts";
 import { File, FMODE_READ, FMODE_WRITE, O_CLOEXEC, type FileOperations } from "./file.ts";
 import { BPF_F_LOCK } from "./map_util.ts";
 import { bpf_obj_name_cpy, type Call } from "./syscall.ts";
+import { bpf_map_put_btf, map_create_btf } from "./btf.ts";
+import { CAP } from "./capability.ts";
+import { bpf_token_capable } from "./token.ts";
 import type { Task } from "./task.ts";
 
 /**
@@ -43,6 +46,12 @@ export interface MapOps extends BpfMapOps {
   map_get_hash?: (map: BpfMap) => Uint8Array;
   /** Called for every fd close (perf event arrays drop the entries that fd added). */
   map_release?: (map: BpfMap, f: File) => void;
+  /**
+   * Set when a successful map_lookup_sys / map_lookup_and_delete_elem /
+   * map_pop_elem writes every byte of the value buffer, so the syscall side
+   * may hand it a reused buffer without zeroing it first.
+   */
+  sys_value_filled?: boolean;
 }
 
 export { bpf_map_types, registerMapOps } from "./map_util.ts";
@@ -88,10 +97,67 @@ export function map_get_sys_perms(map: BpfMap, f: File): number {
   return mode;
 }
 
-function mapAndFile(t: Task, ufd: number, field: string): { map: BpfMap; f: File } | number {
-  const m = bpf_map_get(t, ufd, field);
-  if (typeof m === "number") return m;
-  return { map: m, f: t.files.get(ufd)! };
+/** __bpf_map_get() returning the map's file (the map is its private_data): no object per call. */
+function mapFile(t: Task, ufd: number, field: string): File | number {
+  const f = t.files.get(ufd);
+  if (f === undefined) return t.fail(-EBADF, `${field}: fd ${ufd} is not open`);
+  if (f.f_op !== bpf_map_fops) return t.fail(-EINVAL, `${field}: fd ${ufd} is not a map (${f.f_op.name})`);
+  return f;
+}
+
+/**
+ * Field offsets of an element command's layout, resolved once per layout
+ * and kept in CmdFields.memo: a call reads its fields at fixed offsets.
+ */
+interface ElemOffs {
+  readonly map_fd: number;
+  readonly key: number;
+  readonly value: number;
+  readonly next_key: number;
+  readonly flags: number;
+}
+
+function elemOffs(attr: Attr): ElemOffs {
+  const f = attr.fields;
+  let m = f.memo as ElemOffs | null;
+  if (m === null) {
+    const at = (name: string): number => f.get(name)?.offset ?? -1;
+    m = { map_fd: at("map_fd"), key: at("key"), value: at("value"), next_key: at("next_key"), flags: at("flags") };
+    f.memo = m;
+  }
+  return m;
+}
+
+/**
+ * Scratch buffers for the element commands' kernel copies of keys and
+ * values (the kernel's kvmalloc'd copies), one per size and role. A copy is
+ * consumed before the command returns and element commands do not nest, so
+ * reusing them is safe; map implementations copy what they keep. Large
+ * sizes are allocated per call.
+ */
+const SCRATCH_MAX = 512;
+const keyScratch: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(SCRATCH_MAX + 1).fill(undefined);
+const valueScratch: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(SCRATCH_MAX + 1).fill(undefined);
+const nextScratch: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(SCRATCH_MAX + 1).fill(undefined);
+
+function scratch(pool: (Uint8Array | undefined)[], n: number): Uint8Array {
+  if (n > SCRATCH_MAX) return new Uint8Array(n);
+  let b = pool[n];
+  if (b === undefined) pool[n] = b = new Uint8Array(n);
+  return b;
+}
+
+/**
+ * The value buffer of a lookup: a reused buffer is zeroed first unless the
+ * map type fills every byte of it (MapOps.sys_value_filled), so that what
+ * a lookup returns never depends on an earlier call.
+ */
+function lookupValueBuf(t: Task, map: BpfMap): Uint8Array {
+  const n = bpf_map_value_size(t, map);
+  if (n > SCRATCH_MAX) return new Uint8Array(n);
+  const b = scratch(valueScratch, n);
+  if ((map.ops as MapOps).sys_value_filled !== true) b.fill(0);
+  return b;
 }
 
 /** bpf_map_value_size(): per-CPU maps hold round_up(value_size, 8) per possible CPU; fd maps expose a u32. */
@@ -122,19 +188,26 @@ function hasSpinLock(map: BpfMap): boolean {
   return map.hasSpinLock;
 }
 
-/** __bpf_copy_key(): a key pointer with key_size 0 is rejected; no key means no key. */
-function copyKey(c: Call, map: BpfMap, ukey: bigint, field: string): Uint8Array | number {
-  if (map.key_size === 0) {
-    if (ukey !== 0n) return c.t.fail(-EINVAL, `${field}: map has key_size 0 but a key pointer was given`);
-    return new Uint8Array(0);
+/**
+ * __bpf_copy_key(): a key pointer with key_size 0 is rejected; no key means
+ * no key. `off` is the pointer's offset in the attr (a number pointer: see
+ * Attr.ptrAt); the copy lands in `pool`'s scratch buffer.
+ */
+function copyKeyAt(c: Call, map: BpfMap, off: number, field: string, pool: (Uint8Array | undefined)[]): Uint8Array | number {
+  const ukey = c.attr.ptrAt(off);
+  const n = map.key_size;
+  if (n === 0) {
+    if (ukey !== 0) return c.t.fail(-EINVAL, `${field}: map has key_size 0 but a key pointer was given`);
+    return scratch(pool, 0);
   }
-  const key = new Uint8Array(map.key_size);
-  if (c.t.memory.copyIn(key, ukey, map.key_size) !== 0) return c.t.fail(-EFAULT, `${field}: reading ${map.key_size} key bytes at 0x${ukey.toString(16)} faulted`);
+  const key = scratch(pool, n);
+  if (c.t.memory.copyInAt(key, ukey, n) !== 0) return c.t.fail(-EFAULT, `${field}: reading ${n} key bytes at 0x${c.attr.u64At(off).toString(16)} faulted`);
   return key;
 }
 
-function copyOut(c: Call, uptr: bigint, bytes: Uint8Array, field: string): number {
-  if (c.t.memory.copyOut(uptr, bytes) !== 0) return c.t.fail(-EFAULT, `${field}: writing ${bytes.length} bytes to 0x${uptr.toString(16)} faulted`);
+/** copy_to_user of `bytes` to the pointer at attr offset `off`. */
+function copyOutAt(c: Call, off: number, bytes: Uint8Array, field: string): number {
+  if (c.t.memory.copyOutAt(c.attr.ptrAt(off), bytes) !== 0) return c.t.fail(-EFAULT, `${field}: writing ${bytes.length} bytes to 0x${c.attr.u64At(off).toString(16)} faulted`);
   return 0;
 }
 
@@ -177,45 +250,49 @@ function errReason(map: BpfMap, what: string, err: number): string {
 }
 
 // --- BPF_MAP_LOOKUP_ELEM -----------------------------------------------------
+// The element commands read their fields at offsets resolved once per layout
+// (elemOffs), test flag bits on the words (no BigInt unless a map type wants
+// the flags), and copy keys and values through scratch buffers.
 
 export function map_lookup_elem(c: Call): number {
   const { t, attr } = c;
-  const r = mapAndFile(t, attr.u32("map_fd"), "map_fd");
-  if (typeof r === "number") return r;
-  const { map, f } = r;
+  const E = elemOffs(attr);
+  const f = mapFile(t, attr.u32At(E.map_fd), "map_fd");
+  if (typeof f === "number") return f;
+  const map = f.private_data as BpfMap;
   if (!(map_get_sys_perms(map, f) & FMODE_READ)) return t.fail(-EPERM, "map_fd does not allow reading (write-only fd)");
-  const flags = attr.u64("flags");
-  if (flags & BigInt(BPF_F.LOCK) && !hasSpinLock(map)) return t.fail(-EINVAL, "BPF_F_LOCK on a map without a bpf_spin_lock");
-  const key = copyKey(c, map, attr.u64("key"), "key");
+  if (attr.u32At(E.flags) & BPF_F.LOCK && !hasSpinLock(map)) return t.fail(-EINVAL, "BPF_F_LOCK on a map without a bpf_spin_lock");
+  const key = copyKeyAt(c, map, E.key, "key", keyScratch);
   if (typeof key === "number") return key;
-  const value = new Uint8Array(bpf_map_value_size(t, map));
-  const uvalue = attr.u64("value");
+  const value = lookupValueBuf(t, map);
+  const flags = attr.u64At(E.flags);
   if (map.map_type === MT.BLOOM_FILTER) {
     // A bloom filter is asked with the value: copied in, tested, never copied out.
-    if (t.memory.copyIn(value, uvalue, value.length) !== 0) return t.fail(-EFAULT, `value: reading ${value.length} bytes faulted`);
+    if (t.memory.copyInAt(value, attr.ptrAt(E.value), value.length) !== 0) return t.fail(-EFAULT, `value: reading ${value.length} bytes faulted`);
     const err = bpf_map_copy_value(t, map, key, value, flags);
     return err ? t.fail(err, errReason(map, "lookup", err)) : 0;
   }
   const err = bpf_map_copy_value(t, map, key, value, flags);
   if (err) return t.fail(err, errReason(map, "lookup", err));
-  return copyOut(c, uvalue, value, "value");
+  return copyOutAt(c, E.value, value, "value");
 }
 
 // --- BPF_MAP_UPDATE_ELEM -----------------------------------------------------
 
 export function map_update_elem(c: Call): number {
   const { t, attr } = c;
-  const r = mapAndFile(t, attr.u32("map_fd"), "map_fd");
-  if (typeof r === "number") return r;
-  const { map, f } = r;
+  const E = elemOffs(attr);
+  const f = mapFile(t, attr.u32At(E.map_fd), "map_fd");
+  if (typeof f === "number") return f;
+  const map = f.private_data as BpfMap;
   if (!(map_get_sys_perms(map, f) & FMODE_WRITE)) return t.fail(-EPERM, map.frozen ? "map is frozen" : "map_fd does not allow writing (read-only fd)");
-  const flags = attr.u64("flags");
-  if (flags & BigInt(BPF_F.LOCK) && !hasSpinLock(map)) return t.fail(-EINVAL, "BPF_F_LOCK on a map without a bpf_spin_lock");
-  const key = copyKey(c, map, attr.u64("key"), "key");
+  if (attr.u32At(E.flags) & BPF_F.LOCK && !hasSpinLock(map)) return t.fail(-EINVAL, "BPF_F_LOCK on a map without a bpf_spin_lock");
+  const key = copyKeyAt(c, map, E.key, "key", keyScratch);
   if (typeof key === "number") return key;
-  const value = new Uint8Array(bpf_map_value_size(t, map));
-  if (t.memory.copyIn(value, attr.u64("value"), value.length) !== 0) return t.fail(-EFAULT, `value: reading ${value.length} bytes faulted`);
-  const err = bpf_map_update_value(t, map, key, value, flags);
+  // Every byte of the value is copied in before it is used.
+  const value = scratch(valueScratch, bpf_map_value_size(t, map));
+  if (t.memory.copyInAt(value, attr.ptrAt(E.value), value.length) !== 0) return t.fail(-EFAULT, `value: reading ${value.length} bytes faulted`);
+  const err = bpf_map_update_value(t, map, key, value, attr.u64At(E.flags));
   return err ? t.fail(err, errReason(map, "update", err)) : 0;
 }
 
@@ -223,11 +300,12 @@ export function map_update_elem(c: Call): number {
 
 export function map_delete_elem(c: Call): number {
   const { t, attr } = c;
-  const r = mapAndFile(t, attr.u32("map_fd"), "map_fd");
-  if (typeof r === "number") return r;
-  const { map, f } = r;
+  const E = elemOffs(attr);
+  const f = mapFile(t, attr.u32At(E.map_fd), "map_fd");
+  if (typeof f === "number") return f;
+  const map = f.private_data as BpfMap;
   if (!(map_get_sys_perms(map, f) & FMODE_WRITE)) return t.fail(-EPERM, map.frozen ? "map is frozen" : "map_fd does not allow writing");
-  const key = copyKey(c, map, attr.u64("key"), "key");
+  const key = copyKeyAt(c, map, E.key, "key", keyScratch);
   if (typeof key === "number") return key;
   const o = mapOps(map);
   const err = o.map_delete_elem ? o.map_delete_elem(t, map, key) : -ENOTSUPP;
@@ -238,39 +316,41 @@ export function map_delete_elem(c: Call): number {
 
 export function map_get_next_key(c: Call): number {
   const { t, attr } = c;
-  const r = mapAndFile(t, attr.u32("map_fd"), "map_fd");
-  if (typeof r === "number") return r;
-  const { map, f } = r;
+  const E = elemOffs(attr);
+  const f = mapFile(t, attr.u32At(E.map_fd), "map_fd");
+  if (typeof f === "number") return f;
+  const map = f.private_data as BpfMap;
   if (!(map_get_sys_perms(map, f) & FMODE_READ)) return t.fail(-EPERM, "map_fd does not allow reading");
   let key: Uint8Array | null = null;
-  const ukey = attr.u64("key");
-  if (ukey !== 0n) {
-    const k = copyKey(c, map, ukey, "key");
+  if (attr.ptrAt(E.key) !== 0) {
+    const k = copyKeyAt(c, map, E.key, "key", keyScratch);
     if (typeof k === "number") return k;
     key = k;
   }
-  const next = new Uint8Array(map.key_size);
+  // get_next_key writes all key_size bytes of next whenever it succeeds.
+  const next = scratch(nextScratch, map.key_size);
   const o = mapOps(map);
   const err = o.map_get_next_key ? o.map_get_next_key(map, key, next) : -ENOTSUPP;
   if (err) return t.fail(err, err === -ENOENT ? "no next key" : errReason(map, "get_next_key", err));
-  return copyOut(c, attr.u64("next_key"), next, "next_key");
+  return copyOutAt(c, E.next_key, next, "next_key");
 }
 
 // --- BPF_MAP_LOOKUP_AND_DELETE_ELEM -----------------------------------------
 
 export function map_lookup_and_delete_elem(c: Call): number {
   const { t, attr } = c;
-  const r = mapAndFile(t, attr.u32("map_fd"), "map_fd");
-  if (typeof r === "number") return r;
-  const { map, f } = r;
+  const E = elemOffs(attr);
+  const f = mapFile(t, attr.u32At(E.map_fd), "map_fd");
+  if (typeof f === "number") return f;
+  const map = f.private_data as BpfMap;
   const perms = map_get_sys_perms(map, f);
   if (!(perms & FMODE_READ) || !(perms & FMODE_WRITE)) return t.fail(-EPERM, "map_fd must allow both reading and writing");
-  const flags = attr.u64("flags");
-  if (flags && (map.map_type === MT.QUEUE || map.map_type === MT.STACK)) return t.fail(-EINVAL, "flags must be 0 for QUEUE and STACK maps");
-  if (flags & BigInt(BPF_F.LOCK) && !hasSpinLock(map)) return t.fail(-EINVAL, "BPF_F_LOCK on a map without a bpf_spin_lock");
-  const key = copyKey(c, map, attr.u64("key"), "key");
+  const flo = attr.u32At(E.flags);
+  if ((flo !== 0 || attr.hi32At(E.flags) !== 0) && (map.map_type === MT.QUEUE || map.map_type === MT.STACK)) return t.fail(-EINVAL, "flags must be 0 for QUEUE and STACK maps");
+  if (flo & BPF_F.LOCK && !hasSpinLock(map)) return t.fail(-EINVAL, "BPF_F_LOCK on a map without a bpf_spin_lock");
+  const key = copyKeyAt(c, map, E.key, "key", keyScratch);
   if (typeof key === "number") return key;
-  const value = new Uint8Array(bpf_map_value_size(t, map));
+  const value = lookupValueBuf(t, map);
   const o = mapOps(map);
   let err: number;
   if (map.map_type === MT.QUEUE || map.map_type === MT.STACK) {
@@ -282,21 +362,21 @@ export function map_lookup_and_delete_elem(c: Call): number {
     map.map_type === MT.LRU_PERCPU_HASH ||
     map.map_type === MT.STACK_TRACE
   ) {
-    err = o.map_lookup_and_delete_elem ? o.map_lookup_and_delete_elem(map, key, value, flags) : -ENOTSUPP;
+    err = o.map_lookup_and_delete_elem ? o.map_lookup_and_delete_elem(map, key, value, attr.u64At(E.flags)) : -ENOTSUPP;
   } else {
     return t.fail(-ENOTSUPP, `LOOKUP_AND_DELETE is only for QUEUE, STACK, the hash family and STACK_TRACE (map_type ${map.map_type})`);
   }
   if (err) return t.fail(err, errReason(map, "lookup_and_delete", err));
-  return copyOut(c, attr.u64("value"), value, "value");
+  return copyOutAt(c, E.value, value, "value");
 }
 
 // --- BPF_MAP_FREEZE ------------------------------------------------------------
 
 export function map_freeze(c: Call): number {
   const { t, attr } = c;
-  const r = mapAndFile(t, attr.u32("map_fd"), "map_fd");
-  if (typeof r === "number") return r;
-  const { map, f } = r;
+  const f = mapFile(t, attr.u32("map_fd"), "map_fd");
+  if (typeof f === "number") return f;
+  const map = f.private_data as BpfMap;
   if (map.map_type === MT.STRUCT_OPS || map.hasSpecialFields) return t.fail(-ENOTSUPP, "STRUCT_OPS maps and maps with BTF special fields cannot be frozen");
   if (!(map_get_sys_perms(map, f) & FMODE_WRITE)) return t.fail(-EPERM, map.frozen ? "map is already frozen (write permission is gone, so this is EPERM, not EBUSY)" : "map_fd does not allow writing");
   if (map.writecnt) return t.fail(-EBUSY, "map has writable mmaps");
@@ -310,9 +390,9 @@ export function map_freeze(c: Call): number {
 /** bpf_map_do_batch(): permissions, then the type's walker or -ENOTSUPP. */
 export function bpf_map_do_batch(c: Call): number {
   const { t, attr } = c;
-  const r = mapAndFile(t, attr.u32("batch.map_fd"), "batch.map_fd");
-  if (typeof r === "number") return r;
-  const { map, f } = r;
+  const f = mapFile(t, attr.u32("batch.map_fd"), "batch.map_fd");
+  if (typeof f === "number") return f;
+  const map = f.private_data as BpfMap;
   const name = attr.fields.layout.name;
   const has_read = name === "MAP_LOOKUP_BATCH" || name === "MAP_LOOKUP_AND_DELETE_BATCH";
   const has_write = name !== "MAP_LOOKUP_BATCH";
@@ -472,6 +552,7 @@ export function bpf_map_put(map: BpfMap): void {
     if (idr !== undefined && map.id) idr.remove(map.id);
     map.id = 0;
     map.ops.map_free?.(map);
+    bpf_map_put_btf(map);
   }
 }
 
@@ -493,13 +574,9 @@ export function map_create_finish(c: Call, map: BpfMap, _token: BpfToken | null,
   if (typeof name === "number") return free(name);
   map.name = name;
 
-  if (attr.u32("btf_key_type_id") || attr.u32("btf_value_type_id") || attr.u32("btf_vmlinux_value_type_id")) {
-    // btf_get_by_fd(): no BTF object can be loaded in the emulator yet.
-    const ufd = attr.u32("btf_fd");
-    const f = t.files.get(ufd);
-    if (f === undefined) return free(t.fail(-EBADF, `btf_fd ${ufd} is not open`));
-    return free(t.fail(-EINVAL, `btf_fd ${ufd} is not a BTF object`));
-  }
+  // btf_get_by_fd(), map_check_btf() and the type ids (btf.ts).
+  const btfErr = map_create_btf(c, map, () => bpf_token_capable(t, _token, CAP.BPF));
+  if (btfErr) return free(btfErr);
 
   const hash = attr.u64("excl_prog_hash");
   const hsize = attr.u32("excl_prog_hash_size");
@@ -526,6 +603,7 @@ export function map_create_finish(c: Call, map: BpfMap, _token: BpfToken | null,
 
   function free(err: number): number {
     map.ops.map_free?.(map);
+    bpf_map_put_btf(map);
     return err;
   }
 }

@@ -118,19 +118,43 @@ export function __sys_bpf(t: Task, cmd: number, uattr: bigint, size: number, ua:
   }
   // Past `size` the copy is zero; a copy that faults part-way leaves [0, size) partly written.
   attr.dirtyEnd = size;
-  if (mem.copyInAt(attr.bytes, ua, size) !== 0) return t.fail(-EFAULT, `copy_from_user of ${size} attr bytes faulted`);
+  if (mem.copyAttrAt(attr.bytes, attr.words, ua, size) !== 0) return t.fail(-EFAULT, `copy_from_user of ${size} attr bytes faulted`);
   if (fields === undefined) return t.fail(-EINVAL, `unknown command ${cmd} (this ABI has 0..${tables.commands.length - 1})`);
   const handler = handlersFor(tables)[cmd];
   if (handler === undefined) return t.fail(-EINVAL, `command ${fields.layout.name} has no handler`);
   fields.rewind();
   attr.fields = fields;
-  const c: Call = { t, cmd, attr, uattr, size };
-  if (!own) return handler(c);
+  if (!own) return handler({ t, cmd, attr, uattr, size });
+  // The task's own copy keeps one Call context too, refilled per call (a nested call makes its own).
+  let c = attr.call as CallCtx | null;
+  if (c === null) attr.call = c = new CallCtx(t, cmd, attr, uattr, size);
+  else {
+    c.t = t;
+    c.cmd = cmd;
+    c.uattr = uattr;
+    c.size = size;
+  }
   mem.kattrBusy = true;
   try {
     return handler(c);
   } finally {
     mem.kattrBusy = false;
+  }
+}
+
+/** The Call of a task's reusable attr copy (see __sys_bpf). */
+class CallCtx implements Call {
+  t: Task;
+  cmd: number;
+  readonly attr: Attr;
+  uattr: bigint;
+  size: number;
+  constructor(t: Task, cmd: number, attr: Attr, uattr: bigint, size: number) {
+    this.t = t;
+    this.cmd = cmd;
+    this.attr = attr;
+    this.uattr = uattr;
+    this.size = size;
   }
 }
 
@@ -323,8 +347,11 @@ function map_create(c: Call): number {
 
 /** LOOKUP and LOOKUP_AND_DELETE reject unknown flags before looking at the fd. */
 function only_f_lock(c: Call): number {
-  const flags = c.attr.u64("flags");
-  return flags & ~BigInt(BPF_F.LOCK) ? c.t.fail(-EINVAL, `flags 0x${flags.toString(16)}: only BPF_F_LOCK is allowed`) : 0;
+  // Tested on the two words: no BigInt is made unless the check fails.
+  const attr = c.attr;
+  const o = attr.fields.offsetOf("flags");
+  if ((attr.u32At(o) & ~BPF_F.LOCK) === 0 && attr.hi32At(o) === 0) return 0;
+  return c.t.fail(-EINVAL, `flags 0x${attr.u64At(o).toString(16)}: only BPF_F_LOCK is allowed`);
 }
 
 function map_lookup_elem(c: Call): number {
