@@ -10,6 +10,7 @@
 import type { Trace } from "../trace/format.ts";
 import { BPF_CMD as CMD, BPF_MAP_TYPE as MT } from "../uapi/gen/consts-6.18.ts";
 import { Builder, u32le } from "./builder.ts";
+import { goodSpec, MAP_TYPE_NAMES } from "./maps.ts";
 
 export const KIND = { INT: 1, PTR: 2, ARRAY: 3, STRUCT: 4, UNION: 5, ENUM: 6, FWD: 7, TYPEDEF: 8, VOLATILE: 9, CONST: 10, RESTRICT: 11, FUNC: 12, FUNC_PROTO: 13, VAR: 14, DATASEC: 15, FLOAT: 16, DECL_TAG: 17, TYPE_TAG: 18, ENUM64: 19 } as const;
 
@@ -859,6 +860,22 @@ function mapCases(): Trace[] {
     y.fwd("s");
     return y.blob();
   })(), [{ type: A, key: 4, value: 4, max: 1, k: 1, v: 2 }]);
+  // Which map_check_btf each map type has: keyless and keyed loads with char-array key and value types of the
+  // accepted sizes (map_check_no_btf answers ENOTSUPP, no op at all refuses a keyless BTF with EINVAL).
+  for (let type = 1; type <= 33; type++) {
+    if (type === MT.STRUCT_OPS) continue;
+    const spec = goodSpec(type);
+    const y = new BtfBuilder();
+    const ch = y.int("char", 1, 8);
+    const idx = y.int("u32", 4, 32);
+    const k = y.array(ch, idx, spec.key);
+    const v = y.array(ch, idx, spec.value);
+    const yb = y.blob();
+    for (const keyed of [false, true])
+      add(`type-${MAP_TYPE_NAMES[type]}-${keyed ? "keyed" : "keyless"}`, `${MAP_TYPE_NAMES[type]} with char-array ${keyed ? "key and value" : "value only"}`, yb, [
+        { type, key: spec.key, value: spec.value, max: spec.max, k: keyed ? k : 0, v, flags: spec.flags ?? 0 },
+      ]);
+  }
   return out;
 }
 

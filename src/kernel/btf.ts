@@ -8,7 +8,7 @@
 // kernel prints it; the object itself (ids, fds, refcounts) and
 // btf_get_info_by_fd. No Node API.
 
-import { E2BIG, EBADF, EEXIST, EFAULT, EINVAL, ELOOP, ENOENT, ENOSPC, ENOTSUPP } from "../abi/errno.ts";
+import { E2BIG, EACCES, EBADF, EEXIST, EFAULT, EINVAL, ELOOP, ENOENT, ENOSPC, ENOTSUPP, EOPNOTSUPP, EPERM } from "../abi/errno.ts";
 import { File, O_CLOEXEC, O_RDONLY, type FileOperations } from "./file.ts";
 import { VLog } from "./vlog.ts";
 import { bpf_check_uarg_tail_zero, put_user_u32, type Call } from "./syscall.ts";
@@ -1087,8 +1087,7 @@ function structResolve(env: Env, v: Vertex): number {
   const kflag = btf.kflag(v.t);
   if (v.next_member) {
     const last = memberAt(btf, v.t, v.next_member - 1);
-    // The kernel keeps this id in a u16.
-    const last_id = last.type & 0xffff;
+    const last_id = last.type;
     if (!env.isResolved(last_id)) return -EINVAL;
     const lt = btf.typeById(last_id)!;
     const ops = kindOps(btf, lt);
@@ -1685,4 +1684,378 @@ export function btf_get_info_by_fd(c: Call, b: BtfObj): number {
   const e = put_user_u32(c, "info.info_len", len);
   if (e) return e;
   return ret;
+}
+
+// ---------------------------------------------------------------- maps with BTF
+
+/** enum btf_field_type bits (include/linux/bpf.h). */
+const BPF_FIELD = {
+  SPIN_LOCK: 1 << 0,
+  TIMER: 1 << 1,
+  KPTR_UNREF: 1 << 2,
+  KPTR_REF: 1 << 3,
+  KPTR_PERCPU: 1 << 4,
+  LIST_HEAD: 1 << 5,
+  LIST_NODE: 1 << 6,
+  RB_ROOT: 1 << 7,
+  RB_NODE: 1 << 8,
+  REFCOUNT: 1 << 9,
+  WORKQUEUE: 1 << 10,
+  UPTR: 1 << 11,
+  RES_SPIN_LOCK: 1 << 12,
+  TASK_WORK: 1 << 13,
+} as const;
+const F = BPF_FIELD;
+const F_KPTR = F.KPTR_UNREF | F.KPTR_REF | F.KPTR_PERCPU;
+
+/** btf_field_type_size() / btf_field_type_align() */
+const FIELD_SIZE_ALIGN: Record<number, [number, number]> = {
+  [F.SPIN_LOCK]: [4, 4],
+  [F.RES_SPIN_LOCK]: [8, 4],
+  [F.TIMER]: [16, 8],
+  [F.WORKQUEUE]: [16, 8],
+  [F.TASK_WORK]: [8, 8],
+  [F.KPTR_UNREF]: [8, 8],
+  [F.KPTR_REF]: [8, 8],
+  [F.KPTR_PERCPU]: [8, 8],
+  [F.UPTR]: [8, 8],
+  [F.LIST_HEAD]: [16, 8],
+  [F.LIST_NODE]: [24, 8],
+  [F.RB_ROOT]: [16, 8],
+  [F.RB_NODE]: [32, 8],
+  [F.REFCOUNT]: [4, 4],
+};
+
+interface FieldInfo {
+  type: number;
+  off: number;
+}
+
+/** The names btf_get_field_type() matches; the first three may appear once per struct. */
+const UNIQUE_FIELDS: [number, string][] = [
+  [F.SPIN_LOCK, "bpf_spin_lock"],
+  [F.RES_SPIN_LOCK, "bpf_res_spin_lock"],
+  [F.TIMER, "bpf_timer"],
+  [F.WORKQUEUE, "bpf_wq"],
+  [F.TASK_WORK, "bpf_task_work"],
+];
+const NAMED_FIELDS: [number, string][] = [
+  [F.LIST_HEAD, "bpf_list_head"],
+  [F.LIST_NODE, "bpf_list_node"],
+  [F.RB_ROOT, "bpf_rb_root"],
+  [F.RB_NODE, "bpf_rb_node"],
+  [F.REFCOUNT, "bpf_refcount"],
+];
+
+class FieldErr {
+  readonly err: number;
+  readonly why: string;
+  constructor(err: number, why: string) {
+    this.err = err;
+    this.why = why;
+  }
+}
+
+/** btf_get_field_type(): by the struct's name; anything that is not a struct may be a kptr. */
+function getFieldType(btf: Btf, vt: number, mask: number, seen: { m: number }): number {
+  const nb = btf.nameOff(vt) ? btf.nameBytes(btf.nameOff(vt)) : null;
+  for (const [bit, n] of UNIQUE_FIELDS) {
+    if (mask & bit && nb !== null && bytesEq(nb, n)) {
+      if (seen.m & bit) throw new FieldErr(-E2BIG, `two ${n} fields`);
+      seen.m |= bit;
+      return bit;
+    }
+  }
+  for (const [bit, n] of NAMED_FIELDS) if (mask & bit && nb !== null && bytesEq(nb, n)) return bit;
+  if (mask & (F_KPTR | F.UPTR) && !isStruct(btf, vt)) return F.KPTR_REF;
+  return 0;
+}
+
+/** btf_find_field_one(): arrays flattened, nested structs searched, one special field matched. */
+function findFieldOne(btf: Btf, vt0: number | undefined, off: number, expected: number, mask: number, seen: { m: number }, out: FieldInfo[], level: number): void {
+  let vt = vt0;
+  let nelems = 1;
+  let i = 0;
+  for (; i < MAX_RESOLVE_DEPTH && isArray(btf, vt); i++) {
+    nelems = Math.imul(nelems, btf.u32(vt! + TYPE_SIZE + 8)) >>> 0;
+    vt = btf.typeById(btf.u32(vt! + TYPE_SIZE));
+  }
+  if (i === MAX_RESOLVE_DEPTH) throw new FieldErr(-E2BIG, "array nesting too deep");
+  if (nelems === 0 || vt === undefined) return;
+  const ft = getFieldType(btf, vt, mask, seen);
+  if (!ft && isStruct(btf, vt)) {
+    const sz = btf.sizeType(vt);
+    if (expected && expected !== Math.imul(sz, nelems) >>> 0) return;
+    if (level + 1 >= MAX_RESOLVE_DEPTH) throw new FieldErr(-E2BIG, "struct nesting too deep");
+    const inner: FieldInfo[] = [];
+    findStructField(btf, vt, mask, inner, level + 1);
+    if (!inner.length) return;
+    for (const f of inner) f.off += off;
+    if (nelems > 1) repeatFields(inner, nelems - 1, sz);
+    out.push(...inner);
+    return;
+  }
+  if (!ft) return;
+  const [sz, align] = FIELD_SIZE_ALIGN[ft]!;
+  if (expected && expected !== Math.imul(sz, nelems) >>> 0) return;
+  if (off % align) return;
+  if (ft & (F_KPTR | F.UPTR)) {
+    // btf_find_kptr(): a (volatile) pointer to a type tag naming the kind of kptr
+    let p: number | undefined = vt;
+    if (kindIs(btf, p, K.VOLATILE)) p = btf.typeById(btf.sizeType(p!));
+    if (!isPtr(btf, p)) return;
+    const tag = btf.typeById(btf.sizeType(p!));
+    if (!isTypeTag(btf, tag) || btf.kflag(tag!)) return;
+    throw new FieldErr(-EINVAL, "bpfemu: kptr/uptr fields need the vmlinux BTF lookup, which is not emulated");
+  } else if (ft & (F.LIST_HEAD | F.RB_ROOT)) {
+    throw new FieldErr(-EINVAL, "bpfemu: bpf_list_head/bpf_rb_root fields (contains: decl tags) are not emulated");
+  } else if (!isStruct(btf, vt) || btf.sizeType(vt) !== sz) return; // btf_find_struct(): IGNORE
+  const one: FieldInfo[] = [{ type: ft, off }];
+  if (nelems > 1) repeatFields(one, nelems - 1, sz);
+  out.push(...one);
+}
+
+/** btf_repeat_fields(): only kptrs and graph roots may repeat (arrays of them). */
+function repeatFields(info: FieldInfo[], repeat: number, elem: number): void {
+  for (const f of info) if (!(f.type & (F_KPTR | F.UPTR | F.LIST_HEAD | F.RB_ROOT))) throw new FieldErr(-EINVAL, "a special field in an array");
+  const n = info.length;
+  if (n * (repeat + 1) > BTF_FIELDS_MAX) throw new FieldErr(-E2BIG, "too many special fields");
+  for (let i = 0; i < repeat; i++) for (let j = 0; j < n; j++) info.push({ type: info[j]!.type, off: info[j]!.off + (i + 1) * elem });
+}
+const BTF_FIELDS_MAX = 11;
+
+/** btf_find_struct_field() */
+function findStructField(btf: Btf, st: number, mask: number, out: FieldInfo[], level: number): void {
+  const seen = { m: 0 };
+  const kflag = btf.kflag(st);
+  for (let i = 0; i < btf.vlen(st); i++) {
+    const m = memberAt(btf, st, i);
+    const off = kflag ? m.offset & 0xffffff : m.offset;
+    if (off % 8) throw new FieldErr(-EINVAL, "a member not at a byte offset");
+    findFieldOne(btf, btf.typeById(m.type), off / 8, 0, mask, seen, out, level);
+  }
+}
+
+/** btf_find_datasec_var() */
+function findDatasecVar(btf: Btf, dt: number, mask: number, out: FieldInfo[]): void {
+  const seen = { m: 0 };
+  for (let i = 0; i < btf.vlen(dt); i++) {
+    const vsi = dt + TYPE_SIZE + i * 12;
+    const v = btf.typeById(btf.u32(vsi))!;
+    findFieldOne(btf, btf.typeById(btf.sizeType(v)), btf.u32(vsi + 4), btf.u32(vsi + 8), mask, seen, out, 0);
+  }
+}
+
+/**
+ * btf_parse_fields(): the special fields of a map value. null when there
+ * are none; a FieldErr when the kernel's record would be an error (which
+ * map_check_btf then ignores, as the kernel does).
+ */
+function btf_parse_fields(btf: Btf, t: number, mask: number, value_size: number): FieldInfo[] | null | FieldErr {
+  const out: FieldInfo[] = [];
+  try {
+    if (isStruct(btf, t)) findStructField(btf, t, mask, out, 0);
+    else if (isDatasec(btf, t)) findDatasecVar(btf, t, mask, out);
+    else return new FieldErr(-EINVAL, "not a struct or datasec");
+    if (out.length > BTF_FIELDS_MAX) return new FieldErr(-E2BIG, "too many special fields");
+  } catch (e) {
+    if (e instanceof FieldErr) return e;
+    throw e;
+  }
+  if (!out.length) return null;
+  let next = 0;
+  for (const f of out) {
+    const sz = FIELD_SIZE_ALIGN[f.type]![0];
+    if (f.off + sz > value_size) return new FieldErr(-EFAULT, "field past the value");
+    if (f.off < next) return new FieldErr(-EEXIST, "overlapping special fields");
+    next = f.off + sz;
+  }
+  return out;
+}
+
+/** Map types by the map_check_btf op they have: absent types use map_check_no_btf. */
+const MT = {
+  HASH: 1, ARRAY: 2, PERCPU_HASH: 5, PERCPU_ARRAY: 6, LRU_HASH: 9, LRU_PERCPU_HASH: 10, LPM_TRIE: 11, CGROUP_STORAGE: 19,
+  PERCPU_CGROUP_STORAGE: 21, SK_STORAGE: 24, INODE_STORAGE: 28, TASK_STORAGE: 29, BLOOM_FILTER: 30, CGRP_STORAGE: 32, ARENA: 33,
+} as const;
+
+/**
+ * Map types whose ops have no map_check_btf at all (probed on 6.18, corpus
+ * btf/map-type-*): a keyless BTF is refused with -EINVAL, a keyed one is
+ * taken as it is. The others either check (mapTypeCheckBtf) or use
+ * map_check_no_btf (-ENOTSUPP).
+ */
+const NO_CHECK_OP: readonly number[] = [1, 3, 5, 9, 10, 20, 22, 23, 27, 31];
+
+/** The map types' map_check_btf ops (key_type is VOID for a keyless map); null for map_check_no_btf. */
+function mapTypeCheckBtf(btf: Btf, map: { map_type: number; max_entries: number; key_size: number }, key: number, value: number): number | null {
+  switch (map.map_type) {
+    case MT.ARRAY:
+    case MT.PERCPU_ARRAY: {
+      // array_map_check_btf(): keyless only for a one-element .data/.bss/.rodata ARRAY; else a 32-bit int key
+      if (key === VOID) {
+        if (map.map_type !== MT.ARRAY || map.max_entries !== 1) return -EINVAL;
+        return isDatasec(btf, value) ? 0 : -EINVAL;
+      }
+      if (!isInt(btf, key)) return -EINVAL;
+      const d = btf.u32(key + TYPE_SIZE);
+      return INT_BITS(d) !== 32 || INT_OFFSET(d) ? -EINVAL : 0;
+    }
+    case MT.LPM_TRIE:
+      // trie_check_btf(): the key must be a struct
+      return isStruct(btf, key) ? 0 : -EINVAL;
+    case MT.BLOOM_FILTER:
+      return key === VOID ? 0 : -EINVAL;
+    case MT.SK_STORAGE:
+    case MT.INODE_STORAGE:
+    case MT.TASK_STORAGE:
+    case MT.CGRP_STORAGE:
+      // bpf_local_storage_map_check_btf(): a 32-bit int key
+      return isInt(btf, key) && btf.sizeType(key) === 4 ? 0 : -EINVAL;
+    case MT.CGROUP_STORAGE:
+    case MT.PERCPU_CGROUP_STORAGE: {
+      // cgroup_storage_check_btf(): struct bpf_cgroup_storage_key or a u64 cgroup inode id
+      if (map.key_size === 12 || map.key_size === 16) {
+        if (!isStruct(btf, key) || btf.vlen(key) !== 2) return -EINVAL;
+        if (!memberIsRegInt(btf, key, memberAt(btf, key, 0), 0, 8)) return -EINVAL;
+        return memberIsRegInt(btf, key, memberAt(btf, key, 1), 8, 4) ? 0 : -EINVAL;
+      }
+      if (!isInt(btf, key)) return -EINVAL;
+      const d = btf.u32(key + TYPE_SIZE);
+      return INT_BITS(d) !== 64 || INT_OFFSET(d) ? -EINVAL : 0;
+    }
+    case MT.ARENA:
+      return 0;
+    default:
+      return null; // map_check_no_btf
+  }
+}
+
+/** btf_member_is_reg_int() */
+function memberIsRegInt(btf: Btf, s: number, m: Member, off: number, size: number): boolean {
+  const r = btf_type_id_size(btf, m.type);
+  if (r === undefined || !isInt(btf, r.t)) return false;
+  const d = btf.u32(r.t + TYPE_SIZE);
+  const nr_bits = INT_BITS(d);
+  if (btf.kflag(s)) return !(m.offset >>> 24) && roundupBytes(m.offset & 0xffffff) === off && roundupBytes(nr_bits) === size;
+  return !(INT_OFFSET(d) || m.offset & 7 || roundupBytes(m.offset) !== off || nr_bits & 7 || roundupBytes(nr_bits) !== size);
+}
+
+/** Which map types each special field may live in (map_check_btf). */
+function fieldAllowed(bit: number, mt: number): boolean {
+  switch (bit) {
+    case F.SPIN_LOCK:
+    case F.RES_SPIN_LOCK:
+      return mt === MT.HASH || mt === MT.ARRAY || mt === MT.CGROUP_STORAGE || mt === MT.SK_STORAGE || mt === MT.INODE_STORAGE || mt === MT.TASK_STORAGE || mt === MT.CGRP_STORAGE;
+    case F.TIMER:
+    case F.WORKQUEUE:
+    case F.TASK_WORK:
+    case F.LIST_HEAD:
+    case F.RB_ROOT:
+      return mt === MT.HASH || mt === MT.LRU_HASH || mt === MT.ARRAY;
+    case F.KPTR_UNREF:
+    case F.KPTR_REF:
+    case F.KPTR_PERCPU:
+    case F.REFCOUNT:
+      return [MT.HASH, MT.PERCPU_HASH, MT.LRU_HASH, MT.LRU_PERCPU_HASH, MT.ARRAY, MT.PERCPU_ARRAY, MT.SK_STORAGE, MT.INODE_STORAGE, MT.TASK_STORAGE, MT.CGRP_STORAGE].includes(mt as never);
+    case F.UPTR:
+      return mt === MT.TASK_STORAGE;
+    default:
+      return false;
+  }
+}
+
+/** The map's BTF object (map->btf), for info and release. */
+const mapBtf = new WeakMap<object, BtfObj>();
+
+export function bpf_map_btf(map: object): BtfObj | undefined {
+  return mapBtf.get(map);
+}
+
+/** Drops the map's BTF reference (bpf_map_free -> btf_put). */
+export function bpf_map_put_btf(map: object): void {
+  const b = mapBtf.get(map);
+  if (b === undefined) return;
+  mapBtf.delete(map);
+  btf_put(b);
+}
+
+interface MapLike {
+  map_type: number;
+  key_size: number;
+  value_size: number;
+  max_entries: number;
+  map_flags: number;
+  btf_key_type_id: number;
+  btf_value_type_id: number;
+  btf_vmlinux_value_type_id: number;
+  hasSpinLock: boolean;
+  hasSpecialFields: boolean;
+}
+
+/**
+ * The BTF part of map_create(): btf_get_by_fd(btf_fd), kernel BTF refused
+ * with -EACCES, map_check_btf() when a value type is given (key and value
+ * sizes, the special fields in the value with their capability and map-type
+ * rules, the map type's own map_check_btf op, -ENOTSUPP for
+ * map_check_no_btf), then the ids. The caller frees the map on an error;
+ * the BTF reference taken here is dropped again in that case.
+ */
+export function map_create_btf(c: Call, map: MapLike, bpfCapable: () => boolean): number {
+  const { t, attr } = c;
+  const key_id = attr.u32("btf_key_type_id");
+  const value_id = attr.u32("btf_value_type_id");
+  const vmlinux_id = attr.u32("btf_vmlinux_value_type_id");
+  if (!key_id && !value_id && !vmlinux_id) return 0;
+  const b = btf_get_by_fd(t, attr.s32("btf_fd"), "btf_fd");
+  if (typeof b === "number") return b;
+  if (b.kernel) return t.fail(-EACCES, `btf_fd ${attr.s32("btf_fd")} is the kernel's own BTF`);
+  const btf = b.parsed!;
+  if (value_id) {
+    const err = map_check_btf(c, map, btf, key_id, value_id, bpfCapable);
+    if (err) return err;
+  }
+  btf_get(b);
+  mapBtf.set(map, b);
+  map.btf_key_type_id = key_id;
+  map.btf_value_type_id = value_id;
+  map.btf_vmlinux_value_type_id = vmlinux_id;
+  return 0;
+}
+
+/** map_check_btf() */
+function map_check_btf(c: Call, map: MapLike, btf: Btf, key_id: number, value_id: number, bpfCapable: () => boolean): number {
+  const { t } = c;
+  let key = VOID;
+  const noOp = NO_CHECK_OP.includes(map.map_type);
+  if (key_id) {
+    const k = btf_type_id_size(btf, key_id);
+    if (k === undefined || k.size !== map.key_size) return t.fail(-EINVAL, `btf_key_type_id ${key_id}: ${k === undefined ? "no type with a size" : `size ${k.size} is not key_size ${map.key_size}`}`);
+    key = k.t;
+  } else if (noOp) return t.fail(-EINVAL, `map type ${map.map_type} has no map_check_btf: a BTF needs a key type`);
+  const v = btf_type_id_size(btf, value_id);
+  if (v === undefined || v.size !== map.value_size) return t.fail(-EINVAL, `btf_value_type_id ${value_id}: ${v === undefined ? "no type with a size" : `size ${v.size} is not value_size ${map.value_size}`}`);
+  const rec = btf_parse_fields(btf, v.t, F.SPIN_LOCK | F.RES_SPIN_LOCK | F.TIMER | F_KPTR | F.LIST_HEAD | F.RB_ROOT | F.REFCOUNT | F.WORKQUEUE | F.UPTR | F.TASK_WORK, map.value_size);
+  if (rec instanceof FieldErr && rec.why.startsWith("bpfemu:")) return t.fail(rec.err, rec.why);
+  if (Array.isArray(rec)) {
+    if (!bpfCapable()) return t.fail(-EPERM, "special fields in the value need CAP_BPF");
+    if (map.map_flags & (0x80 | 0x100)) return t.fail(-EACCES, "special fields with BPF_F_RDONLY_PROG/WRONLY_PROG");
+    let mask = 0;
+    for (const f of rec) mask |= f.type;
+    for (let i = 0; i < 32; i++) {
+      const bit = mask & (1 << i);
+      if (bit && !fieldAllowed(bit, map.map_type)) return t.fail(-EOPNOTSUPP, `map type ${map.map_type} cannot hold special field 0x${bit.toString(16)}`);
+    }
+    map.hasSpecialFields = true;
+    map.hasSpinLock = (mask & F.SPIN_LOCK) !== 0;
+  }
+  if (noOp) return 0;
+  const r = mapTypeCheckBtf(btf, map, key, v.t);
+  if (r === null) return t.fail(-ENOTSUPP, `map type ${map.map_type} takes no BTF (map_check_no_btf)`);
+  if (r < 0) {
+    map.hasSpecialFields = false;
+    map.hasSpinLock = false;
+    return t.fail(r, `map type ${map.map_type}: map_check_btf refused the key/value types`);
+  }
+  return 0;
 }
