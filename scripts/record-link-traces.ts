@@ -113,7 +113,12 @@ function xdpLifecycle(): Trace {
     { op: "close", fd: 8 },
     { op: "close", fd: 9 },
     xdpLink(3, "the pin keeps the link attached: EBUSY"),
+    bpf(CMD.OBJ_GET, { pathname: PATH }, 20, "fd 8: the pinned link again"),
+    // A pin's reference is dropped with bpf_link_put(), which frees the link from a workqueue: only the
+    // last fd's close (bpf_link_put_direct) frees it before the next call, so the fd goes last.
     { op: "unlink", path: "/sys/fs/bpf/lnk" },
+    xdpLink(3, "the fd keeps the link attached: EBUSY"),
+    { op: "close", fd: 8 },
     xdpLink(6, "a DEVMAP program cannot go on a device"),
     xdpLink(3, "fd 8: A again, now that the pinned link is gone"),
     bpf(CMD.LINK_DETACH, { "link_detach.link_fd": 8 }, 4, "detach"),
@@ -211,7 +216,77 @@ function flowDissector(): Trace {
   ]);
 }
 
-const traces = [xdpLifecycle(), sockmapProgs(), flowDissector()];
+/** PROG_ATTACH/PROG_DETACH on lo's tcx hooks (target_ifindex shares target_fd's slot). */
+const tcxAttach = (prog: number, note: string, at: number = AT.TCX_INGRESS, extra: Record<string, number | bigint> = {}) =>
+  bpf(CMD.PROG_ATTACH, { target_fd: 1, attach_bpf_fd: prog, attach_type: at, ...extra }, 32, note);
+const tcxDetach = (prog: number, note: string, extra: Record<string, number | bigint> = {}) =>
+  bpf(CMD.PROG_DETACH, { target_fd: 1, attach_bpf_fd: prog, attach_type: AT.TCX_INGRESS, ...extra }, 32, note);
+/** tcx query: program ids at IDS, link ids at IDS+0x40 (both host ids); revision and count are compared. */
+const tcxQuery = (note: string, count = 4, ifindex = 1, at: number = AT.TCX_INGRESS) =>
+  bpf(CMD.PROG_QUERY, { "query.target_ifindex": ifindex, "query.attach_type": at, "query.prog_ids": IDS, "query.count": count, "query.link_ids": IDS + 0x40n }, 64, note, {
+    mem: [
+      { addr: hex(IDS), len: 16 },
+      { addr: hex(IDS + 0x40n), len: 16 },
+    ],
+  });
+
+function tcx(): Trace {
+  const F = { BEFORE: 1 << 3, AFTER: 1 << 4, REPLACE: 1 << 2, ID: 1 << 5, LINK: 1 << 13 };
+  return trace("tcx", "tcx ingress/egress on lo: mprog ordering, revisions, queries, tcx links", [
+    load(PT.SCHED_CLS, AT.TCX_INGRESS, "fd 3: A"),
+    load(PT.SCHED_CLS, AT.TCX_INGRESS, "fd 4: B"),
+    load(PT.SCHED_CLS, AT.TCX_INGRESS, "fd 5: C"),
+    load(PT.SCHED_CLS, AT.TCX_INGRESS, "fd 6: D"),
+    load(PT.XDP, AT.XDP, "fd 7: XDP"),
+    tcxQuery("no entry yet: count 0, revision 1"),
+    tcxQuery("no device 2", 4, 2),
+    tcxAttach(3, "A"),
+    tcxQuery("A, revision 2"),
+    tcxAttach(3, "A twice: EEXIST"),
+    tcxAttach(4, "B before A", AT.TCX_INGRESS, { attach_flags: F.BEFORE, relative_fd: 3 }),
+    tcxAttach(5, "C after A", AT.TCX_INGRESS, { attach_flags: F.AFTER, relative_fd: 3 }),
+    tcxQuery("B A C"),
+    tcxQuery("count 2: ENOSPC", 2),
+    tcxAttach(6, "stale expected_revision", AT.TCX_INGRESS, { expected_revision: 1n }),
+    tcxAttach(6, "right expected_revision (A, B, C made it 4)", AT.TCX_INGRESS, { expected_revision: 4n }),
+    tcxDetach(6, "detach D, the last one"),
+    tcxAttach(6, "BEFORE and AFTER disagree", AT.TCX_INGRESS, { attach_flags: F.BEFORE | F.AFTER, relative_fd: 3 }),
+    tcxAttach(7, "an XDP program", AT.TCX_INGRESS),
+    tcxAttach(6, "relative_fd names a closed fd", AT.TCX_INGRESS, { attach_flags: F.BEFORE, relative_fd: 99 }),
+    tcxAttach(6, "relative to the XDP program", AT.TCX_INGRESS, { attach_flags: F.BEFORE, relative_fd: 7 }),
+    tcxAttach(6, "BPF_F_LINK with a program fd", AT.TCX_INGRESS, { attach_flags: F.BEFORE | F.LINK, relative_fd: 3 }),
+    tcxDetach(6, "detach D again: ENOENT"),
+    tcxAttach(6, "D replaces C", AT.TCX_INGRESS, { attach_flags: F.REPLACE, replace_bpf_fd: 5 }),
+    tcxAttach(5, "REPLACE naming a program not attached", AT.TCX_INGRESS, { attach_flags: F.REPLACE, replace_bpf_fd: 5 }),
+    tcxQuery("B A D"),
+    tcxDetach(0, "no fd and no flags: the last one (D)"),
+    tcxDetach(0, "BPF_F_BEFORE alone: the first one (B)", { attach_flags: F.BEFORE }),
+    tcxDetach(4, "B is gone: ENOENT"),
+    tcxDetach(3, "detach A, the entry empties"),
+    tcxDetach(3, "no entry: ENOENT"),
+    tcxQuery("empty again: revision 1"),
+    bpf(CMD.LINK_CREATE, { "link_create.prog_fd": 3, "link_create.target_ifindex": 1, "link_create.attach_type": AT.TCX_INGRESS }, 60, "fd 8: tcx link with A"),
+    linkInfo(8, "tcx link info"),
+    tcxAttach(4, "B before the link", AT.TCX_INGRESS, { attach_flags: F.BEFORE | F.LINK, relative_fd: 8 }),
+    tcxQuery("B A(link)"),
+    tcxDetach(3, "A belongs to the link: EBUSY"),
+    tcxDetach(0, "no fd: the last is the link's: EBUSY"),
+    bpf(CMD.LINK_CREATE, { "link_create.prog_fd": 3, "link_create.target_ifindex": 1, "link_create.attach_type": AT.TCX_INGRESS }, 60, "A again through a link: EEXIST"),
+    bpf(CMD.LINK_CREATE, { "link_create.prog_fd": 5, "link_create.target_ifindex": 1, "link_create.attach_type": AT.TCX_EGRESS, "link_create.flags": 1 }, 60, "unknown link flags"),
+    bpf(CMD.LINK_CREATE, { "link_create.prog_fd": 5, "link_create.target_ifindex": 2, "link_create.attach_type": AT.TCX_EGRESS }, 60, "no device 2"),
+    update(8, 4, "update the link to B, which is attached already: EEXIST"),
+    update(8, 5, "update the link to C"),
+    update(8, 5, "C again: no-op"),
+    tcxQuery("B C(link)"),
+    bpf(CMD.LINK_DETACH, { "link_detach.link_fd": 8 }, 4, "detach the link"),
+    linkInfo(8, "detached: ifindex 0"),
+    update(8, 3, "update after detach: ENOLINK"),
+    tcxQuery("B"),
+    tcxQuery("egress: nothing", 4, 1, AT.TCX_EGRESS),
+  ]);
+}
+
+const traces = [xdpLifecycle(), sockmapProgs(), flowDissector(), tcx()];
 const recorded = await runTracesOnKernel(traces);
 mkdirSync("fixtures/traces/links", { recursive: true });
 for (const t of recorded) writeFileSync(`fixtures/traces/links/${t.name.replace(/^links\//, "")}.jsonl`, serializeTrace(t));

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // Links and program attachment: the recorded traces of fixtures/traces/links
 // (recorded on Linux 6.18 by scripts/record-link-traces.ts, each in a
-// private network namespace) replayed on the emulator, byte for byte; a few
+// private network namespace: XDP links on lo, sockmap slots and links, the
+// flow dissector hook, tcx with its mprog ordering) replayed on the emulator, byte for byte; a few
 // of the recorded answers spelt out; and, with root and a working bpf(), the
 // same traces run again on the live kernel and compared with the emulator.
 
@@ -52,8 +53,8 @@ function emulated(name: string, note: string): number {
 }
 
 describe("links and attachment (recorded on 6.18)", () => {
-  it("has the three recordings", () => {
-    expect(traces.map((t) => t.name)).toEqual(["links/flow-dissector", "links/sockmap-progs", "links/xdp-lifecycle"]);
+  it("has the four recordings", () => {
+    expect(traces.map((t) => t.name)).toEqual(["links/flow-dissector", "links/sockmap-progs", "links/tcx", "links/xdp-lifecycle"]);
     expect(traces.every((t) => t.recordedOn !== null)).toBe(true);
   });
 
@@ -74,6 +75,7 @@ describe("links and attachment (recorded on 6.18)", () => {
     ["xdp-lifecycle", "B again: no-op", 0],
     ["xdp-lifecycle", "a pinned link opened read-only: EINVAL", -22],
     ["xdp-lifecycle", "the pin keeps the link attached: EBUSY", -16],
+    ["xdp-lifecycle", "the fd keeps the link attached: EBUSY", -16],
     ["xdp-lifecycle", "a DEVMAP program cannot go on a device", -22],
     ["xdp-lifecycle", "update after detach: ENOLINK", -67],
     ["xdp-lifecycle", "detach twice", 0],
@@ -84,6 +86,17 @@ describe("links and attachment (recorded on 6.18)", () => {
     ["sockmap-progs", "the link owns the slot: EBUSY", -16],
     ["sockmap-progs", "PROG_DETACH of a link's program: EBUSY", -16],
     ["sockmap-progs", "update after detach: ENOLINK", -67],
+    ["tcx", "no entry yet: count 0, revision 1", 0],
+    ["tcx", "no device 2", -19],
+    ["tcx", "A twice: EEXIST", -17],
+    ["tcx", "count 2: ENOSPC", -28],
+    ["tcx", "stale expected_revision", -116],
+    ["tcx", "right expected_revision (A, B, C made it 4)", 0],
+    ["tcx", "BEFORE and AFTER disagree", -34],
+    ["tcx", "BPF_F_LINK with a program fd", -22],
+    ["tcx", "A belongs to the link: EBUSY", -16],
+    ["tcx", "update the link to B, which is attached already: EEXIST", -17],
+    ["tcx", "update after detach: ENOLINK", -67],
     ["flow-dissector", "A again: EINVAL", -22],
     ["flow-dissector", "A is not attached: ENOENT", -2],
     ["flow-dissector", "detach with target_fd set", -22],
