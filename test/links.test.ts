@@ -10,6 +10,10 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import "../src/index.ts";
+import { encodeAttr } from "../src/abi/decode.ts";
+import { Kernel } from "../src/kernel/kernel.ts";
+import type { Task } from "../src/kernel/task.ts";
+import { linux_6_18 } from "../src/uapi/gen/linux-6.18.ts";
 import { kernelAvailability, runTracesOnKernel } from "../src/oracle/native.ts";
 import { compareTrace, formatDifference } from "../src/trace/compare.ts";
 import { parseTrace, type Trace } from "../src/trace/format.ts";
@@ -116,4 +120,39 @@ describe("links on the live kernel", () => {
     const { diffs } = differences(fresh);
     expect(diffs).toEqual([]);
   }, 60000);
+});
+
+// Probed on 6.18 (root, private net and mount namespaces; a CGROUP_SKB program, target_fd 0 = /dev/null,
+// so nothing is attached): LINK_CREATE checks the cgroup link flags before the target, PROG_ATTACH goes
+// straight to the target.
+describe("cgroup link flags before the cgroup fd (probed)", () => {
+  const probed: [number, number][] = [
+    [0x0, -9],
+    [0x1, -22],
+    [0x2, -22],
+    [0x4, -22],
+    [0x8, -9],
+    [0x10, -9],
+    [0x20, -9],
+    [0x40, -9],
+    [0x2000, -9],
+    [0x4000, -22],
+  ];
+  function setup(): { t: Task; prog: number } {
+    const t = new Kernel().spawn();
+    t.memory.map(0x10000000n, 4096);
+    t.memory.write(0x10000000n, Uint8Array.of(0xb7, 0, 0, 0, 1, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0, 0x47, 0x50, 0x4c, 0));
+    const prog = t.sys_bpf(5, encodeAttr(linux_6_18, 5, { prog_type: 8, insn_cnt: 2, insns: 0x10000000n, license: 0x10000010n, expected_attach_type: 0 }), 148);
+    return { t, prog };
+  }
+  it.each(probed)("LINK_CREATE flags 0x%s", (flags, want) => {
+    const { t, prog } = setup();
+    expect(prog).toBe(3);
+    expect(t.sys_bpf(28, encodeAttr(linux_6_18, 28, { "link_create.prog_fd": prog, "link_create.target_fd": 0, "link_create.attach_type": 0, "link_create.flags": flags }), 60)).toBe(want);
+  });
+  it("closed target and PROG_ATTACH to /dev/null: EBADF", () => {
+    const { t, prog } = setup();
+    expect(t.sys_bpf(28, encodeAttr(linux_6_18, 28, { "link_create.prog_fd": prog, "link_create.target_fd": 99, "link_create.attach_type": 0 }), 60)).toBe(-9);
+    expect(t.sys_bpf(8, encodeAttr(linux_6_18, 8, { target_fd: 0, attach_bpf_fd: prog, attach_type: 0 }), 32)).toBe(-9);
+  });
 });

@@ -246,7 +246,8 @@ export function bpf_prog_attach_check_attach_type(t: Task, prog: BpfProg, at: nu
     case PT.SK_LOOKUP:
       return at === prog.expected_attach_type ? 0 : t.fail(-EINVAL, `attach type ${at} is not the program's expected_attach_type ${prog.expected_attach_type}`);
     case PT.CGROUP_SKB:
-      if (!t.capable(CAP.NET_ADMIN)) return t.fail(-EPERM, "CGROUP_SKB programs need CAP_NET_ADMIN to attach");
+      // bpf_token_capable(prog->aux->token, CAP_NET_ADMIN): CAP_SYS_ADMIN stands in for any capability but itself.
+      if (!t.capable(CAP.NET_ADMIN) && !t.capable(CAP.SYS_ADMIN)) return t.fail(-EPERM, "CGROUP_SKB programs need CAP_NET_ADMIN to attach");
       if (attach_type_to_prog_type(at) !== prog.type) return t.fail(-EINVAL, `attach type ${at} is not a CGROUP_SKB hook`);
       // enforce_expected_attach_type is set when the program was loaded with a non-zero expected_attach_type.
       return prog.expected_attach_type && prog.expected_attach_type !== at ? t.fail(-EINVAL, `attach type ${at} is not the program's expected_attach_type`) : 0;
@@ -483,8 +484,12 @@ function link_create_hook(c: Call, prog: BpfProg, at: number): number {
     case PT.SOCK_OPS:
     case PT.CGROUP_DEVICE:
     case PT.CGROUP_SYSCTL:
-    case PT.CGROUP_SOCKOPT:
+    case PT.CGROUP_SOCKOPT: {
+      // cgroup_bpf_link_attach(): only the mprog flags, then the cgroup (probed on 6.18 with /dev/null as target).
+      const flags = attr.u32("link_create.flags");
+      if (flags & ~BPF_F_LINK_ATTACH_MASK) return t.fail(-EINVAL, `link_create.flags 0x${flags.toString(16)}: a cgroup link takes only ID, BEFORE, AFTER, PREORDER and LINK`);
       return cgroup_get_from_fd(t, attr.u32("link_create.target_fd"), "link_create.target_fd");
+    }
     case PT.LSM:
     case PT.TRACING:
       if (at !== prog.expected_attach_type) return t.fail(-EINVAL, "link_create.attach_type must be the program's expected_attach_type");
@@ -514,6 +519,9 @@ function link_create_hook(c: Call, prog: BpfProg, at: number): number {
       return t.fail(-EINVAL, `program type ${prog.type} has no link type`);
   }
 }
+
+/** BPF_F_LINK_ATTACH_MASK: BPF_F_BEFORE | BPF_F_AFTER | BPF_F_ID | BPF_F_PREORDER | BPF_F_LINK */
+const BPF_F_LINK_ATTACH_MASK = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 13);
 
 /** bpf_perf_link_attach(): flags must be 0 and target_fd a perf event, which no emulated fd is (-EBADF). */
 function bpf_perf_link_attach(c: Call): number {
