@@ -860,6 +860,61 @@ function mapCases(): Trace[] {
     y.fwd("s");
     return y.blob();
   })(), [{ type: A, key: 4, value: 4, max: 1, k: 1, v: 2 }]);
+  // Maps with BTF afterwards: info shows the BTF (its id masked) and the type ids; BPF_F_LOCK needs a bpf_spin_lock;
+  // maps with special fields cannot be frozen.
+  const seq = (name: string, desc: string, f: (b: Builder) => void): void => {
+    const b = new Builder();
+    b.callFd(CMD.BTF_LOAD, { btf: b.region(blob.length, blob), btf_size: blob.length });
+    f(b);
+    out.push(b.trace(`btf/map-${name}`, desc));
+  };
+  const mapInfo = (b: Builder, fd: number): void => {
+    const p = b.region(104);
+    b.call(CMD.OBJ_GET_INFO_BY_FD, { "info.bpf_fd": fd, "info.info_len": 104, "info.info": p }, { mask: Builder.infoMask("map", p) });
+  };
+  const lookup = (b: Builder, fd: number, key: Uint8Array, size: number, flags: bigint): void => {
+    b.call(CMD.MAP_LOOKUP_ELEM, { map_fd: fd, key: b.region(key.length, key), value: b.region(size), flags });
+  };
+  seq("info", "ARRAY with BTF: info, then the BTF fd closed and info again", (b) => {
+    const fd = b.mapCreate(A, 4, 4, 1, { btf_fd: 3, btf_key_type_id: u32, btf_value_type_id: int });
+    mapInfo(b, fd);
+    b.close(3);
+    mapInfo(b, fd);
+  });
+  seq("info-keyless", "keyless .data ARRAY: info", (b) => mapInfo(b, b.mapCreate(A, 4, 4, 1, { btf_fd: 3, btf_value_type_id: ds })));
+  seq("spin-lock-ops", "ARRAY with a bpf_spin_lock: BPF_F_LOCK updates and lookups, freeze refused", (b) => {
+    const fd = b.mapCreate(A, 4, 8, 1, { btf_fd: 3, btf_key_type_id: u32, btf_value_type_id: val });
+    b.update(fd, u32le(0), u32le(7, 9), 4n);
+    lookup(b, fd, u32le(0), 8, 4n);
+    b.update(fd, u32le(0), u32le(8, 10), 0n);
+    lookup(b, fd, u32le(0), 8, 0n);
+    b.call(CMD.MAP_FREEZE, { map_fd: fd });
+    mapInfo(b, fd);
+  });
+  seq("no-lock-flag", "ARRAY with BTF but no lock: BPF_F_LOCK refused, freeze allowed", (b) => {
+    const fd = b.mapCreate(A, 4, 4, 1, { btf_fd: 3, btf_key_type_id: u32, btf_value_type_id: int });
+    b.update(fd, u32le(0), u32le(7), 4n);
+    b.call(CMD.MAP_FREEZE, { map_fd: fd });
+  });
+  seq("hash-lock-batch", "HASH with a bpf_spin_lock: batch lookup with BPF_F_LOCK", (b) => {
+    const fd = b.mapCreate(H, 4, 8, 4, { btf_fd: 3, btf_key_type_id: int, btf_value_type_id: val, map_flags: 0x40 });
+    b.update(fd, u32le(1), u32le(1, 2), 4n);
+    const keys = b.region(16);
+    const vals = b.region(32);
+    const ob = b.region(4);
+    b.call(CMD.MAP_LOOKUP_BATCH, { "batch.out_batch": ob, "batch.keys": keys, "batch.values": vals, "batch.count": 4, "batch.map_fd": fd, "batch.elem_flags": 4n });
+  });
+  seq("timer-freeze", "ARRAY with a bpf_timer: freeze refused", (b) => {
+    const fd = b.mapCreate(A, 4, 16, 1, { btf_fd: 3, btf_key_type_id: u32, btf_value_type_id: tv });
+    b.call(CMD.MAP_FREEZE, { map_fd: fd });
+  });
+  seq("two-maps-one-btf", "two maps share one BTF object", (b) => {
+    const a = b.mapCreate(A, 4, 4, 1, { btf_fd: 3, btf_key_type_id: u32, btf_value_type_id: int });
+    const h = b.mapCreate(H, 4, 4, 1, { btf_fd: 3, btf_key_type_id: int, btf_value_type_id: int });
+    b.close(3);
+    mapInfo(b, a);
+    mapInfo(b, h);
+  });
   // Which map_check_btf each map type has: keyless and keyed loads with char-array key and value types of the
   // accepted sizes (map_check_no_btf answers ENOTSUPP, no op at all refuses a keyless BTF with EINVAL).
   for (let type = 1; type <= 33; type++) {

@@ -1965,6 +1965,18 @@ function fieldAllowed(bit: number, mt: number): boolean {
   }
 }
 
+/**
+ * map->record: the special fields of a map's value (bpf_spin_lock, bpf_timer,
+ * ...), in offset order. The kernel never copies these bytes between user
+ * memory and an element (copy_map_value) and zeroes them in what a lookup
+ * returns (check_and_init_map_value).
+ */
+const mapRecord = new WeakMap<object, { type: number; off: number; size: number }[]>();
+
+export function bpf_map_record(map: object): readonly { readonly type: number; readonly off: number; readonly size: number }[] | undefined {
+  return mapRecord.get(map);
+}
+
 /** The map's BTF object (map->btf), for info and release. */
 const mapBtf = new WeakMap<object, BtfObj>();
 
@@ -2048,6 +2060,7 @@ function map_check_btf(c: Call, map: MapLike, btf: Btf, key_id: number, value_id
     }
     map.hasSpecialFields = true;
     map.hasSpinLock = (mask & F.SPIN_LOCK) !== 0;
+    mapRecord.set(map, rec.map((f) => ({ type: f.type, off: f.off, size: FIELD_SIZE_ALIGN[f.type]![0] })));
   }
   if (noOp) return 0;
   const r = mapTypeCheckBtf(btf, map, key, v.t);
@@ -2055,6 +2068,7 @@ function map_check_btf(c: Call, map: MapLike, btf: Btf, key_id: number, value_id
   if (r < 0) {
     map.hasSpecialFields = false;
     map.hasSpinLock = false;
+    mapRecord.delete(map);
     return t.fail(r, `map type ${map.map_type}: map_check_btf refused the key/value types`);
   }
   return 0;

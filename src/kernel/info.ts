@@ -8,7 +8,7 @@ import { E2BIG, EFAULT, EINVAL, EPERM } from "../abi/errno.ts";
 import type { StructLayout } from "../uapi/layout.ts";
 import type { BpfMap, BpfToken } from "./bpf.ts";
 import type { File } from "./file.ts";
-import { btf_get_info_by_fd as btfInfo, type BtfObj } from "./btf.ts";
+import { bpf_map_btf, btf_get_info_by_fd as btfInfo, type BtfObj } from "./btf.ts";
 import type { BpfProg } from "./prog.ts";
 import { bpf_check_uarg_tail_zero, put_user_u32, type Call } from "./syscall.ts";
 
@@ -103,7 +103,13 @@ export function bpf_map_get_info_by_fd(c: Call, f: File): number {
   info.setU32("map_flags", map.map_flags);
   info.setU64("map_extra", map.map_extra);
   info.setBytes("name", map.name);
-  // btf_id and the key/value type ids are only written for a map with BTF, which the emulator cannot create yet.
+  // btf_id and the key/value type ids are only written for a map with BTF.
+  const mapBtf = bpf_map_btf(map);
+  if (mapBtf !== undefined) {
+    info.setU32("btf_id", mapBtf.id ?? 0);
+    info.setU32("btf_key_type_id", map.btf_key_type_id);
+    info.setU32("btf_value_type_id", map.btf_value_type_id);
+  }
   info.setU32("btf_vmlinux_value_type_id", map.btf_vmlinux_value_type_id);
   const hash = info.u64("hash");
   const hash_size = info.u32("hash_size");
