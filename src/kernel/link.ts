@@ -493,9 +493,9 @@ function link_create_hook(c: Call, prog: BpfProg, at: number): number {
     case PT.LSM:
     case PT.TRACING:
       if (at !== prog.expected_attach_type) return t.fail(-EINVAL, "link_create.attach_type must be the program's expected_attach_type");
-      return t.fail(-EINVAL, "tracing and LSM links need BTF attach targets, which are not emulated");
+      return t.fail(-EINVAL, "bpfemu: tracing and LSM links (BTF attach targets, trampolines) are not emulated");
     case PT.EXT:
-      return t.fail(-EINVAL, "freplace links are not emulated");
+      return t.fail(-EINVAL, "bpfemu: freplace links are not emulated");
     case PT.FLOW_DISSECTOR:
     case PT.SK_LOOKUP:
       return netns_bpf_link_create(c, prog);
@@ -508,13 +508,13 @@ function link_create_hook(c: Call, prog: BpfProg, at: number): number {
       if (at === AT.TCX_INGRESS || at === AT.TCX_EGRESS) return tcx_link_attach(c, prog);
       return netkit_link_attach(c);
     case PT.NETFILTER:
-      return t.fail(-EINVAL, "netfilter links are not emulated");
+      return t.fail(-EINVAL, "bpfemu: netfilter links are not emulated");
     case PT.PERF_EVENT:
     case PT.TRACEPOINT:
       return bpf_perf_link_attach(c);
     case PT.KPROBE:
       if (at === AT.PERF_EVENT) return bpf_perf_link_attach(c);
-      return t.fail(-EINVAL, "kprobe and uprobe multi links are not emulated");
+      return t.fail(-EINVAL, "bpfemu: kprobe and uprobe multi links are not emulated");
     default:
       return t.fail(-EINVAL, `program type ${prog.type} has no link type`);
   }
