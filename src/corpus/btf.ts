@@ -693,6 +693,32 @@ function tagCases(): Case[] {
     x.ptr(x.typeTag("user", i));
     x.enum64("e64", 8, [["BIG", 1n << 40n]]);
   });
+  // btf_parse_struct_metas(): structs holding the special structs get a field record that must parse.
+  w("meta-spin-lock", "struct with a bpf_spin_lock", (x, i) => x.struct("v", 8, [["a", i, 0], ["l", x.struct("bpf_spin_lock", 4, [["val", i, 0]]), 32]]));
+  w("meta-spin-lock-size8", "bpf_spin_lock of 8 bytes", (x, i) => x.struct("v", 8, [["l", x.struct("bpf_spin_lock", 8, [["a", i, 0], ["b", i, 32]]), 0]]));
+  w("meta-spin-lock-twice", "two bpf_spin_locks", (x, i) => {
+    const sl = x.struct("bpf_spin_lock", 4, [["val", i, 0]]);
+    x.struct("v", 8, [["a", sl, 0], ["b", sl, 32]]);
+  });
+  w("meta-spin-lock-unaligned", "bpf_spin_lock at byte 2", (x, i) => x.struct("v", 8, [["l", x.struct("bpf_spin_lock", 4, [["val", i, 0]]), 16]]));
+  w("meta-spin-lock-unused", "bpf_spin_lock defined but not a member anywhere", (x, i) => x.struct("bpf_spin_lock", 4, [["val", i, 0]]));
+  w("meta-refcount", "struct with a bpf_refcount", (x, i) => x.struct("v", 8, [["a", i, 0], ["r", x.struct("bpf_refcount", 4, [["x", i, 0]]), 32]]));
+  w("meta-nodes-no-refcount", "bpf_list_node and bpf_rb_node without a refcount", (x, i) => {
+    const l = x.int("long", 8, 64);
+    const ln = x.struct("bpf_list_node", 24, [["a", l, 0], ["b", l, 64], ["c", l, 128]]);
+    const rn = x.struct("bpf_rb_node", 32, [["a", l, 0], ["b", l, 64], ["c", l, 128], ["d", l, 192]]);
+    x.struct("v", 56, [["ln", ln, 0], ["rn", rn, 192]]);
+    void i;
+  });
+  w("meta-nodes-refcount", "bpf_list_node, bpf_rb_node and a refcount", (x, i) => {
+    const l = x.int("long", 8, 64);
+    const ln = x.struct("bpf_list_node", 24, [["a", l, 0], ["b", l, 64], ["c", l, 128]]);
+    const rn = x.struct("bpf_rb_node", 32, [["a", l, 0], ["b", l, 64], ["c", l, 128], ["d", l, 192]]);
+    const rc = x.struct("bpf_refcount", 4, [["x", i, 0]]);
+    x.struct("v", 64, [["ln", ln, 0], ["rn", rn, 192], ["rc", rc, 448]]);
+  });
+  w("meta-kptr-unknown-tag", "pointer to a type tag that is not a kptr", (x, i) => x.struct("v", 8, [["p", x.ptr(x.typeTag("foo", x.struct("t", 4, [["a", i, 0]]))), 0]]));
+  w("meta-kptr-local", "kptr to a program-local struct", (x, i) => x.struct("v", 8, [["p", x.ptr(x.typeTag("kptr", x.struct("local_t", 4, [["a", i, 0]]))), 0]]));
   return c;
 }
 

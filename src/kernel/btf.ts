@@ -1466,15 +1466,49 @@ function btf_check_type_tags(env: Env): number {
 const ALLOC_OBJ_FIELDS = ["bpf_spin_lock", "bpf_list_head", "bpf_list_node", "bpf_rb_root", "bpf_rb_node", "bpf_refcount"] as const;
 
 /**
- * btf_parse_struct_metas(), as far as it is emulated: BTF without the
- * special structs or kptr tags has no metas. With them the kernel builds
- * field records (btf_parse_fields) that are not emulated; the parse is
- * accepted as it is for BTF whose records are well-formed.
+ * btf_parse_struct_metas(): structs that hold one of the special structs
+ * (found by name) or a kptr type get a field record, which must parse.
+ * Records with kptrs or graph roots need the vmlinux BTF and decl-tag
+ * lookups that are not emulated: such BTF is refused with a bpfemu reason.
  */
-function btf_parse_struct_metas(btf: Btf): number {
-  void ALLOC_OBJ_FIELDS;
-  void btf;
-  return 0;
+function btf_parse_struct_metas(btf: Btf): { err: number; why: string } | null {
+  const aof = new Set<number>();
+  for (const n of ALLOC_OBJ_FIELDS) {
+    const id = btf.findByNameKind(n, K.STRUCT);
+    if (id >= 0) aof.add(id);
+  }
+  for (let i = 1; i < btf.nr_types; i++) if (isKptrType(btf, btf.types[i]!)) aof.add(i);
+  if (!aof.size) return null;
+  for (let i = 1; i < btf.nr_types; i++) {
+    const t = btf.types[i]!;
+    if (!kindIs(btf, t, K.STRUCT)) continue;
+    let hit = false;
+    for (let j = 0; j < btf.vlen(t) && !hit; j++) hit = aof.has(memberAt(btf, t, j).type);
+    if (!hit) continue;
+    const rec = btf_parse_fields(btf, t, F.SPIN_LOCK | F.LIST_HEAD | F.LIST_NODE | F.RB_ROOT | F.RB_NODE | F.REFCOUNT | F_KPTR, btf.sizeType(t));
+    if (rec === null) return { err: -EFAULT, why: `struct [${i}] holds a special type but no special field was found` };
+    if (rec instanceof FieldErr) return { err: rec.err, why: `struct [${i}]: ${rec.why}` };
+    // btf_parse_fields(): bpf_rb_node and bpf_list_node together need a bpf_refcount
+    let mask = 0;
+    for (const f of rec) mask |= f.type;
+    if (mask & F.LIST_NODE && mask & F.RB_NODE && !(mask & F.REFCOUNT)) return { err: -EINVAL, why: `struct [${i}]: list and rbtree node without a refcount` };
+  }
+  return null;
+}
+
+/** btf_find_kptr() on a type by itself: a (volatile) pointer to a kptr type tag over a struct. */
+function isKptrType(btf: Btf, t0: number): boolean {
+  let t: number | undefined = t0;
+  if (kindIs(btf, t, K.VOLATILE)) t = btf.typeById(btf.sizeType(t!));
+  if (!isPtr(btf, t)) return false;
+  const tag = btf.typeById(btf.sizeType(t!));
+  if (!isTypeTag(btf, tag) || btf.kflag(tag!)) return false;
+  if (isTypeTag(btf, btf.typeById(btf.sizeType(tag!)))) return false;
+  const v = btf.nameBytes(btf.nameOff(tag!));
+  if (v === null || !(bytesEq(v, "kptr_untrusted") || bytesEq(v, "kptr") || bytesEq(v, "percpu_kptr"))) return false;
+  let base = btf.typeById(btf.sizeType(tag!));
+  while (base !== undefined && isMod(btf, base)) base = btf.typeById(btf.sizeType(base));
+  return isStruct(btf, base) && kindIs(btf, base, K.STRUCT);
 }
 
 // -------------------------------------------------------------------- btf_parse
@@ -1511,8 +1545,11 @@ export function btf_parse(c: Call, data: Uint8Array): BtfLoadResult {
     reason = "BTF type tag chains";
   }
   if (!err) {
-    err = btf_parse_struct_metas(btf);
-    reason = "BTF struct metas";
+    const m = btf_parse_struct_metas(btf);
+    if (m !== null) {
+      err = m.err;
+      reason = `BTF struct metas (${m.why})`;
+    }
   }
   const fin = log.finalize();
   let ferr = fin.err;
@@ -1806,7 +1843,20 @@ function findFieldOne(btf: Btf, vt0: number | undefined, off: number, expected: 
     if (!isPtr(btf, p)) return;
     const tag = btf.typeById(btf.sizeType(p!));
     if (!isTypeTag(btf, tag) || btf.kflag(tag!)) return;
-    throw new FieldErr(-EINVAL, "bpfemu: kptr/uptr fields need the vmlinux BTF lookup, which is not emulated");
+    if (isTypeTag(btf, btf.typeById(btf.sizeType(tag!)))) throw new FieldErr(-EINVAL, "two type tags on a kptr");
+    const v = btf.nameBytes(btf.nameOff(tag!)) ?? new Uint8Array(0);
+    const kt = bytesEq(v, "kptr_untrusted") ? F.KPTR_UNREF : bytesEq(v, "kptr") ? F.KPTR_REF : bytesEq(v, "percpu_kptr") ? F.KPTR_PERCPU : bytesEq(v, "uptr") ? F.UPTR : 0;
+    if (!kt) throw new FieldErr(-EINVAL, "a pointer type tag that is no kptr kind");
+    if (!(kt & mask)) return;
+    let base = btf.typeById(btf.sizeType(tag!));
+    while (base !== undefined && isMod(btf, base)) base = btf.typeById(btf.sizeType(base));
+    if (!kindIs(btf, base, K.STRUCT)) throw new FieldErr(-EINVAL, "a kptr to something other than a struct");
+    // btf_parse_kptr() looks the struct up in vmlinux (and wants a destructor for referenced kptrs to kernel
+    // types); that lookup is not emulated: every kptr is taken as a program-local type.
+    const one: FieldInfo[] = [{ type: kt, off }];
+    if (nelems > 1) repeatFields(one, nelems - 1, sz);
+    out.push(...one);
+    return;
   } else if (ft & (F.LIST_HEAD | F.RB_ROOT)) {
     throw new FieldErr(-EINVAL, "bpfemu: bpf_list_head/bpf_rb_root fields (contains: decl tags) are not emulated");
   } else if (!isStruct(btf, vt) || btf.sizeType(vt) !== sz) return; // btf_find_struct(): IGNORE
