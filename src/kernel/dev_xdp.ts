@@ -155,5 +155,5 @@ export function bpf_xdp_link_attach(c: Call, prog: BpfProg): number {
     bpf_link_cleanup(t, p);
     return err;
   }
-  return bpf_link_settle(p);
+  return bpf_link_settle(t, p);
 }

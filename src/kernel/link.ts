@@ -91,47 +91,47 @@ export const bpf_link_fops: FileOperations = {
   },
 };
 
-/** What bpf_link_prime() reserved: the fd (installed at once here, nothing can observe it before settle) and the id. */
+/** What bpf_link_prime() reserved: the fd number (not installed until settle) and the id. */
 export interface BpfLinkPrimer {
   readonly link: BpfLink;
   readonly fd: number;
   readonly id: number;
 }
 
+/** A slot taken and given back to learn the fd get_unused_fd_flags() reserves. */
+const reserved_fops: FileOperations = { name: "reserved fd" };
+
 /**
  * bpf_link_prime(): an fd first (get_unused_fd_flags, -EMFILE), then an id
  * from link_idr (idr_alloc_cyclic, so a link that fails to attach still
- * moves the cursor on), then the anon inode file "bpf_link".
+ * moves the cursor on), then the anon inode file "bpf_link". The reserved fd
+ * is not installed: while the hook attaches, that fd number is still closed
+ * (a relative_fd naming it is -EBADF, as recorded for tcx links).
  */
 export function bpf_link_prime(t: Task, link: BpfLink): BpfLinkPrimer | number {
-  const fd = t.files.install(new File(bpf_link_fops, link, O_CLOEXEC));
+  const fd = t.files.install(new File(reserved_fops, null, O_CLOEXEC));
   if (fd < 0) return t.fail(fd, "bpf_link_prime: no free fd");
+  t.files.close(fd);
   const id = t.kernel.link_idr.alloc(link);
-  if (id < 0) {
-    // The file's release would free the link: take it out of the table without that.
-    link.refcnt++;
-    t.files.close(fd);
-    link.refcnt--;
-    return t.fail(id, "bpf_link_prime: link_idr is full");
-  }
+  if (id < 0) return t.fail(id, "bpf_link_prime: link_idr is full");
   return { link, fd, id };
 }
 
-/** bpf_link_settle(): the link becomes visible by id; the fd is the call's result. */
-export function bpf_link_settle(p: BpfLinkPrimer): number {
+/** bpf_link_settle(): the link becomes visible by id, then its file is installed at the reserved fd. */
+export function bpf_link_settle(t: Task, p: BpfLinkPrimer): number {
   p.link.id = p.id;
-  return p.fd;
+  // The hooks open no files, so the lowest free fd is still the reserved one.
+  return t.files.install(new File(bpf_link_fops, p.link, O_CLOEXEC));
 }
 
 /**
  * bpf_link_cleanup(): the attach failed. The link forgets its program (the
- * caller still owns that reference), the reserved id is freed and the fd
- * goes away, which frees the link without calling its release op.
+ * caller still owns that reference) and the reserved id is freed; the link
+ * never had a file, so nothing else refers to it.
  */
 export function bpf_link_cleanup(t: Task, p: BpfLinkPrimer): void {
   p.link.prog = null;
   t.kernel.link_idr.remove(p.id);
-  t.files.close(p.fd);
 }
 
 /** bpf_link_new_fd(): another fd on an existing link (LINK_GET_FD_BY_ID). */

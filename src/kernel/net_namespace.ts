@@ -283,7 +283,7 @@ export function netns_link_create_in(c: Call, net: Net, prog: BpfProg, type: num
     bpf_link_cleanup(t, p);
     return err;
   }
-  return bpf_link_settle(p);
+  return bpf_link_settle(t, p);
 }
 
 void PT;

@@ -294,5 +294,5 @@ export function sock_map_link_create(c: Call, prog: BpfProg): number {
   }
   // The slot holds a reference of its own besides the link's.
   prog.refcnt++;
-  return bpf_link_settle(p);
+  return bpf_link_settle(t, p);
 }

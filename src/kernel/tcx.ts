@@ -373,7 +373,7 @@ export function tcx_link_attach(c: Call, prog: BpfProg): number {
     return err;
   }
   if (existing === null) tcx_entry_update(dev, e, ingress);
-  return bpf_link_settle(p);
+  return bpf_link_settle(t, p);
 }
 
 // --- netkit -------------------------------------------------------------------------------------
