@@ -10,7 +10,7 @@ import { BPF_F } from "../uapi/defines.ts";
 import { BpfMap } from "./bpf.ts";
 import { bpf_map_meta_equal } from "./arraymap.ts";
 import { BPF_EXIST, BPF_F_ACCESS_MASK, BPF_NOEXIST, KMALLOC_MAX_SIZE, bpf_map_flags_access_ok, bpf_map_flags_retain_permanent } from "./map_util.ts";
-import type { MapOps } from "./maps.ts";
+import { generic_map_lookup_batch, type MapOps } from "./maps.ts";
 import type { Task } from "./task.ts";
 
 const LPM_DATA_SIZE_MAX = 256;
@@ -270,6 +270,8 @@ export const trie_map_ops: MapOps = {
   map_update_sys: trie_update_sys,
   map_delete_elem: trie_delete,
   map_get_next_key: trie_get_next_key,
+  // The generic walker over trie_get_next_key (the recorded kernel answers LOOKUP_BATCH on a trie).
+  map_lookup_batch: generic_map_lookup_batch,
   map_mem_usage: (m) => BigInt(tr(m).n_entries * (SIZEOF_NODE + tr(m).data_size + m.value_size)),
   map_check_btf: true,
 };

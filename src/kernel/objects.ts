@@ -91,7 +91,7 @@ export function bpf_prog_load_rest(c: Call, _token: BpfToken | null): number {
   if (t.memory.copyIn(insns, attr.u64("insns"), insns.length) !== 0) return t.fail(-EFAULT, `insns: reading ${insn_cnt} instructions at 0x${attr.u64("insns").toString(16)} faulted`);
   const license = new Uint8Array(128);
   if (t.memory.strncpyFromUser(license, attr.u64("license"), 127) < 0) return t.fail(-EFAULT, `license: reading the string at 0x${attr.u64("license").toString(16)} faulted`);
-  if (attr.u64("signature") !== 0n) return t.fail(-EINVAL, "signature: no keyring accepts program signatures here");
+  if (attr.u64("signature") !== 0n) return t.fail(-EOPNOTSUPP, "signature: this kernel was built without program signature verification (answered before the signature is read)");
   const pt = attr.u32("prog_type");
   if (attr.u32("prog_ifindex")) {
     // bpf_prog_dev_bound_init()
@@ -137,7 +137,8 @@ function bpf_prog_load_verify(c: Call, pt: number, insns: Uint8Array, licenseBuf
   if (err0) return err0;
   const log = new VLog(t, level, attr.u64("log_buf"), attr.u32("log_size"));
   let res: { err: number; reason: string };
-  if (attr.u32("func_info_cnt") || attr.u32("line_info_cnt") || attr.u32("prog_btf_fd")) res = { err: -EINVAL, reason: "bpfemu: BTF func/line info (prog_btf_fd) is not emulated" };
+  // prog_btf_fd is only looked at when there is func or line info (check_btf_info).
+  if (attr.u32("func_info_cnt") || attr.u32("line_info_cnt")) res = { err: -EINVAL, reason: "bpfemu: BTF func/line info (prog_btf_fd) is not emulated" };
   else if (attr.u32("fd_array_cnt")) res = { err: -EINVAL, reason: "bpfemu: fd_array_cnt (maps bound through fd_array) is not emulated" };
   else if (attr.u32("core_relo_cnt")) res = { err: -EINVAL, reason: "bpfemu: CO-RE relocations in the kernel are not emulated" };
   else res = bpf_check(t, prog, log, token);
