@@ -42,9 +42,10 @@ function bpf(cmd: number, fields: Record<string, number | bigint>, size: number,
 function randomTrace(seed: number, n: number): Trace {
   const r = rng(seed);
   const pick = <X>(xs: readonly X[]): X => xs[Math.floor(r() * xs.length)]!;
-  const page = new Uint8Array(0x110);
+  const page = new Uint8Array(0x230);
   page.set(Uint8Array.of(0xb7, 0, 0, 0, 0, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0), 0);
   page.set(Uint8Array.of(0x47, 0x50, 0x4c, 0), 0x100);
+  for (const [i, name] of ["/sys/fs/bpf/p1", "/sys/fs/bpf/p2", "/sys/fs/bpf/p3"].entries()) page.set([...name].map((ch) => ch.charCodeAt(0)), 0x200 + i * 0x10);
   const load = (type: number, eat: number, note: string) => bpf(CMD.PROG_LOAD, { prog_type: type, insn_cnt: 2, insns: MEM, license: MEM + 0x100n, expected_attach_type: eat }, 148, note);
   const ops: object[] = [
     { op: "map", addr: hex(MEM), len: 4096, hex: bytesToHex(page) },
@@ -58,35 +59,40 @@ function randomTrace(seed: number, n: number): Trace {
     load(PT.SK_SKB, AT.SK_SKB_STREAM_PARSER, "fd 8 sk_skb parser"),
     bpf(CMD.MAP_CREATE, { map_type: MT.SOCKMAP, key_size: 4, value_size: 4, max_entries: 4 }, 72, "fd 9 sockmap"),
     bpf(CMD.MAP_CREATE, { map_type: MT.SOCKHASH, key_size: 4, value_size: 4, max_entries: 4 }, 72, "fd 10 sockhash"),
+    load(PT.FLOW_DISSECTOR, AT.FLOW_DISSECTOR, "fd 11 flow dissector"),
+    load(PT.FLOW_DISSECTOR, AT.FLOW_DISSECTOR, "fd 12 flow dissector"),
   ];
   const progs = [3, 4, 5, 6, 7, 8];
-  const links = [11, 12, 13, 14, 15, 16];
-  const anyFd = [0, 3, 5, 6, 7, 9, 11, 12, 13, 99];
+  const links = [13, 14, 15, 16, 17, 18];
+  const anyFd = [0, 3, 5, 6, 7, 9, 13, 14, 15, 99];
   /** BPF_F_ID anchors are ids, which are host-specific: only an id no host has is used. */
-  const rel = (flags: number): number => (flags & (1 << 5) ? 0x7ffffff0 : pick(anyFd));
+  const rel = (flags: number): number => (flags & (1 << 5) ? 0x7ffffff0 : !flags && r() < 0.8 ? 0 : pick(anyFd));
+  /** Mostly a fitting choice, sometimes any: the sequences should reach the success paths. */
+  const mostly = <X>(good: readonly X[], any: readonly X[]): X => (r() < 0.8 ? pick(good) : pick(any));
+  const tcxFlag = (): number => (r() < 0.5 ? 0 : pick(tcxFlags));
   const tcxFlags = [0, 0, 1 << 3, 1 << 4, (1 << 3) | (1 << 13), (1 << 4) | (1 << 13), 1 << 5, 1 << 2];
   const sockAt = [AT.SK_SKB_STREAM_VERDICT, AT.SK_SKB_STREAM_PARSER, AT.SK_SKB_VERDICT, AT.SK_MSG_VERDICT];
   const tcxAt = [AT.TCX_INGRESS, AT.TCX_EGRESS];
   for (let i = 0; i < n; i++) {
-    const k = Math.floor(r() * 12);
+    const k = Math.floor(r() * 16);
     switch (k) {
       case 0:
-        ops.push(bpf(CMD.LINK_CREATE, { "link_create.prog_fd": pick(progs), "link_create.target_ifindex": pick([1, 1, 1, 2]), "link_create.attach_type": AT.XDP, "link_create.flags": pick([0, 0, 2, 4, 8]) }, 60, "xdp link"));
+        ops.push(bpf(CMD.LINK_CREATE, { "link_create.prog_fd": mostly([3, 4], progs), "link_create.target_ifindex": pick([1, 1, 1, 2]), "link_create.attach_type": AT.XDP, "link_create.flags": pick([0, 0, 2, 4, 8]) }, 60, "xdp link"));
         break;
       case 1:
-        ops.push(bpf(CMD.LINK_CREATE, { "link_create.prog_fd": pick(progs), "link_create.target_ifindex": 1, "link_create.attach_type": pick(tcxAt), ...(() => { const f = pick(tcxFlags); return { "link_create.flags": f, "link_create.tcx.relative_fd": rel(f) }; })() }, 60, "tcx link"));
+        ops.push(bpf(CMD.LINK_CREATE, { "link_create.prog_fd": mostly([5, 6], progs), "link_create.target_ifindex": 1, "link_create.attach_type": pick(tcxAt), ...(() => { const f = tcxFlag(); return { "link_create.flags": f, "link_create.tcx.relative_fd": rel(f) }; })() }, 60, "tcx link"));
         break;
       case 2:
-        ops.push(bpf(CMD.LINK_CREATE, { "link_create.prog_fd": pick(progs), "link_create.target_fd": pick([9, 10, 3]), "link_create.attach_type": pick(sockAt) }, 60, "sockmap link"));
+        ops.push(bpf(CMD.LINK_CREATE, { "link_create.prog_fd": mostly([7, 8], progs), "link_create.target_fd": mostly([9, 10], [3, 9, 10]), "link_create.attach_type": mostly([AT.SK_SKB_STREAM_VERDICT, AT.SK_SKB_STREAM_PARSER], sockAt) }, 60, "sockmap link"));
         break;
       case 3:
         {
-          const f = pick(tcxFlags);
-          ops.push(bpf(CMD.PROG_ATTACH, { target_fd: 1, attach_bpf_fd: pick(progs), attach_type: pick(tcxAt), attach_flags: f, relative_fd: rel(f), replace_bpf_fd: pick([5, 6]) }, 32, "tcx attach"));
+          const f = tcxFlag();
+          ops.push(bpf(CMD.PROG_ATTACH, { target_fd: 1, attach_bpf_fd: mostly([5, 6], progs), attach_type: pick(tcxAt), attach_flags: f, relative_fd: rel(f), replace_bpf_fd: pick([5, 6]) }, 32, "tcx attach"));
         }
         break;
       case 4:
-        ops.push(bpf(CMD.PROG_DETACH, { target_fd: 1, attach_bpf_fd: pick([0, 5, 6]), attach_type: pick(tcxAt), attach_flags: pick([0, 0, 1 << 3, 1 << 4]), relative_fd: pick([0, 5, 6]) }, 32, "tcx detach"));
+        ops.push(bpf(CMD.PROG_DETACH, { target_fd: 1, attach_bpf_fd: pick([0, 5, 6]), attach_type: pick(tcxAt), attach_flags: pick([0, 0, 1 << 3, 1 << 4]), relative_fd: pick([0, 0, 0, 5, 6]) }, 32, "tcx detach"));
         break;
       case 5:
         ops.push(bpf(CMD.PROG_ATTACH, { target_fd: pick([9, 10]), attach_bpf_fd: pick([7, 8]), attach_type: pick(sockAt) }, 32, "sockmap attach"));
@@ -103,13 +109,32 @@ function randomTrace(seed: number, n: number): Trace {
         break;
       }
       case 8:
-        ops.push(bpf(CMD.LINK_UPDATE, { "link_update.link_fd": pick(links), "link_update.new_prog_fd": pick(progs), "link_update.flags": pick([0, 0, 4]), "link_update.old_prog_fd": pick([0, ...progs]) }, 16, "update"));
+        {
+          const flags = pick([0, 0, 4]);
+          ops.push(bpf(CMD.LINK_UPDATE, { "link_update.link_fd": pick(links), "link_update.new_prog_fd": pick([...progs, 11, 12]), "link_update.flags": flags, "link_update.old_prog_fd": !flags && r() < 0.8 ? 0 : pick([0, ...progs]) }, 16, "update"));
+        }
         break;
       case 9:
         ops.push(bpf(CMD.LINK_DETACH, { "link_detach.link_fd": pick(links) }, 4, "detach"));
         break;
       case 10:
         ops.push({ op: "close", fd: pick(links) });
+        break;
+      case 12:
+        ops.push(bpf(CMD.PROG_ATTACH, { target_fd: pick([0, 0, 0, 3]), attach_bpf_fd: pick([11, 12, 7]), attach_type: AT.FLOW_DISSECTOR }, 32, "flow dissector attach"));
+        break;
+      case 13:
+        ops.push(bpf(CMD.PROG_DETACH, { target_fd: 0, attach_bpf_fd: pick([11, 12, 7]), attach_type: AT.FLOW_DISSECTOR }, 32, "flow dissector detach"));
+        break;
+      case 14: {
+        // Pins are never unlinked here: a pin's last put frees the link from a workqueue on the kernel.
+        const path = MEM + 0x200n + BigInt(pick([0, 0x10, 0x20]));
+        ops.push(r() < 0.5 ? bpf(CMD.OBJ_PIN, { pathname: path, bpf_fd: pick(links) }, 20, "pin") : bpf(CMD.OBJ_GET, { pathname: path }, 20, "get"));
+        break;
+      }
+      case 15:
+        if (r() < 0.2) ops.push({ op: "close", fd: pick([9, 10]) });
+        else ops.push(bpf(CMD.LINK_UPDATE, { "link_update.link_fd": pick(links), "link_update.new_prog_fd": pick([7, 8, 11, 12]), "link_update.flags": 4, "link_update.old_prog_fd": pick([7, 8, 11, 12]) }, 16, "update with REPLACE"));
         break;
       default:
         // type, id, prog_id and the per-type words; +4..+12 and the sockmap map id (+16) are host ids.
@@ -138,4 +163,14 @@ for (const t of recorded) {
     if (dumpDir) writeFileSync(`${dumpDir}/${t.name.replace(/^links\//, "")}.jsonl`, serializeTrace(t));
   } else if (save) writeFileSync(`fixtures/traces/links/${t.name.replace(/^links\//, "")}.jsonl`, serializeTrace(t));
 }
+// How often each kind of call succeeded on the kernel, to see that the sequences reach the success paths.
+const tally = new Map<string, [number, number]>();
+for (const t of recorded)
+  for (const o of t.ops)
+    if (o.op === "bpf" && o.expect && o.note) {
+      const e = tally.get(o.note) ?? [0, 0];
+      e[o.expect.ret >= 0 ? 0 : 1]++;
+      tally.set(o.note, e);
+    }
+console.log([...tally].map(([k, [ok, err]]) => `${k}: ${ok} ok, ${err} failed`).join("\n"));
 console.log(`${recorded.length} traces, ${bad} with differences`);
