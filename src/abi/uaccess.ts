@@ -20,6 +20,8 @@ export const TASK_SIZE_MAX = 0x7ffffffff000n;
 export const ATTR_END = 0x7ff000100000n;
 
 const TASK_SIZE_MAX_NUM = Number(TASK_SIZE_MAX);
+/** AddressSpace.fastBase when no page is cached: far enough below 0 that no address is within a page of it. */
+const NO_FAST_BASE = -1e18;
 const ATTR_END_NUM = Number(ATTR_END);
 
 /**
@@ -43,6 +45,14 @@ export class AddressSpace {
   /** One-entry cache of `pages` (most calls touch one key/value page over and over); -1 = empty. */
   private cachedPageNum = -1;
   private cachedPage: Uint8Array | null = null;
+  /**
+   * span()'s fast path: the last page span() found written, by its start
+   * address, so that a key or value access is one subtraction and two
+   * compares. Only a page with bytes (never an untouched one) and never one
+   * the installed attr overlaps; setOverlay, map and unmap drop it.
+   */
+  private fastBase = NO_FAST_BASE;
+  private fastPage: Uint8Array = AddressSpace.ZERO_PAGE;
   /**
    * The caller's attr while a call runs: [ovStart, ATTR_END) backed by
    * ovBytes; ovPageStart is the page boundary at or below ovStart (the rest
@@ -82,6 +92,7 @@ export class AddressSpace {
     const n = Math.ceil(length / PAGE_SIZE);
     for (let p = first; p < first + n; p++) this.pages.set(p, null);
     this.cachedPageNum = -1;
+    this.fastBase = NO_FAST_BASE;
   }
 
   /** munmap */
@@ -90,6 +101,7 @@ export class AddressSpace {
     const n = Math.ceil(length / PAGE_SIZE);
     for (let p = first; p < first + n; p++) this.pages.delete(p);
     this.cachedPageNum = -1;
+    this.fastBase = NO_FAST_BASE;
   }
 
   isMapped(addr: bigint): boolean {
@@ -140,7 +152,9 @@ export class AddressSpace {
     this.ovBytes = bytes;
     this.ovStart = start;
     // ATTR_END is page-aligned, so the attr's first page starts this many whole pages below it (no fmod on a double).
-    this.ovPageStart = ATTR_END_NUM - ((bytes.length + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1));
+    const ps = ATTR_END_NUM - ((bytes.length + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1));
+    this.ovPageStart = ps;
+    if (this.fastBase + PAGE_SIZE > ps && this.fastBase < ATTR_END_NUM) this.fastBase = NO_FAST_BASE;
     return uattrFor(bytes.length);
   }
 
@@ -160,6 +174,11 @@ export class AddressSpace {
    * -1: not contiguous (take the chunked path); -2: unmapped.
    */
   private span(a: number, n: number, forWrite: boolean): number {
+    const d = a - this.fastBase;
+    if (d >= 0 && d + n <= PAGE_SIZE) {
+      this.spanBuf = this.fastPage;
+      return d | 0;
+    }
     const ov = this.ovBytes;
     if (ov !== null) {
       const os = this.ovStart;
@@ -177,7 +196,16 @@ export class AddressSpace {
     if (inPage + n > PAGE_SIZE) return -1;
     const page = this.pageOfNum(p, a, forWrite);
     if (page === undefined) return -2;
-    this.spanBuf = page ?? AddressSpace.ZERO_PAGE;
+    if (page === null) {
+      this.spanBuf = AddressSpace.ZERO_PAGE;
+      return inPage;
+    }
+    this.spanBuf = page;
+    const base = p * PAGE_SIZE;
+    if (ov === null || base + PAGE_SIZE <= this.ovPageStart || base >= ATTR_END_NUM) {
+      this.fastBase = base;
+      this.fastPage = page;
+    }
     return inPage;
   }
 

@@ -69,6 +69,9 @@ export interface BpfMapOps {
   readonly [op: string]: unknown;
 }
 
+/** The name of a map that has none yet (never written: map_create gives each map its own). */
+const NO_NAME = new Uint8Array(16);
+
 /** struct bpf_map: common state; map types extend it with their storage. */
 export class BpfMap {
   readonly ops: BpfMapOps;
@@ -79,8 +82,10 @@ export class BpfMap {
   map_flags = 0;
   map_extra = 0n;
   numa_node = -1;
-  name = new Uint8Array(16);
+  name: Uint8Array = NO_NAME;
   id = 0;
+  /** The idr the id came from, so that the last reference can return it (maps.ts). */
+  idr: Idr<BpfMap> | null = null;
   /** Counts fds, pins, prog references and inner-map slots. */
   refcnt = 1;
   /** User references (fds and pins) only: prog arrays are cleared when it drops to zero. */

@@ -10,7 +10,7 @@ import { E2BIG, EBADF, EBUSY, EEXIST, EFAULT, EINVAL, ENOENT, ENOMEM, ENOTSUPP, 
 import type { Attr } from "../abi/attr.ts";
 import { BPF_MAP_TYPE as MT } from "../uapi/gen/consts-6.18.ts";
 import { BPF_F } from "../uapi/defines.ts";
-import { BpfMap, type BpfMapOps, type BpfToken, type Idr } from "./bpf.ts";
+import { BpfMap, type BpfMapOps, type BpfToken } from "./bpf.ts";
 import { File, FMODE_READ, FMODE_WRITE, O_CLOEXEC, type FileOperations } from "./file.ts";
 import { BPF_F_LOCK } from "./map_util.ts";
 import { bpf_obj_name_cpy, type Call } from "./syscall.ts";
@@ -521,8 +521,6 @@ export function generic_map_lookup_batch(c: Call, map: BpfMap): number {
 
 // --- ids -----------------------------------------------------------------------------
 
-/** Which idr a map's id lives in, so the id can be returned when the map is freed. */
-const mapIdr = new WeakMap<BpfMap, Idr<BpfMap>>();
 
 export function map_get_fd_by_id(c: Call, id: number, f_flags: number): number {
   const { t } = c;
@@ -548,8 +546,8 @@ export function bpf_map_inc(map: BpfMap): void {
 /** bpf_map_put(): the last reference frees the map and returns its id (bpf_map_free_id). */
 export function bpf_map_put(map: BpfMap): void {
   if (--map.refcnt === 0) {
-    const idr = mapIdr.get(map);
-    if (idr !== undefined && map.id) idr.remove(map.id);
+    const idr = map.idr;
+    if (idr !== null && map.id) idr.remove(map.id);
     map.id = 0;
     map.ops.map_free?.(map);
     bpf_map_put_btf(map);
@@ -591,7 +589,7 @@ export function map_create_finish(c: Call, map: BpfMap, _token: BpfToken | null,
   const id = t.kernel.map_idr.alloc(map);
   if (id < 0) return free(t.fail(-ENOSPC, "map idr is full"));
   map.id = id;
-  mapIdr.set(map, t.kernel.map_idr);
+  map.idr = t.kernel.map_idr;
   map.refcnt = 1;
   map.usercnt = 1;
   const fd = t.files.install(new File(bpf_map_fops, map, f_flags | O_CLOEXEC));

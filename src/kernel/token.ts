@@ -66,17 +66,45 @@ export function bpf_token_capable(t: Task, tok: BpfToken | null, cap: number): b
   return t.ns_capable(ns, cap) || (cap !== CAP.SYS_ADMIN && t.ns_capable(ns, CAP.SYS_ADMIN));
 }
 
-/** The __MAX_BPF_*_TYPE sentinel of the kernel's ABI profile. */
-export function maxOf(t: Task, sentinel: "__MAX_BPF_MAP_TYPE" | "__MAX_BPF_PROG_TYPE" | "__MAX_BPF_ATTACH_TYPE" | "__MAX_BPF_CMD"): number {
-  const enumName =
-    sentinel === "__MAX_BPF_MAP_TYPE" ? "bpf_map_type" : sentinel === "__MAX_BPF_PROG_TYPE" ? "bpf_prog_type" : sentinel === "__MAX_BPF_ATTACH_TYPE" ? "bpf_attach_type" : "bpf_cmd";
-  const e = t.kernel.tables.enums[enumName];
-  const v = e?.values.find((x) => x.name === sentinel)?.value;
-  if (v !== undefined) return v;
-  // No sentinel in this ABI's enum: one past the largest value.
-  let max = -1;
-  for (const x of e?.values ?? []) if (x.value > max) max = x.value;
-  return max + 1;
+type Sentinel = "__MAX_BPF_MAP_TYPE" | "__MAX_BPF_PROG_TYPE" | "__MAX_BPF_ATTACH_TYPE" | "__MAX_BPF_CMD";
+
+/**
+ * The four sentinels of a table set, looked up once: maxOf() runs on every
+ * MAP_CREATE and PROG_LOAD (and the token checks), and searching the enum's
+ * values by name each time was most of a token trace's replay. Almost every
+ * call uses the same table set as the one before, so that one is kept aside.
+ */
+interface Sentinels {
+  map: number;
+  prog: number;
+  attach: number;
+  cmd: number;
+}
+const sentinelCache = new WeakMap<UapiTables, Sentinels>();
+let lastSentinelTables: UapiTables | null = null;
+let lastSentinels: Sentinels = { map: 0, prog: 0, attach: 0, cmd: 0 };
+
+function sentinelsOf(tables: UapiTables): Sentinels {
+  if (tables === lastSentinelTables) return lastSentinels;
+  let s = sentinelCache.get(tables);
+  if (s === undefined) {
+    s = {
+      map: maxOfTables(tables, "bpf_map_type", "__MAX_BPF_MAP_TYPE"),
+      prog: maxOfTables(tables, "bpf_prog_type", "__MAX_BPF_PROG_TYPE"),
+      attach: maxOfTables(tables, "bpf_attach_type", "__MAX_BPF_ATTACH_TYPE"),
+      cmd: maxOfTables(tables, "bpf_cmd", "__MAX_BPF_CMD"),
+    };
+    sentinelCache.set(tables, s);
+  }
+  lastSentinelTables = tables;
+  lastSentinels = s;
+  return s;
+}
+
+/** The __MAX_BPF_*_TYPE sentinel of the kernel's ABI profile (one past the largest value when the enum has none). */
+export function maxOf(t: Task, sentinel: Sentinel): number {
+  const s = sentinelsOf(t.kernel.tables);
+  return sentinel === "__MAX_BPF_MAP_TYPE" ? s.map : sentinel === "__MAX_BPF_PROG_TYPE" ? s.prog : sentinel === "__MAX_BPF_ATTACH_TYPE" ? s.attach : s.cmd;
 }
 
 /** One __MAX_BPF_*_TYPE sentinel from an ABI's tables (one past the largest value when the enum has none). */
