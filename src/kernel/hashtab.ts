@@ -35,7 +35,7 @@ import {
 } from "./map_util.ts";
 import { copyBytes } from "../abi/uaccess.ts";
 import type { MapOps } from "./maps.ts";
-import { generic_map_delete_batch, generic_map_update_batch, putBatchCount } from "./maps.ts";
+import { check_and_init_map_value, generic_map_delete_batch, generic_map_update_batch, putBatchCount } from "./maps.ts";
 import type { Call } from "./syscall.ts";
 import type { Task } from "./task.ts";
 
@@ -732,6 +732,7 @@ function htab_batch(do_delete: boolean) {
       for (let s = hm.heads.get(batch); s !== NIL; s = hm.hnext[s]!, k++) {
         keys.set(hm.keys.subarray(s * key_size, (s + 1) * key_size), k * key_size);
         readValue(hm, s, values, k * value_size);
+        check_and_init_map_value(m, values, k * value_size, value_size);
         if (do_delete) doomed.push(s);
       }
       for (const s of doomed) removeSlot(hm, s);

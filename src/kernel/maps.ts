@@ -14,7 +14,7 @@ import { BpfMap, type BpfMapOps, type BpfToken } from "./bpf.ts";
 import { File, FMODE_READ, FMODE_WRITE, O_CLOEXEC, type FileOperations } from "./file.ts";
 import { BPF_F_LOCK } from "./map_util.ts";
 import { bpf_obj_name_cpy, type Call } from "./syscall.ts";
-import { bpf_map_put_btf, map_create_btf } from "./btf.ts";
+import { bpf_map_put_btf, bpf_map_record, map_create_btf } from "./btf.ts";
 import { CAP } from "./capability.ts";
 import { bpf_token_capable } from "./token.ts";
 import type { Task } from "./task.ts";
@@ -216,8 +216,24 @@ export function bpf_map_copy_value(t: Task, map: BpfMap, key: Uint8Array, value:
   const o = mapOps(map);
   if (map.map_type === MT.QUEUE || map.map_type === MT.STACK || map.map_type === MT.BLOOM_FILTER)
     return o.map_peek_elem ? o.map_peek_elem(map, value) : -ENOTSUPP;
-  if (o.map_lookup_sys) return o.map_lookup_sys(t, map, key, value, flags);
+  if (o.map_lookup_sys) {
+    const err = o.map_lookup_sys(t, map, key, value, flags);
+    if (!err) check_and_init_map_value(map, value);
+    return err;
+  }
   return -ENOTSUPP;
+}
+
+/**
+ * check_and_init_map_value(): special fields of a value (bpf_spin_lock,
+ * timers, kptrs...) never reach user space; a copy out has them zeroed. Per-CPU
+ * values repeat the layout every round_up(value_size, 8) bytes.
+ */
+export function check_and_init_map_value(map: BpfMap, value: Uint8Array, at = 0, len = value.length - at): void {
+  const rec = bpf_map_record(map);
+  if (rec === undefined || rec.length === 0) return;
+  const stride = len > map.value_size ? Math.ceil(map.value_size / 8) * 8 : map.value_size;
+  for (let base = at; base + map.value_size <= at + len; base += stride) for (const f of rec) value.fill(0, base + f.off, base + f.off + f.size);
 }
 
 /** bpf_map_update_value(): the syscall update of one element. */
