@@ -21,12 +21,7 @@ import { replayOnEmulator } from "../src/trace/replay.ts";
 const FILE = join(import.meta.dirname, "..", "fixtures", "traces", "btf", "btf.jsonl.gz");
 const traces: Trace[] = parseTraceBundle(gunzipSync(readFileSync(FILE)).toString("utf8"));
 
-/**
- * Ops that still differ, with the reason. Both are map element semantics
- * (maps.ts): the kernel never copies a value's special fields (here the
- * bpf_spin_lock word) to or from user memory and returns them as zero;
- * btf.ts exports the field list as bpf_map_record().
- */
+/** Ops that still differ from the recording (none now: special fields are zeroed on copy-out). */
 const KNOWN = new Set<string>([]);
 
 function differences(ts: readonly Trace[]): { ops: number; diffs: string[] } {
