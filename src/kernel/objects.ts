@@ -139,8 +139,8 @@ function bpf_prog_load_verify(c: Call, pt: number, insns: Uint8Array, licenseBuf
   let res: { err: number; reason: string };
   // prog_btf_fd is only looked at when there is func or line info (check_btf_info).
   if (attr.u32("func_info_cnt") || attr.u32("line_info_cnt")) res = { err: -EINVAL, reason: "bpfemu: BTF func/line info (prog_btf_fd) is not emulated" };
-  else if (attr.u32("fd_array_cnt")) res = { err: -EINVAL, reason: "bpfemu: fd_array_cnt (maps bound through fd_array) is not emulated" };
-  else if (attr.u32("core_relo_cnt")) res = { err: -EINVAL, reason: "bpfemu: CO-RE relocations in the kernel are not emulated" };
+  else if (attr.u32("fd_array_cnt")) res = process_fd_array(c, log);
+  // core_relo_cnt is only read by check_btf_info's CO-RE pass, which needs func or line info: ignored here.
   else res = bpf_check(t, prog, log, token);
   const fin = log.finalize();
   let err = res.err;
@@ -304,3 +304,30 @@ export function obj_get_info(c: Call, f: File): number {
 }
 
 void O_RDWR;
+
+/**
+ * process_fd_array(): with fd_array_cnt, every fd of fd_array is read one at a
+ * time and must be a map or a BTF object. The faults and bad fds are the
+ * kernel's; binding the maps to the program is not emulated yet.
+ */
+function process_fd_array(c: Call, log: VLog): { err: number; reason: string } {
+  const { t, attr } = c;
+  const cnt = attr.u32("fd_array_cnt");
+  if (cnt >= Math.floor(0xffffffff / 4)) {
+    log.write(`fd_array_cnt is too big (${cnt})\n`);
+    return { err: -EINVAL, reason: `fd_array_cnt ${cnt} is too big` };
+  }
+  const base = attr.u64("fd_array");
+  const b = new Uint8Array(4);
+  for (let i = 0; i < cnt; i++) {
+    if (t.memory.copyIn(b, base + BigInt(i * 4), 4) !== 0) return { err: -EFAULT, reason: `fd_array[${i}] at 0x${(base + BigInt(i * 4)).toString(16)} is not readable` };
+    const fd = new DataView(b.buffer).getInt32(0, true);
+    const f = t.files.get(fd);
+    if (f === undefined || (f.f_op.name !== "bpf_map_fops" && f.f_op !== btf_fops)) {
+      // add_fd_from_fd_array() returns the map lookup's error: EBADF for a closed fd.
+      log.write(`fd ${fd} is not pointing to valid bpf_map or btf\n`);
+      return { err: f === undefined ? -EBADF : -EINVAL, reason: `fd_array[${i}] = ${fd} is ${f === undefined ? "not open" : "neither a map nor a BTF object"}` };
+    }
+  }
+  return { err: -EINVAL, reason: "bpfemu: fd_array_cnt (maps bound through fd_array) is not emulated" };
+}
