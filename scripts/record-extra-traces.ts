@@ -43,6 +43,25 @@ function progArrayTrace(): Trace {
   return parseTrace(lines.map((l) => JSON.stringify(l)).join("\n"));
 }
 
-const recorded = await runTracesOnKernel([progArrayTrace()]);
+function fdArrayTrace(): Trace {
+  const fdsAt = MEM + 0x400n;
+  const lines: object[] = [
+    { bpfemuTrace: 1, name: "extra/prog-load-fd-array", description: "fd_array_cnt: each fd must be a map or a BTF object", abi: "linux-6.18", env: { kind: "root" } },
+    { op: "map", addr: "0x" + MEM.toString(16), len: 4096, hex: bytesToHex(concat(insns, new Uint8Array(0x100 - insns.length), gpl)) },
+    bpf(0, { map_type: 2, key_size: 4, value_size: 8, max_entries: 1 }, 72, "ARRAY for fd_array"), // fd 3
+  ];
+  const withFds = (fds: number[], cnt: number, note: string) => [
+    { op: "write", addr: "0x" + fdsAt.toString(16), hex: bytesToHex(concat(...fds.map((f) => { const b = new Uint8Array(4); new DataView(b.buffer).setInt32(0, f, true); return b; }))) },
+    bpf(5, { prog_type: 1, insn_cnt: 2, insns: MEM, license: MEM + 0x100n, fd_array: fdsAt, fd_array_cnt: cnt }, 168, note),
+  ];
+  lines.push(...withFds([99], 1, "fd_array = [closed fd]"));
+  lines.push(...withFds([0], 1, "fd_array = [stdin]"));
+  lines.push(...withFds([3, 99], 2, "fd_array = [map, closed fd]"));
+  lines.push(bpf(5, { prog_type: 1, insn_cnt: 2, insns: MEM, license: MEM + 0x100n, fd_array: 0n, fd_array_cnt: 1 }, 168, "fd_array NULL"));
+  lines.push(bpf(5, { prog_type: 1, insn_cnt: 2, insns: MEM, license: MEM + 0x100n, fd_array: fdsAt, fd_array_cnt: 0x3fffffff }, 168, "fd_array_cnt too big"));
+  return parseTrace(lines.map((l) => JSON.stringify(l)).join("\n"));
+}
+
+const recorded = await runTracesOnKernel([progArrayTrace(), fdArrayTrace()]);
 for (const t of recorded) writeFileSync(`fixtures/traces/extra/${t.name.replace(/^extra\//, "")}.jsonl`, serializeTrace(t));
 console.log(recorded.map((t) => t.ops.map((o) => ("expect" in o && o.expect ? o.expect.ret : "")).join(" ")).join("\n"));
