@@ -62,6 +62,40 @@ function fdArrayTrace(): Trace {
   return parseTrace(lines.map((l) => JSON.stringify(l)).join("\n"));
 }
 
-const recorded = await runTracesOnKernel([progArrayTrace(), fdArrayTrace()]);
+/** One BTF type, `int`: what the upstream btf_token selftest loads. */
+function oneIntBtf(): Uint8Array {
+  const b = new Uint8Array(45);
+  const v = new DataView(b.buffer);
+  v.setUint16(0, 0xeb9f, true);
+  v.setUint8(2, 1);
+  v.setUint32(4, 24, true);
+  v.setUint32(12, 16, true);
+  v.setUint32(16, 16, true);
+  v.setUint32(20, 5, true);
+  v.setUint32(24, 1, true);
+  v.setUint32(28, 1 << 24, true);
+  v.setUint32(32, 4, true);
+  v.setUint32(36, (1 << 24) | 32, true);
+  b.set([0, 0x69, 0x6e, 0x74, 0], 40);
+  return b;
+}
+
+/** The upstream btf_token selftest at syscall level: the token's BTF_LOAD gives an fd, without it EPERM. */
+function btfTokenTrace(): Trace {
+  const blob = oneIntBtf();
+  const load = (flags: number, tok: number, note: string) => bpf(18, { btf: MEM, btf_size: blob.length, btf_flags: flags, btf_token_fd: tok }, 40, note);
+  const lines: object[] = [
+    { bpfemuTrace: 1, name: "extra/btf-token", description: "upstream btf_token selftest: BTF load with a delegated token", abi: "linux-6.18", env: { kind: "userns", bpffs: { delegate_cmds: "btf_load" } } },
+    { op: "map", addr: "0x" + MEM.toString(16), len: 4096, hex: bytesToHex(blob) },
+    bpf(36, { "token_create.bpffs_fd": 3 }, 8, "TOKEN_CREATE from the delegated bpffs"), // fd 4
+    load(0, 0, "BTF_LOAD without the token: EPERM"),
+    load(0x10000, 4, "BTF_LOAD with BPF_F_TOKEN_FD: an fd"),
+    load(0, 4, "btf_token_fd without the flag is ignored: EPERM"),
+    load(0x10000, 3, "btf_token_fd is the bpffs root, not a token: EINVAL"),
+  ];
+  return parseTrace(lines.map((l) => JSON.stringify(l)).join("\n"));
+}
+
+const recorded = await runTracesOnKernel([progArrayTrace(), fdArrayTrace(), btfTokenTrace()]);
 for (const t of recorded) writeFileSync(`fixtures/traces/extra/${t.name.replace(/^extra\//, "")}.jsonl`, serializeTrace(t));
 console.log(recorded.map((t) => t.ops.map((o) => ("expect" in o && o.expect ? o.expect.ret : "")).join(" ")).join("\n"));
