@@ -81,8 +81,19 @@ const NAMES: Readonly<Record<number, string>> = {
 /** "EINVAL" for 22 (or -22); "E<n>" for numbers we have no name for. */
 export function errnoName(e: number): string {
   const n = e < 0 ? -e : e;
-  return NAMES[n] ?? `E${n}`;
+  // A dense array lookup: NAMES has keys up to 524, so its elements are a dictionary, and a failing call asks for its name.
+  const s = n < NAME_BY_NUM.length ? NAME_BY_NUM[n] : undefined;
+  return s ?? NAMES[n] ?? `E${n}`;
 }
+
+/** NAMES as a dense array (holes are undefined). */
+const NAME_BY_NUM: (string | undefined)[] = (() => {
+  let max = 0;
+  for (const k of Object.keys(NAMES)) max = Math.max(max, Number(k));
+  const a = new Array<string | undefined>(max + 1).fill(undefined);
+  for (const [k, v] of Object.entries(NAMES)) a[Number(k)] = v;
+  return a;
+})();
 
 /** Parses "EINVAL", "-EINVAL" or a number into an errno value (positive), or undefined. */
 export function errnoFromName(s: string): number | undefined {
