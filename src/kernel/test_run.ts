@@ -71,8 +71,10 @@ export function bpf_prog_test_run(c: Call, prog: BpfProg): number {
     if (attr.u32("test.flags") & ~2) return t.fail(-EINVAL, "test.flags: XDP takes only BPF_F_TEST_XDP_LIVE_FRAMES");
     if (attr.u32("test.flags") & 2) return t.fail(-EINVAL, "bpfemu: XDP live-frames test runs are not emulated");
     if (attr.u32("test.batch_size")) return t.fail(-EINVAL, "test.batch_size needs BPF_F_TEST_XDP_LIVE_FRAMES");
-  } else if (attr.u32("test.flags") || attr.u32("test.cpu") || attr.u32("test.batch_size")) {
-    return t.fail(-EINVAL, "test.flags, test.cpu and test.batch_size must be 0 for skb test runs");
+  } else if (attr.u32("test.flags") & ~4 /* BPF_F_TEST_SKB_CHECKSUM_COMPLETE */ || attr.u32("test.cpu") || attr.u32("test.batch_size")) {
+    // bpf_prog_test_run_skb(): CHECKSUM_COMPLETE is the one flag; the checksum it then verifies after the
+    // run is not recomputed here (a program that rewrites the packet without fixing the csum would get EBADMSG).
+    return t.fail(-EINVAL, "test.flags (other than BPF_F_TEST_SKB_CHECKSUM_COMPLETE), test.cpu and test.batch_size must be 0 for skb test runs");
   }
   const ctx = ctxInit(c, xdp ? XDP_MD_SIZE : SKB_CTX_SIZE);
   if (typeof ctx === "number") return ctx;

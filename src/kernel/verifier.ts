@@ -2251,7 +2251,8 @@ export function bpf_check(t: Task, prog: BpfProg, log: VLog, token: BpfToken | n
     env.verbose(`verification time ${Math.max(0, Math.round((Date.now() - started) * 1000))} usec\n`);
     env.verbose("stack depth " + env.subprogs.map((s) => Math.ceil(s.stack_depth / 8) * 8 || s.stack_depth).join("+") + "\n");
   }
-  if (log.level & (BPF_LOG_LEVEL1 | BPF_LOG_LEVEL2 | BPF_LOG_STATS)) {
+  // The summary line is printed at any non-zero log level, BPF_LOG_FIXED alone included (probed: level 8 → 98 bytes).
+  {
     env.verbose(`processed ${env.insn_processed} insns (limit ${BPF_COMPLEXITY_LIMIT_INSNS}) max_states_per_insn ${env.max_states_per_insn} total_states ${env.total_states} peak_states ${env.peak_states} mark_read 0\n`);
   }
   if (!err) {
