@@ -220,6 +220,16 @@ export class AddressSpace {
 
   /** copyIn() with the address as a number: Number(bigint) costs ~20 ns, which the entry path saves. */
   copyInAt(dst: Uint8Array, a0: number, len: number, dstOff = 0): number {
+    // The page of the last key or value (see fastBase): small enough to be inlined into its callers.
+    const d = a0 - this.fastBase;
+    if (d >= 0 && d + len <= PAGE_SIZE) {
+      copyBytes(dst, dstOff, this.fastPage, d | 0, len);
+      return 0;
+    }
+    return this.copyInSlow(dst, a0, len, dstOff);
+  }
+
+  private copyInSlow(dst: Uint8Array, a0: number, len: number, dstOff: number): number {
     if (len === 0) return 0;
     if (a0 < 0 || a0 + len > TASK_SIZE_MAX_NUM) return -EFAULT;
     const off = this.span(a0, len, false);
@@ -273,6 +283,15 @@ export class AddressSpace {
   /** copyOut() with the address as a number (see Attr.ptrAt). */
   copyOutAt(a0: number, src: Uint8Array): number {
     const len = src.length;
+    const d = a0 - this.fastBase;
+    if (d >= 0 && d + len <= PAGE_SIZE) {
+      copyBytes(this.fastPage, d | 0, src, 0, len);
+      return 0;
+    }
+    return this.copyOutSlow(a0, src, len);
+  }
+
+  private copyOutSlow(a0: number, src: Uint8Array, len: number): number {
     if (len === 0) return 0;
     if (a0 < 0 || a0 + len > TASK_SIZE_MAX_NUM) return -EFAULT;
     // One page or all inside the attr (a value, a key): one span, as the loop's first and only chunk would be.

@@ -100,9 +100,14 @@ export function map_get_sys_perms(map: BpfMap, f: File): number {
 /** __bpf_map_get() returning the map's file (the map is its private_data): no object per call. */
 function mapFile(t: Task, ufd: number, field: string): File | number {
   const f = t.files.get(ufd);
-  if (f === undefined) return t.fail(-EBADF, `${field}: fd ${ufd} is not open`);
-  if (f.f_op !== bpf_map_fops) return t.fail(-EINVAL, `${field}: fd ${ufd} is not a map (${f.f_op.name})`);
+  if (f === undefined || f.f_op !== bpf_map_fops) return mapFileFail(t, ufd, field, f);
   return f;
+}
+
+/** mapFile()'s failures, kept out of it so that it stays small enough to be inlined. */
+function mapFileFail(t: Task, ufd: number, field: string, f: File | undefined): number {
+  if (f === undefined) return t.fail(-EBADF, `${field}: fd ${ufd} is not open`);
+  return t.fail(-EINVAL, `${field}: fd ${ufd} is not a map (${f.f_op.name})`);
 }
 
 /**
@@ -201,14 +206,22 @@ function copyKeyAt(c: Call, map: BpfMap, off: number, field: string, pool: (Uint
     return scratch(pool, 0);
   }
   const key = scratch(pool, n);
-  if (c.t.memory.copyInAt(key, ukey, n) !== 0) return c.t.fail(-EFAULT, `${field}: reading ${n} key bytes at 0x${c.attr.u64At(off).toString(16)} faulted`);
+  if (c.t.memory.copyInAt(key, ukey, n) !== 0) return keyFault(c, off, n, field);
   return key;
+}
+
+function keyFault(c: Call, off: number, n: number, field: string): number {
+  return c.t.fail(-EFAULT, `${field}: reading ${n} key bytes at 0x${c.attr.u64At(off).toString(16)} faulted`);
 }
 
 /** copy_to_user of `bytes` to the pointer at attr offset `off`. */
 function copyOutAt(c: Call, off: number, bytes: Uint8Array, field: string): number {
-  if (c.t.memory.copyOutAt(c.attr.ptrAt(off), bytes) !== 0) return c.t.fail(-EFAULT, `${field}: writing ${bytes.length} bytes to 0x${c.attr.u64At(off).toString(16)} faulted`);
+  if (c.t.memory.copyOutAt(c.attr.ptrAt(off), bytes) !== 0) return outFault(c, off, bytes.length, field);
   return 0;
+}
+
+function outFault(c: Call, off: number, n: number, field: string): number {
+  return c.t.fail(-EFAULT, `${field}: writing ${n} bytes to 0x${c.attr.u64At(off).toString(16)} faulted`);
 }
 
 /** bpf_map_copy_value(): the syscall lookup of one element into `value`. */
@@ -230,6 +243,8 @@ export function bpf_map_copy_value(t: Task, map: BpfMap, key: Uint8Array, value:
  * values repeat the layout every round_up(value_size, 8) bytes.
  */
 export function check_and_init_map_value(map: BpfMap, value: Uint8Array, at = 0, len = value.length - at): void {
+  // A map has a record exactly when its value BTF has special fields (btf.ts sets both): no WeakMap lookup per lookup otherwise.
+  if (!map.hasSpecialFields) return;
   const rec = bpf_map_record(map);
   if (rec === undefined || rec.length === 0) return;
   const stride = len > map.value_size ? Math.ceil(map.value_size / 8) * 8 : map.value_size;

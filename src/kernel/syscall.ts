@@ -90,8 +90,7 @@ export function __sys_bpf(t: Task, cmd: number, uattr: bigint, size: number, ua:
   const attrSize = tables.attrSize;
   size = size >>> 0;
   if (size > attrSize) {
-    if (size > PAGE_SIZE) return t.fail(-E2BIG, `bpf_attr: size ${size} is over PAGE_SIZE (4096)`);
-    const err = tail_zero_at(t, ua, attrSize, size, "bpf_attr");
+    const err = oversizeAttr(t, ua, attrSize, size);
     if (err) return err;
     size = attrSize;
   }
@@ -106,8 +105,7 @@ export function __sys_bpf(t: Task, cmd: number, uattr: bigint, size: number, ua:
   // anything can fail, so that failing calls do not allocate either.
   const own = !mem.kattrBusy;
   if (!own || attr === null || attr.bytes.length !== attrSize) {
-    attr = new Attr(new Uint8Array(attrSize), fields ?? cmdFields(tables, 0)!);
-    if (own) mem.kattr = attr;
+    attr = freshAttr(t, own, attrSize, fields);
   } else {
     const bytes = attr.bytes;
     const dirty = attr.dirtyEnd;
@@ -118,10 +116,10 @@ export function __sys_bpf(t: Task, cmd: number, uattr: bigint, size: number, ua:
   }
   // Past `size` the copy is zero; a copy that faults part-way leaves [0, size) partly written.
   attr.dirtyEnd = size;
-  if (mem.copyAttrAt(attr.bytes, attr.words, ua, size) !== 0) return t.fail(-EFAULT, `copy_from_user of ${size} attr bytes faulted`);
-  if (fields === undefined) return t.fail(-EINVAL, `unknown command ${cmd} (this ABI has 0..${tables.commands.length - 1})`);
+  if (mem.copyAttrAt(attr.bytes, attr.words, ua, size) !== 0) return entryFail(t, -EFAULT, size, cmd, fields);
+  if (fields === undefined) return entryFail(t, -EINVAL, size, cmd, fields);
   const handler = handlersFor(tables)[cmd];
-  if (handler === undefined) return t.fail(-EINVAL, `command ${fields.layout.name} has no handler`);
+  if (handler === undefined) return entryFail(t, -EINVAL, size, cmd, fields);
   fields.rewind();
   attr.fields = fields;
   if (!own) return handler({ t, cmd, attr, uattr, size });
@@ -140,6 +138,28 @@ export function __sys_bpf(t: Task, cmd: number, uattr: bigint, size: number, ua:
   } finally {
     mem.kattrBusy = false;
   }
+}
+
+// __sys_bpf()'s rare branches, kept out of it so that the common path stays small.
+
+/** An attr larger than the kernel's union: over a page, or a non-zero tail (bpf_check_uarg_tail_zero). */
+function oversizeAttr(t: Task, ua: number, attrSize: number, size: number): number {
+  if (size > PAGE_SIZE) return t.fail(-E2BIG, `bpf_attr: size ${size} is over PAGE_SIZE (4096)`);
+  return tail_zero_at(t, ua, attrSize, size, "bpf_attr");
+}
+
+/** A new kernel copy: the task's first call, a nested call, or a table set of another size. */
+function freshAttr(t: Task, own: boolean, attrSize: number, fields: CmdFields | undefined): Attr {
+  const attr = new Attr(new Uint8Array(attrSize), fields ?? cmdFields(t.kernel.tables, 0)!);
+  if (own) t.memory.kattr = attr;
+  return attr;
+}
+
+/** The entry's own failures: the copy faulted (-EFAULT), an unknown command, a command without a handler. */
+function entryFail(t: Task, err: number, size: number, cmd: number, fields: CmdFields | undefined): number {
+  if (err === -EFAULT) return t.fail(-EFAULT, `copy_from_user of ${size} attr bytes faulted`);
+  if (fields === undefined) return t.fail(-EINVAL, `unknown command ${cmd} (this ABI has 0..${t.kernel.tables.commands.length - 1})`);
+  return t.fail(-EINVAL, `command ${fields.layout.name} has no handler`);
 }
 
 /** The Call of a task's reusable attr copy (see __sys_bpf). */
