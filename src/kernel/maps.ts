@@ -600,25 +600,28 @@ export function bpf_map_put_with_uref(map: BpfMap): void {
 export function map_create_finish(c: Call, map: BpfMap, _token: BpfToken | null, f_flags: number): number {
   const { t, attr } = c;
   const name = bpf_obj_name_cpy(t, attr.bytesOf("map_name"), "map_name");
-  if (typeof name === "number") return free(name);
+  if (typeof name === "number") return freeUnpublished(map, name);
   map.name = name;
 
-  // btf_get_by_fd(), map_check_btf() and the type ids (btf.ts).
-  const btfErr = map_create_btf(c, map, () => bpf_token_capable(t, _token, CAP.BPF));
-  if (btfErr) return free(btfErr);
+  // btf_get_by_fd(), map_check_btf() and the type ids (btf.ts). Without any
+  // type id it does nothing, so the capability closure is only made when one is set.
+  if (attr.u32("btf_key_type_id") || attr.u32("btf_value_type_id") || attr.u32("btf_vmlinux_value_type_id")) {
+    const btfErr = map_create_btf(c, map, () => bpf_token_capable(t, _token, CAP.BPF));
+    if (btfErr) return freeUnpublished(map, btfErr);
+  }
 
   const hash = attr.u64("excl_prog_hash");
   const hsize = attr.u32("excl_prog_hash_size");
   if (hash !== 0n) {
-    if (hsize !== 32) return free(t.fail(-EINVAL, `excl_prog_hash_size ${hsize} must be 32 (SHA256_DIGEST_SIZE)`));
+    if (hsize !== 32) return freeUnpublished(map, t.fail(-EINVAL, `excl_prog_hash_size ${hsize} must be 32 (SHA256_DIGEST_SIZE)`));
     const buf = new Uint8Array(32);
-    if (t.memory.copyIn(buf, hash, 32) !== 0) return free(t.fail(-EFAULT, "excl_prog_hash: reading 32 bytes faulted"));
+    if (t.memory.copyIn(buf, hash, 32) !== 0) return freeUnpublished(map, t.fail(-EFAULT, "excl_prog_hash: reading 32 bytes faulted"));
   } else if (hsize) {
-    return free(t.fail(-EINVAL, "excl_prog_hash_size is set without excl_prog_hash"));
+    return freeUnpublished(map, t.fail(-EINVAL, "excl_prog_hash_size is set without excl_prog_hash"));
   }
 
   const id = t.kernel.map_idr.alloc(map);
-  if (id < 0) return free(t.fail(-ENOSPC, "map idr is full"));
+  if (id < 0) return freeUnpublished(map, t.fail(-ENOSPC, "map idr is full"));
   map.id = id;
   map.idr = t.kernel.map_idr;
   map.refcnt = 1;
@@ -629,12 +632,13 @@ export function map_create_finish(c: Call, map: BpfMap, _token: BpfToken | null,
     return t.fail(fd, "no free fd");
   }
   return fd;
+}
 
-  function free(err: number): number {
-    map.ops.map_free?.(map);
-    bpf_map_put_btf(map);
-    return err;
-  }
+/** map_create()'s free_map path: the map never got an id or an fd. */
+function freeUnpublished(map: BpfMap, err: number): number {
+  map.ops.map_free?.(map);
+  bpf_map_put_btf(map);
+  return err;
 }
 
 export { BpfMap };

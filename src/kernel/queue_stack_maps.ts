@@ -13,11 +13,14 @@ import type { Task } from "./task.ts";
 
 const QUEUE_STACK_CREATE_FLAG_MASK = BPF_F.NUMA_NODE | BPF_F_ACCESS_MASK;
 
+/** The store of a queue/stack before queue_stack_map_alloc() gives it its own (empty, never written). */
+const NO_ELEMENTS = new LazyBytes(0);
+
 class BpfQueueStack extends BpfMap {
   head = 0;
   tail = 0;
   size = 0;
-  elements: LazyBytes = new LazyBytes(0);
+  elements: LazyBytes = NO_ELEMENTS;
 }
 
 function qs(m: BpfMap): BpfQueueStack {
