@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// Builds bpf-progs/*.bpf.c with clang, loads each object the way a loader
+// would (scripts/real-progs/elf.ts: MAP_CREATE per map, global data
+// updated and .rodata frozen, PROG_LOAD with the section's program type,
+// expected_attach_type, name, license and a level-1 log), test-runs the
+// packet programs, reads their info and the maps they wrote, and records
+// every call on the live kernel into fixtures/traces/real/<object>.jsonl
+// (one trace per program). Needs root, a working bpf() and clang.
+// Usage: npx tsx scripts/record-real-progs.ts [name-filter]
+
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { writeTraceFile } from "../src/cli/trace-files.ts";
+import { CMD, LOG_BASE, LOG_TRUE_SIZE_OFF, ProgBuilder } from "../src/corpus/prog_builder.ts";
+import { kernelAvailability, runTracesOnKernelDetailed } from "../src/oracle/native.ts";
+import type { BpfOp, Mask, Trace, TraceOp } from "../src/trace/format.ts";
+import { loadObject, type BpfObject, type BpfProgram, type MapDef } from "./real-progs/elf.ts";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const SRC = join(ROOT, "bpf-progs");
+const OUT = join(ROOT, "fixtures", "traces", "real");
+const BASE_CFLAGS = ["-O2", "-g", "-target", "bpf", "-mcpu=v3", "-I/usr/include/x86_64-linux-gnu", "-Wall", "-Wno-unused-variable"];
+/** Biggest log buffer a trace carries; level 1 logs rotate, so a longer log keeps its tail (and loads report ENOSPC unless the verifier failed first). */
+const MAX_LOG = 64 * 1024;
+const PROBE_LOG = 1 << 20;
+
+const PT = { SOCKET_FILTER: 1, KPROBE: 2, SCHED_CLS: 3, TRACEPOINT: 5, XDP: 6, CGROUP_SKB: 8 } as const;
+const BPF_XDP = 37;
+const BPF_TCX_INGRESS = 46;
+const BPF_TCX_EGRESS = 47;
+const MAP_ARRAY = 2;
+
+/** libbpf's section-name conventions for the program types we use: [prefix, exact?, type, expected_attach_type]. */
+const SECTIONS: readonly [string, boolean, number, number][] = [
+  ["socket", true, PT.SOCKET_FILTER, 0],
+  ["xdp", true, PT.XDP, BPF_XDP],
+  ["tc", true, PT.SCHED_CLS, 0],
+  ["classifier", true, PT.SCHED_CLS, 0],
+  ["tcx/ingress", true, PT.SCHED_CLS, BPF_TCX_INGRESS],
+  ["tcx/egress", true, PT.SCHED_CLS, BPF_TCX_EGRESS],
+  ["cgroup_skb/ingress", true, PT.CGROUP_SKB, 0],
+  ["cgroup_skb/egress", true, PT.CGROUP_SKB, 1],
+  ["tracepoint/", false, PT.TRACEPOINT, 0],
+  ["kprobe/", false, PT.KPROBE, 0],
+  ["kretprobe/", false, PT.KPROBE, 0],
+];
+
+function progType(section: string): { type: number; eat: number } {
+  for (const [p, exact, type, eat] of SECTIONS) if (exact ? section === p : section.startsWith(p)) return { type, eat };
+  throw new Error(`unknown section ${section}`);
+}
+
+const PACKET_TYPES: ReadonlySet<number> = new Set([PT.SOCKET_FILTER, PT.SCHED_CLS, PT.XDP, PT.CGROUP_SKB]);
+
+// ------------------------------------------------------------------ packets
+
+const hex = (s: string): Uint8Array => Uint8Array.from(s.replace(/\s+/g, "").match(/../g)!.map((b) => parseInt(b, 16)));
+
+function ipv4Checksum(h: Uint8Array): void {
+  let s = 0;
+  for (let i = 0; i < h.length; i += 2) if (i !== 10) s += (h[i]! << 8) | h[i + 1]!;
+  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
+  const c = ~s & 0xffff;
+  h[10] = c >> 8;
+  h[11] = c & 0xff;
+}
+
+function ipv4(proto: number, ttl: number, payload: Uint8Array, options = new Uint8Array()): Uint8Array {
+  const h = new Uint8Array(20 + options.length);
+  h[0] = 0x40 | (h.length / 4);
+  const total = h.length + payload.length;
+  h.set([total >> 8, total & 0xff, 0x12, 0x34, 0x40, 0, ttl, proto], 2);
+  h.set([10, 0, 0, 1, 10, 0, 0, 2], 12);
+  h.set(options, 20);
+  ipv4Checksum(h);
+  return cat(h, payload);
+}
+
+function cat(...a: Uint8Array[]): Uint8Array {
+  const o = new Uint8Array(a.reduce((n, x) => n + x.length, 0));
+  let i = 0;
+  for (const x of a) {
+    o.set(x, i);
+    i += x.length;
+  }
+  return o;
+}
+
+const ETH = (type: string): Uint8Array => hex(`020000000002 020000000001 ${type}`);
+const udp = (dport: number, payload: Uint8Array): Uint8Array => cat(Uint8Array.of(0x30, 0x39, dport >> 8, dport & 0xff, 0, 8 + payload.length, 0, 0), payload);
+const tcp = (dport: number): Uint8Array => hex(`c000 ${dport.toString(16).padStart(4, "0")} 00000001 00000000 5002ffff 0000 0000`);
+
+/** The frames every packet program is test-run with: name and bytes. */
+const PACKETS: readonly [string, Uint8Array][] = [
+  ["ipv4/udp:53 ttl 128", cat(ETH("0800"), ipv4(17, 128, udp(53, hex("ffff0001 00000000 0000ff00 ffffffff ffff"))))],
+  ["ipv6/tcp:23", cat(ETH("86dd"), hex("60000000 0014 06 40"), hex("00000000000000000000000000000001 00000000000000000000000000000002"), tcp(23))],
+  ["ipv4+options/tcp:23 ttl 1", cat(ETH("0800"), ipv4(6, 1, tcp(23), hex("01010100")))],
+  ["802.1Q/ipv4/udp:9", cat(hex("020000000002 020000000001 8100 0005 0800"), ipv4(17, 64, udp(9, hex("00000000"))))],
+];
+
+// ------------------------------------------------------------------- build
+
+interface Source {
+  file: string;
+  obj: string;
+  cflags: string[];
+  updates: { map: string; key: Uint8Array; value: Uint8Array }[];
+  lookups: { map: string; key: Uint8Array }[];
+}
+
+function readSource(file: string): Source {
+  const text = readFileSync(join(SRC, file), "utf8");
+  const obj = basename(file, ".bpf.c");
+  const cflags: string[] = [];
+  const updates: Source["updates"] = [];
+  const lookups: Source["lookups"] = [];
+  for (const l of text.split("\n")) {
+    let m = /^\/\/ cflags: (.*)$/.exec(l);
+    if (m) cflags.push(...m[1]!.trim().split(/\s+/));
+    m = /^\/\/ update: (\S+) (\S+) (\S+)$/.exec(l);
+    if (m) updates.push({ map: m[1]!, key: hex(m[2]!), value: hex(m[3]!) });
+    m = /^\/\/ lookup: (\S+) (\S+)$/.exec(l);
+    if (m) lookups.push({ map: m[1]!, key: hex(m[2]!) });
+  }
+  return { file, obj, cflags, updates, lookups };
+}
+
+function compile(src: Source, dir: string): Uint8Array {
+  const out = join(dir, `${src.obj}.o`);
+  execFileSync("clang", [...BASE_CFLAGS, ...src.cflags, "-c", join(SRC, src.file), "-o", out], { stdio: ["ignore", "inherit", "inherit"] });
+  return readFileSync(out);
+}
+
+// ------------------------------------------------------------------ traces
+
+const enc = new TextEncoder();
+const FIRST_FD = 3;
+
+function mapCreate(b: ProgBuilder, m: MapDef): void {
+  const fields: [number, 1 | 2 | 4 | 8, number | bigint][] = [[0, 4, m.type], [4, 4, m.keySize], [8, 4, m.valueSize], [12, 4, m.maxEntries], [16, 4, m.flags]];
+  enc.encode(m.name).slice(0, 15).forEach((c, i) => fields.push([28 + i, 1, c]));
+  b.bpf(CMD.MAP_CREATE, 72, fields, `map ${m.name}`);
+}
+
+/** One program's trace: the object's maps, their initial data, the load, and for packet programs test runs, info and map reads. */
+function buildTrace(src: Source, obj: BpfObject, prog: BpfProgram, logSize: number, maskLog: boolean): Trace {
+  const b = new ProgBuilder();
+  const { type, eat } = progType(prog.section);
+  obj.maps.forEach((m) => mapCreate(b, m));
+  const fdOf = (name: string): number => {
+    const i = obj.maps.findIndex((m) => m.name === name);
+    if (i < 0) throw new Error(`${src.obj}: no map ${name}`);
+    return FIRST_FD + i;
+  };
+  obj.maps.forEach((m, i) => {
+    if (!m.section) return;
+    // Global data: the initial value, then .rodata frozen (bpf_object__populate_internal_map).
+    b.mapUpdate(FIRST_FD + i, new Uint8Array(4), m.section.data);
+    if (m.freeze) b.bpf(22, 4, [[0, 4, FIRST_FD + i]], `freeze ${m.name}`);
+  });
+  for (const u of src.updates) b.mapUpdate(fdOf(u.map), u.key, u.value);
+  const progFd = FIRST_FD + obj.maps.length;
+  const ins = b.region(prog.insns.length, prog.insns);
+  const lic = b.str(obj.license);
+  const log = b.logRegion(logSize);
+  const fields: [number, 1 | 2 | 4 | 8, number | bigint][] = [[0, 4, type], [4, 4, prog.insns.length / 8], [8, 8, ins], [16, 8, lic], [24, 4, 1], [28, 4, logSize], [32, 8, log], [68, 4, eat]];
+  enc.encode(prog.name).slice(0, 15).forEach((c, i) => fields.push([48 + i, 1, c]));
+  const mask: Mask | undefined = maskLog ? { mem: [{ addr: log, len: logSize }], attr: [[LOG_TRUE_SIZE_OFF, 4]] } : undefined;
+  b.bpf(CMD.PROG_LOAD, 144, fields, `PROG_LOAD ${prog.section} ${prog.name}`, 144, mask);
+  if (PACKET_TYPES.has(type)) {
+    for (const [name, pkt] of PACKETS) b.testRun(progFd, { data: pkt, dataOut: 256, repeat: 1, note: `test run: ${name}` });
+  }
+  b.progInfo(progFd, 232, prog.usedMaps.length ? { mapIds: prog.usedMaps.length } : {});
+  obj.maps.forEach((m, i) => {
+    if (m.type === MAP_ARRAY) b.mapLookup(FIRST_FD + i, new Uint8Array(4), m.valueSize);
+  });
+  for (const l of src.lookups) b.mapLookup(fdOf(l.map), l.key, obj.maps.find((m) => m.name === l.map)!.valueSize);
+  return {
+    name: `real/${src.obj}/${prog.name}`,
+    description: `bpf-progs/${src.file} section ${JSON.stringify(prog.section)} (clang ${[...BASE_CFLAGS.slice(4, 5), ...src.cflags].join(" ")}): load as a loader would, then test runs/info`,
+    abi: "linux-6.18",
+    env: { kind: "root" },
+    recordedOn: null,
+    ops: b.ops,
+  };
+}
+
+/** The PROG_LOAD op of a recorded trace. */
+function loadOp(t: Trace): BpfOp {
+  return t.ops.find((o): o is BpfOp => o.op === "bpf" && o.cmd === CMD.PROG_LOAD)!;
+}
+
+function logText(op: BpfOp): string {
+  const logAddr = new DataView(op.attr.buffer, op.attr.byteOffset).getBigUint64(32, true);
+  const img = op.expect && "mem" in op.expect ? op.expect.mem.find((m) => m.addr === logAddr) : undefined;
+  if (!img) return "";
+  const end = img.bytes.indexOf(0);
+  return new TextDecoder().decode(img.bytes.subarray(0, end < 0 ? img.bytes.length : end));
+}
+
+function trueSize(op: BpfOp): number {
+  return op.expect ? new DataView(op.expect.attr.buffer, op.expect.attr.byteOffset).getUint32(LOG_TRUE_SIZE_OFF, true) : 0;
+}
+
+/** Logs naming kernel addresses or object ids change from run to run. */
+const HOST_SPECIFIC = /map\[id:\d+\]|0xffff[0-9a-f]{8,}/;
+
+async function record(traces: Trace[]): Promise<Trace[]> {
+  const res = await runTracesOnKernelDetailed(traces);
+  const bad = res.filter((r) => !r.ok);
+  for (const r of bad) console.error(`${r.trace.name}: ${(r as { error: string }).error}`);
+  if (bad.length) process.exit(1);
+  return res.map((r) => r.trace);
+}
+
+function sameOutcome(a: TraceOp, b: TraceOp): boolean {
+  if (a.op !== "bpf" || b.op !== "bpf" || !a.expect || !b.expect) return true;
+  return a.expect.ret === b.expect.ret;
+}
+
+// -------------------------------------------------------------------- main
+
+const avail = kernelAvailability();
+if (!avail.ok) {
+  console.error(`cannot record: ${avail.reason}`);
+  process.exit(1);
+}
+const filter = process.argv[2];
+const files = readdirSync(SRC).filter((f) => f.endsWith(".bpf.c") && (!filter || f.includes(filter))).sort();
+const work = mkdtempSync(join(tmpdir(), "bpf-progs-"));
+const items: { src: Source; obj: BpfObject; prog: BpfProgram }[] = [];
+try {
+  for (const f of files) {
+    const src = readSource(f);
+    const obj = loadObject(src.obj, compile(src, work), FIRST_FD);
+    if (obj.programs.length === 0) throw new Error(`${f}: no programs`);
+    for (const prog of obj.programs) items.push({ src, obj, prog });
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+// Pass 1: how long is each log? Pass 2 (twice): the recorded traces with
+// buffers sized to fit; a log that differs between the two recordings or
+// names kernel addresses/ids is masked.
+const probe = await record(items.map((it) => buildTrace(it.src, it.obj, it.prog, PROBE_LOG, true)));
+const sizes = probe.map((t) => Math.min(MAX_LOG, Math.max(256, Math.ceil((trueSize(loadOp(t)) + 256) / 256) * 256)));
+const build = (maskLogs: boolean[]): Trace[] => items.map((it, i) => buildTrace(it.src, it.obj, it.prog, sizes[i]!, maskLogs[i]!));
+const first = await record(build(items.map(() => false)));
+const second = await record(build(items.map(() => false)));
+const masks = first.map((t, i) => {
+  const a = loadOp(t);
+  const b = loadOp(second[i]!);
+  return HOST_SPECIFIC.test(logText(a)) || logText(a) !== logText(b);
+});
+const unstable = first.flatMap((t, i) => t.ops.filter((op, k) => !sameOutcome(op, second[i]!.ops[k]!)).map(() => t.name));
+if (unstable.length) console.warn(`return values differ between two recordings: ${[...new Set(unstable)].join(", ")}`);
+const final = await record(build(masks));
+
+mkdirSync(OUT, { recursive: true });
+if (!filter) for (const f of readdirSync(OUT)) if (/\.jsonl(\.gz)?$/.test(f)) rmSync(join(OUT, f));
+const byObj = new Map<string, Trace[]>();
+for (const t of final) {
+  const obj = t.name.split("/")[1]!;
+  byObj.set(obj, [...(byObj.get(obj) ?? []), t]);
+}
+for (const [obj, ts] of byObj) writeTraceFile(join(OUT, `${obj}.jsonl`), ts);
+let loaded = 0;
+for (const [i, t] of final.entries()) {
+  const op = loadOp(t);
+  const ret = op.expect?.ret ?? 0;
+  if (ret >= 0) loaded++;
+  const first = logText(op).split("\n").filter((l) => l.length).slice(-2).join(" | ");
+  console.log(`${t.name.padEnd(48)} ${String(ret).padStart(4)}${masks[i] ? " (log masked)" : ""}  ${first.slice(0, 110)}`);
+}
+console.log(`recorded ${final.length} programs (${loaded} loaded, ${final.length - loaded} rejected) from ${files.length} objects into ${OUT}`);
+void LOG_BASE;
