@@ -68,7 +68,7 @@ function ipv4Checksum(h: Uint8Array): void {
   h[11] = c & 0xff;
 }
 
-function ipv4(proto: number, ttl: number, payload: Uint8Array, options = new Uint8Array()): Uint8Array {
+function ipv4(proto: number, ttl: number, payload: Uint8Array, options: Uint8Array = new Uint8Array()): Uint8Array {
   const h = new Uint8Array(20 + options.length);
   h[0] = 0x40 | (h.length / 4);
   const total = h.length + payload.length;
