@@ -4,7 +4,7 @@
 // the kernel entry runs, and nothing escapes as an exception.
 
 import { errnoName, EINVAL } from "./errno.ts";
-import { ATTR_END } from "./uaccess.ts";
+import { ATTR_END, UA_OVERLAY } from "./uaccess.ts";
 import type { Task } from "../kernel/task.ts";
 import { __sys_bpf } from "../kernel/syscall.ts";
 
@@ -17,7 +17,7 @@ export function sys_bpf(t: Task, cmd: number, attr: ArrayBuffer | Uint8Array, si
   t.beginCall();
   let ret: number;
   try {
-    ret = typeof cmd === "number" && typeof size === "number" && Number.isFinite(cmd) && Number.isFinite(size) ? __sys_bpf(t, cmd, uattr, size, mem.overlayStart) : t.fail(-EINVAL, "cmd and size must be finite numbers");
+    ret = typeof cmd === "number" && typeof size === "number" && Number.isFinite(cmd) && Number.isFinite(size) ? __sys_bpf(t, cmd, uattr, size, UA_OVERLAY) : t.fail(-EINVAL, "cmd and size must be finite numbers");
   } catch (e) {
     // A bug in the emulator must not become an exception in the caller's program.
     ret = t.fail(-EINVAL, `internal error in bpfemu: ${e instanceof Error ? e.message : String(e)}`);

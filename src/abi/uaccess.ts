@@ -20,6 +20,14 @@ export const TASK_SIZE_MAX = 0x7ffffffff000n;
 export const ATTR_END = 0x7ff000100000n;
 
 const TASK_SIZE_MAX_NUM = Number(TASK_SIZE_MAX);
+
+/**
+ * The address of the attr sys_bpf() installed (ATTR_END - its length), as the
+ * entry passes it on: the number itself (about 1.4e14) is not a small
+ * integer to V8, and passing it to a function that is not inlined allocates
+ * a HeapNumber per call.
+ */
+export const UA_OVERLAY = -1;
 /** AddressSpace.fastBase when no page is cached: far enough below 0 that no address is within a page of it. */
 const NO_FAST_BASE = -1e18;
 const ATTR_END_NUM = Number(ATTR_END);
@@ -74,6 +82,8 @@ export class AddressSpace {
   private spanBuf: Uint8Array = AddressSpace.ZERO_PAGE;
   /** Where the last checkZeroed() that answered 0 saw its first non-zero byte (for diagnostics). */
   lastNonZero = -1;
+  /** The same as an offset in the installed attr, for checkZeroedOverlay(). */
+  lastNonZeroRel = -1;
   /**
    * The kernel's copy of the attr (__sys_bpf's `attr` on the stack) with its
    * DataView, made on this task's first call and reused by the next ones, so
@@ -257,6 +267,21 @@ export class AddressSpace {
    * byte loop ~1 ns a byte); otherwise copyInAt().
    */
   copyAttrAt(dst: Uint8Array, dst32: Int32Array, a0: number, len: number): number {
+    if (a0 === UA_OVERLAY) {
+      // The installed attr from its start: all of it is there unless the size runs past ATTR_END (then the generic copy faults).
+      const ov = this.ovBytes;
+      if (ov === null) return -EFAULT;
+      if (len > ov.length) return this.copyInAt(dst, this.ovStart, len);
+      const w0 = this.ov32;
+      const n = len >> 2;
+      if (w0 === null || n > dst32.length) {
+        copyBytes(dst, 0, ov, 0, len);
+        return 0;
+      }
+      for (let i = 0; i < n; i++) dst32[i] = w0[i]!;
+      for (let i = n << 2; i < len; i++) dst[i] = ov[i]!;
+      return 0;
+    }
     const w = this.ov32;
     if (w !== null) {
       const d = a0 - this.ovStart;
@@ -389,6 +414,31 @@ export class AddressSpace {
       }
       a += n;
     }
+    return 1;
+  }
+
+  /**
+   * checkZeroedAt() of [from, to) of the installed attr, by offset (see
+   * UA_OVERLAY); -2 when that range is not all inside it (the caller then
+   * takes checkZeroedAt() with the address). The same scan as checkZeroedAt's.
+   */
+  checkZeroedOverlay(from: number, to: number): number {
+    const ov = this.ovBytes;
+    if (ov === null || from < 0 || to > ov.length) return -2;
+    let i = from;
+    const w = this.ov32;
+    if (w !== null && (i & 3) === 0) {
+      let wi = i >> 2;
+      const we = to >> 2;
+      while (wi < we && w[wi] === 0) wi++;
+      i = wi << 2;
+    }
+    for (; i < to; i++)
+      if (ov[i] !== 0) {
+        this.lastNonZero = this.ovStart + i;
+        this.lastNonZeroRel = i;
+        return 0;
+      }
     return 1;
   }
 

@@ -29,7 +29,7 @@ import {
   bpf_map_attr_numa_node,
   bpf_map_flags_access_ok,
   bpf_map_flags_retain_permanent,
-  htab_map_hash,
+  htab_map_hash_bits,
   round_up,
   roundup_pow_of_two,
 } from "./map_util.ts";
@@ -133,7 +133,6 @@ function dlist(): DList {
  * MAP_CREATE. Only LRU maps get their lists.
  */
 const EMPTY_I32 = new Int32Array(0);
-const EMPTY_U32 = new Uint32Array(0);
 const EMPTY_U8 = new Uint8Array(0);
 const NO_LISTS: DList[] = [];
 /** The BPF_* update flags as BigInts, made once (BigInt(x) allocates on every call). */
@@ -157,7 +156,8 @@ export class BpfHtab extends BpfMap {
   heads: Heads = NO_HEADS;
   cap = 0;
   hnext = EMPTY_I32;
-  hash = EMPTY_U32;
+  /** Each slot's htab_map_hash() as int32 bits (see map_util.ts). */
+  hash = EMPTY_I32;
   keys = EMPTY_U8;
   vals = EMPTY_U8;
   /** Slots never used yet start at `fresh`; freed slots are chained through hnext. */
@@ -267,7 +267,7 @@ function grow(hm: BpfHtab): void {
     return b;
   };
   hm.hnext = resize(hm.hnext, cap, Int32Array);
-  hm.hash = resize(hm.hash, cap, Uint32Array);
+  hm.hash = resize(hm.hash, cap, Int32Array);
   hm.keys = resize(hm.keys, cap * hm.key_size, Uint8Array);
   hm.vals = resize(hm.vals, cap * hm.vsize, Uint8Array);
   if (hm.lru) {
@@ -316,8 +316,9 @@ function lookup(hm: BpfHtab, key: Uint8Array, hash: number): number {
   return NIL;
 }
 
+/** htab_map_hash() of a key, as int32 bits: only its low bits (the bucket) and equality are used. */
 function hashKey(hm: BpfHtab, key: Uint8Array): number {
-  return htab_map_hash(key, 0, hm.key_size, hm.hashrnd);
+  return htab_map_hash_bits(key, 0, hm.key_size, hm.hashrnd);
 }
 
 /** hlist_nulls_add_head_rcu() */

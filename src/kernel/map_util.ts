@@ -200,6 +200,21 @@ function le32(k: Uint8Array, o: number): number {
 
 /** jhash(key, length, initval): bytes, with the tail added byte by byte. */
 export function jhash(k: Uint8Array, off: number, length: number, initval: number): number {
+  return jhashBits(k, off, length, initval) >>> 0;
+}
+
+/** jhash2(words, length_in_words, initval): u32 words in CPU (little-endian) order. */
+export function jhash2(k: Uint8Array, off: number, words: number, initval: number): number {
+  return jhash2Bits(k, off, words, initval) >>> 0;
+}
+
+/*
+ * The hashes' bits as an int32. A u32 of 2^30 or more is not a small integer
+ * to V8, so returning one from a function that is not inlined allocates a
+ * HeapNumber: the hash table keeps and compares the int32 bits instead.
+ */
+
+function jhashBits(k: Uint8Array, off: number, length: number, initval: number): number {
   let a = (JHASH_INITVAL + length + initval) | 0;
   let b = a;
   let c = a;
@@ -218,7 +233,7 @@ export function jhash(k: Uint8Array, off: number, length: number, initval: numbe
     length -= 12;
     o += 12;
   }
-  if (length === 0) return c >>> 0;
+  if (length === 0) return c;
   // The switch with fallthrough: each remaining byte into its lane.
   for (let i = length - 1; i >= 0; i--) {
     const v = k[o + i]! << ((i & 3) * 8);
@@ -234,11 +249,10 @@ export function jhash(k: Uint8Array, off: number, length: number, initval: numbe
   a ^= c; a = (a - ((c << 4) | (c >>> 28))) | 0;
   b ^= a; b = (b - ((a << 14) | (a >>> 18))) | 0;
   c ^= b; c = (c - ((b << 24) | (b >>> 8))) | 0;
-  return c >>> 0;
+  return c;
 }
 
-/** jhash2(words, length_in_words, initval): u32 words in CPU (little-endian) order. */
-export function jhash2(k: Uint8Array, off: number, words: number, initval: number): number {
+function jhash2Bits(k: Uint8Array, off: number, words: number, initval: number): number {
   let a = (JHASH_INITVAL + (words << 2) + initval) | 0;
   let b = a;
   let c = a;
@@ -257,7 +271,7 @@ export function jhash2(k: Uint8Array, off: number, words: number, initval: numbe
     words -= 3;
     o += 12;
   }
-  if (words === 0) return c >>> 0;
+  if (words === 0) return c;
   if (words === 3) c = (c + le32(k, o + 8)) | 0;
   if (words >= 2) b = (b + le32(k, o + 4)) | 0;
   a = (a + le32(k, o)) | 0;
@@ -269,11 +283,16 @@ export function jhash2(k: Uint8Array, off: number, words: number, initval: numbe
   a ^= c; a = (a - ((c << 4) | (c >>> 28))) | 0;
   b ^= a; b = (b - ((a << 14) | (a >>> 18))) | 0;
   c ^= b; c = (c - ((b << 24) | (b >>> 8))) | 0;
-  return c >>> 0;
+  return c;
 }
 
 /** htab_map_hash(): jhash2 over whole words when the key is a multiple of 4 bytes. */
 export function htab_map_hash(k: Uint8Array, off: number, key_len: number, hashrnd: number): number {
-  if (key_len % 4 === 0) return jhash2(k, off, key_len / 4, hashrnd);
-  return jhash(k, off, key_len, hashrnd);
+  return htab_map_hash_bits(k, off, key_len, hashrnd) >>> 0;
+}
+
+/** htab_map_hash() as int32 bits (see jhashBits). */
+export function htab_map_hash_bits(k: Uint8Array, off: number, key_len: number, hashrnd: number): number {
+  if ((key_len & 3) === 0) return jhash2Bits(k, off, key_len >> 2, hashrnd);
+  return jhashBits(k, off, key_len, hashrnd);
 }

@@ -6,7 +6,7 @@
 
 import { Attr, cmdFields, type CmdFields } from "../abi/attr.ts";
 import { E2BIG, EBADF, EBADFD, EFAULT, EINVAL, ENOENT, ENOTSUPP, EOPNOTSUPP, EPERM, ESRCH } from "../abi/errno.ts";
-import { PAGE_SIZE } from "../abi/uaccess.ts";
+import { PAGE_SIZE, UA_OVERLAY } from "../abi/uaccess.ts";
 import { BPF_ATTACH_TYPE as AT, BPF_CMD, BPF_MAP_TYPE as MT, BPF_PROG_TYPE as PT } from "../uapi/gen/consts-6.18.ts";
 import { BPF_F } from "../uapi/defines.ts";
 import type { BpfMap, BpfToken } from "./bpf.ts";
@@ -83,7 +83,8 @@ export interface Call {
  *
  * The kernel's copy lives on its stack; here it is the task's reusable Attr
  * (AddressSpace.kattr), zero-filled past `size` on every call, so a call
- * allocates neither the buffer nor its DataView.
+ * allocates neither the buffer nor its DataView. `ua` is uattr as a number,
+ * or UA_OVERLAY for the attr sys_bpf() installed.
  */
 export function __sys_bpf(t: Task, cmd: number, uattr: bigint, size: number, ua: number = Number(uattr)): number {
   const tables = t.kernel.tables;
@@ -145,6 +146,13 @@ export function __sys_bpf(t: Task, cmd: number, uattr: bigint, size: number, ua:
 /** An attr larger than the kernel's union: over a page, or a non-zero tail (bpf_check_uarg_tail_zero). */
 function oversizeAttr(t: Task, ua: number, attrSize: number, size: number): number {
   if (size > PAGE_SIZE) return t.fail(-E2BIG, `bpf_attr: size ${size} is over PAGE_SIZE (4096)`);
+  if (ua === UA_OVERLAY) {
+    // The installed attr, by offset (no address as a double); a tail running past its end takes the generic path below.
+    const res = t.memory.checkZeroedOverlay(attrSize, size);
+    if (res === 1) return 0;
+    if (res === 0) return t.fail(-E2BIG, tailReason("bpf_attr", t.memory.lastNonZeroRel, attrSize, size));
+    ua = t.memory.overlayStart;
+  }
   return tail_zero_at(t, ua, attrSize, size, "bpf_attr");
 }
 
