@@ -130,6 +130,8 @@ export class Attr {
   private readonly u64Lo: Int32Array;
   private readonly u64Hi: Int32Array;
   private readonly u64Val: (bigint | undefined)[] = [];
+  /** bytesOf()'s views by offset. */
+  private readonly views: (Uint8Array | undefined)[] = [];
 
   constructor(bytes: Uint8Array, fields: CmdFields) {
     this.bytes = bytes;
@@ -201,7 +203,13 @@ export class Attr {
   /** A fixed-size byte array field (char map_name[16]); empty when absent. A view into the copy: callers copy what they keep. */
   bytesOf(name: string): Uint8Array {
     const f = this.fields.get(name);
-    return f === undefined ? new Uint8Array(0) : this.bytes.subarray(f.offset, f.offset + f.size);
+    if (f === undefined) return new Uint8Array(0);
+    // The views are made once per offset and size: they alias this reused copy anyway, so a view made on an earlier call is the same bytes.
+    const v = this.views[f.offset];
+    if (v !== undefined && v.length === f.size) return v;
+    const nv = this.bytes.subarray(f.offset, f.offset + f.size);
+    this.views[f.offset] = nv;
+    return nv;
   }
 
   setU32(name: string, v: number): void {

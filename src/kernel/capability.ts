@@ -101,11 +101,30 @@ export interface Cred {
  * namespace is an ancestor and the cred owns the child namespace on the path
  * (the owner of a user namespace has every capability in it).
  */
+/**
+ * Bit `cap` of a capability set. `set & (1n << BigInt(cap))` makes three
+ * BigInts per check, and every MAP_CREATE, PROG_LOAD and token call checks
+ * several capabilities: the set's two low words are kept for the last set
+ * seen (a task's set rarely changes), so a check is a shift on a number.
+ */
+let lastCapSet = -1n;
+let lastCapLo = 0;
+let lastCapHi = 0;
+function capBit(set: bigint, cap: number): boolean {
+  if (cap >= 64) return (set & (1n << BigInt(cap))) !== 0n;
+  if (set !== lastCapSet) {
+    lastCapSet = set;
+    lastCapLo = Number(set & 0xffffffffn);
+    lastCapHi = Number((set >> 32n) & 0xffffffffn);
+  }
+  return (cap < 32 ? (lastCapLo >>> cap) & 1 : (lastCapHi >>> (cap - 32)) & 1) !== 0;
+}
+
 export function capCapable(cred: Cred, targetNs: UserNamespace, cap: number): boolean {
   let ns: UserNamespace | null = targetNs;
   for (;;) {
     if (ns === null) return false;
-    if (ns === cred.userNs) return (cred.capEffective & (1n << BigInt(cap))) !== 0n;
+    if (ns === cred.userNs) return capBit(cred.capEffective, cap);
     // A target shallower than the cred's own namespace can never be reached.
     if (ns.level <= cred.userNs.level) return false;
     if (ns.parent === cred.userNs && ns.owner === cred.euid) return true;

@@ -7,7 +7,7 @@
 // the syscall entry sees every type registered.
 
 import { E2BIG, EBADF, EBUSY, EEXIST, EFAULT, EINVAL, ENOENT, ENOMEM, ENOTSUPP, EOPNOTSUPP, EPERM, ENOSPC } from "../abi/errno.ts";
-import type { Attr } from "../abi/attr.ts";
+import type { Attr, CmdFields } from "../abi/attr.ts";
 import { BPF_MAP_TYPE as MT } from "../uapi/gen/consts-6.18.ts";
 import { BPF_F } from "../uapi/defines.ts";
 import { BpfMap, type BpfMapOps, type BpfToken } from "./bpf.ts";
@@ -123,13 +123,15 @@ interface ElemOffs {
 }
 
 function elemOffs(attr: Attr): ElemOffs {
-  const f = attr.fields;
-  let m = f.memo as ElemOffs | null;
-  if (m === null) {
-    const at = (name: string): number => f.get(name)?.offset ?? -1;
-    m = { map_fd: at("map_fd"), key: at("key"), value: at("value"), next_key: at("next_key"), flags: at("flags") };
-    f.memo = m;
-  }
+  const m = attr.fields.memo as ElemOffs | null;
+  return m !== null ? m : makeElemOffs(attr.fields);
+}
+
+/** Kept apart from elemOffs(): a closure over `f` there would make V8 allocate its context on every call. */
+function makeElemOffs(f: CmdFields): ElemOffs {
+  const at = (name: string): number => f.get(name)?.offset ?? -1;
+  const m: ElemOffs = { map_fd: at("map_fd"), key: at("key"), value: at("value"), next_key: at("next_key"), flags: at("flags") };
+  f.memo = m;
   return m;
 }
 
