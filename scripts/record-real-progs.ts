@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeTraceFile } from "../src/cli/trace-files.ts";
+import { serializeTraceBundle } from "../src/corpus/index.ts";
 import { CMD, LOG_BASE, LOG_TRUE_SIZE_OFF, ProgBuilder } from "../src/corpus/prog_builder.ts";
 import { kernelAvailability, runTracesOnKernelDetailed } from "../src/oracle/native.ts";
 import type { BpfOp, Mask, Trace, TraceOp } from "../src/trace/format.ts";
@@ -24,7 +25,7 @@ const SRC = join(ROOT, "bpf-progs");
 const OUT = join(ROOT, "fixtures", "traces", "real");
 const BASE_CFLAGS = ["-O2", "-g", "-target", "bpf", "-mcpu=v3", "-I/usr/include/x86_64-linux-gnu", "-Wall", "-Wno-unused-variable"];
 /** Biggest log buffer a trace carries; level 1 logs rotate, so a longer log keeps its tail (and loads report ENOSPC unless the verifier failed first). */
-const MAX_LOG = 64 * 1024;
+const MAX_LOG = 256 * 1024;
 const PROBE_LOG = 1 << 20;
 
 const PT = { SOCKET_FILTER: 1, KPROBE: 2, SCHED_CLS: 3, TRACEPOINT: 5, XDP: 6, CGROUP_SKB: 8 } as const;
@@ -109,6 +110,8 @@ interface Source {
   cflags: string[];
   updates: { map: string; key: Uint8Array; value: Uint8Array }[];
   lookups: { map: string; key: Uint8Array }[];
+  /** Test-run return values depend on host state (e.g. uninitialized stack): masked. */
+  maskRetval: boolean;
 }
 
 function readSource(file: string): Source {
@@ -125,7 +128,7 @@ function readSource(file: string): Source {
     m = /^\/\/ lookup: (\S+) (\S+)$/.exec(l);
     if (m) lookups.push({ map: m[1]!, key: hex(m[2]!) });
   }
-  return { file, obj, cflags, updates, lookups };
+  return { file, obj, cflags, updates, lookups, maskRetval: /^\/\/ mask-retval$/m.test(text) };
 }
 
 function compile(src: Source, dir: string): Uint8Array {
@@ -139,48 +142,78 @@ function compile(src: Source, dir: string): Uint8Array {
 const enc = new TextEncoder();
 const FIRST_FD = 3;
 
-function mapCreate(b: ProgBuilder, m: MapDef): void {
+/** MAP_CREATE as libbpf sends it: name, and the BTF ids when the object has BTF. */
+function mapCreate(b: ProgBuilder, m: MapDef, btfFd: number | undefined, note: string): void {
   const fields: [number, 1 | 2 | 4 | 8, number | bigint][] = [[0, 4, m.type], [4, 4, m.keySize], [8, 4, m.valueSize], [12, 4, m.maxEntries], [16, 4, m.flags]];
   enc.encode(m.name).slice(0, 15).forEach((c, i) => fields.push([28 + i, 1, c]));
-  b.bpf(CMD.MAP_CREATE, 72, fields, `map ${m.name}`);
+  if (btfFd !== undefined && m.btfValueTypeId) fields.push([48, 4, btfFd], [52, 4, m.btfKeyTypeId], [56, 4, m.btfValueTypeId]);
+  b.bpf(CMD.MAP_CREATE, 72, fields, note);
+}
+
+/** What the first recording taught: map creates with BTF that failed (libbpf retries those without BTF). */
+interface Retry {
+  readonly noBtf: ReadonlySet<number>;
 }
 
 /** One program's trace: the object's maps, their initial data, the load, and for packet programs test runs, info and map reads. */
-function buildTrace(src: Source, obj: BpfObject, prog: BpfProgram, logSize: number, maskLog: boolean): Trace {
+function buildTrace(src: Source, obj: BpfObject, prog: BpfProgram, logSize: number, maskLog: boolean, retry: Retry): Trace {
   const b = new ProgBuilder();
   const { type, eat } = progType(prog.section);
-  obj.maps.forEach((m) => mapCreate(b, m));
+  if (obj.btf) {
+    // BTF_LOAD without a log (libbpf only asks for one after a failure).
+    const blob = b.region(obj.btf.length, obj.btf);
+    b.bpf(18, 32, [[0, 8, blob], [16, 4, obj.btf.length]], "BTF_LOAD of the object's fixed-up .BTF");
+  }
+  obj.maps.forEach((m, i) => {
+    if (retry.noBtf.has(i)) {
+      mapCreate(b, m, obj.btfFd, `map ${m.name} with BTF`);
+      mapCreate(b, m, undefined, `map ${m.name}: retry without BTF`);
+    } else mapCreate(b, m, obj.btfFd, `map ${m.name}`);
+  });
   const fdOf = (name: string): number => {
     const i = obj.maps.findIndex((m) => m.name === name);
     if (i < 0) throw new Error(`${src.obj}: no map ${name}`);
-    return FIRST_FD + i;
+    return obj.mapFd(i);
   };
   obj.maps.forEach((m, i) => {
     if (!m.section) return;
     // Global data: the initial value, then .rodata frozen (bpf_object__populate_internal_map).
-    b.mapUpdate(FIRST_FD + i, new Uint8Array(4), m.section.data);
-    if (m.freeze) b.bpf(22, 4, [[0, 4, FIRST_FD + i]], `freeze ${m.name}`);
+    b.mapUpdate(obj.mapFd(i), new Uint8Array(4), m.section.data);
+    if (m.freeze) b.bpf(22, 4, [[0, 4, obj.mapFd(i)]], `freeze ${m.name}`);
   });
   for (const u of src.updates) b.mapUpdate(fdOf(u.map), u.key, u.value);
-  const progFd = FIRST_FD + obj.maps.length;
+  const progFd = obj.mapFd(obj.maps.length);
   const ins = b.region(prog.insns.length, prog.insns);
   const lic = b.str(obj.license);
   const log = b.logRegion(logSize);
   const fields: [number, 1 | 2 | 4 | 8, number | bigint][] = [[0, 4, type], [4, 4, prog.insns.length / 8], [8, 8, ins], [16, 8, lic], [24, 4, 1], [28, 4, logSize], [32, 8, log], [68, 4, eat]];
   enc.encode(prog.name).slice(0, 15).forEach((c, i) => fields.push([48 + i, 1, c]));
+  if (obj.btfFd !== undefined) {
+    fields.push([72, 4, obj.btfFd]);
+    if (prog.funcInfo) fields.push([76, 4, prog.funcInfo.recSize], [80, 8, b.region(prog.funcInfo.bytes.length, prog.funcInfo.bytes)], [88, 4, prog.funcInfo.cnt]);
+    if (prog.lineInfo) fields.push([92, 4, prog.lineInfo.recSize], [96, 8, b.region(prog.lineInfo.bytes.length, prog.lineInfo.bytes)], [104, 4, prog.lineInfo.cnt]);
+  }
   const mask: Mask | undefined = maskLog ? { mem: [{ addr: log, len: logSize }], attr: [[LOG_TRUE_SIZE_OFF, 4]] } : undefined;
   b.bpf(CMD.PROG_LOAD, 144, fields, `PROG_LOAD ${prog.section} ${prog.name}`, 144, mask);
   if (PACKET_TYPES.has(type)) {
-    for (const [name, pkt] of PACKETS) b.testRun(progFd, { data: pkt, dataOut: 256, repeat: 1, note: `test run: ${name}` });
+    for (const [name, pkt] of PACKETS) {
+      b.testRun(progFd, { data: pkt, dataOut: 256, repeat: 1, note: `test run: ${name}` });
+      const op = b.ops[b.ops.length - 1] as BpfOp;
+      // retval (attr offset 4) as well as duration (36), which testRun masks already.
+      if (src.maskRetval) b.ops[b.ops.length - 1] = { ...op, mask: { attr: [[4, 4], [36, 4]] } };
+    }
   }
   b.progInfo(progFd, 232, prog.usedMaps.length ? { mapIds: prog.usedMaps.length } : {});
   obj.maps.forEach((m, i) => {
-    if (m.type === MAP_ARRAY) b.mapLookup(FIRST_FD + i, new Uint8Array(4), m.valueSize);
+    if (m.type === MAP_ARRAY) b.mapLookup(obj.mapFd(i), new Uint8Array(4), m.valueSize);
   });
   for (const l of src.lookups) b.mapLookup(fdOf(l.map), l.key, obj.maps.find((m) => m.name === l.map)!.valueSize);
   return {
-    name: `real/${src.obj}/${prog.name}`,
-    description: `bpf-progs/${src.file} section ${JSON.stringify(prog.section)} (clang ${[...BASE_CFLAGS.slice(4, 5), ...src.cflags].join(" ")}): load as a loader would, then test runs/info`,
+    name: `real/${src.obj}/${prog.name}${obj.btf ? "" : ".nobtf"}`,
+    description:
+      `bpf-progs/${src.file} section ${JSON.stringify(prog.section)} (clang ${[...BASE_CFLAGS.slice(4, 5), ...src.cflags].join(" ")}), ` +
+      (obj.btf ? "loaded as libbpf does (BTF, map BTF ids, func/line info)" : "loaded without BTF (libbpf's fallback when the kernel refuses it)") +
+      (PACKET_TYPES.has(type) ? "; test runs, info, map reads" : "; info, map reads"),
     abi: "linux-6.18",
     env: { kind: "root" },
     recordedOn: null,
@@ -193,11 +226,12 @@ function loadOp(t: Trace): BpfOp {
   return t.ops.find((o): o is BpfOp => o.op === "bpf" && o.cmd === CMD.PROG_LOAD)!;
 }
 
-function logText(op: BpfOp): string {
+/** The log text up to its NUL, or with `whole` every byte of the buffer (a rotated level-1 log leaves older text past the NUL). */
+function logText(op: BpfOp, whole = false): string {
   const logAddr = new DataView(op.attr.buffer, op.attr.byteOffset).getBigUint64(32, true);
   const img = op.expect && "mem" in op.expect ? op.expect.mem.find((m) => m.addr === logAddr) : undefined;
   if (!img) return "";
-  const end = img.bytes.indexOf(0);
+  const end = whole ? -1 : img.bytes.indexOf(0);
   return new TextDecoder().decode(img.bytes.subarray(0, end < 0 ? img.bytes.length : end));
 }
 
@@ -229,15 +263,23 @@ if (!avail.ok) {
   process.exit(1);
 }
 const filter = process.argv[2];
-const files = readdirSync(SRC).filter((f) => f.endsWith(".bpf.c") && (!filter || f.includes(filter))).sort();
+// `// record: skip <why>` keeps a program out of the committed traces (named on the command line, it is recorded anyway).
+const files = readdirSync(SRC)
+  .filter((f) => f.endsWith(".bpf.c") && (filter ? f.includes(filter) : !/^\/\/ record: skip/m.test(readFileSync(join(SRC, f), "utf8"))))
+  .sort();
 const work = mkdtempSync(join(tmpdir(), "bpf-progs-"));
 const items: { src: Source; obj: BpfObject; prog: BpfProgram }[] = [];
 try {
   for (const f of files) {
     const src = readSource(f);
-    const obj = loadObject(src.obj, compile(src, work), FIRST_FD);
-    if (obj.programs.length === 0) throw new Error(`${f}: no programs`);
-    for (const prog of obj.programs) items.push({ src, obj, prog });
+    const elf = compile(src, work);
+    // Each program twice: as libbpf loads it (BTF, map BTF ids, func/line
+    // info) and as libbpf falls back when the kernel refuses the BTF.
+    for (const btf of [true, false]) {
+      const obj = loadObject(src.obj, elf, FIRST_FD, { btf });
+      if (obj.programs.length === 0) throw new Error(`${f}: no programs`);
+      for (const prog of obj.programs) items.push({ src, obj, prog });
+    }
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
@@ -246,15 +288,25 @@ try {
 // Pass 1: how long is each log? Pass 2 (twice): the recorded traces with
 // buffers sized to fit; a log that differs between the two recordings or
 // names kernel addresses/ids is masked.
-const probe = await record(items.map((it) => buildTrace(it.src, it.obj, it.prog, PROBE_LOG, true)));
+const noRetry: Retry = { noBtf: new Set() };
+const probe = await record(items.map((it) => buildTrace(it.src, it.obj, it.prog, PROBE_LOG, true, noRetry)));
 const sizes = probe.map((t) => Math.min(MAX_LOG, Math.max(256, Math.ceil((trueSize(loadOp(t)) + 256) / 256) * 256)));
-const build = (maskLogs: boolean[]): Trace[] => items.map((it, i) => buildTrace(it.src, it.obj, it.prog, sizes[i]!, maskLogs[i]!));
+// MAP_CREATE ops come in map order; a failed one with BTF ids gets libbpf's retry without them.
+const retries: Retry[] = probe.map((t, i) => {
+  const creates = t.ops.filter((o): o is BpfOp => o.op === "bpf" && o.cmd === CMD.MAP_CREATE);
+  const noBtf = new Set<number>();
+  creates.forEach((o, k) => {
+    if ((o.expect?.ret ?? 0) < 0 && items[i]!.obj.maps[k]!.btfValueTypeId) noBtf.add(k);
+  });
+  return { noBtf };
+});
+const build = (maskLogs: boolean[]): Trace[] => items.map((it, i) => buildTrace(it.src, it.obj, it.prog, sizes[i]!, maskLogs[i]!, retries[i]!));
 const first = await record(build(items.map(() => false)));
 const second = await record(build(items.map(() => false)));
 const masks = first.map((t, i) => {
   const a = loadOp(t);
   const b = loadOp(second[i]!);
-  return HOST_SPECIFIC.test(logText(a)) || logText(a) !== logText(b);
+  return HOST_SPECIFIC.test(logText(a, true)) || logText(a, true) !== logText(b, true);
 });
 const unstable = first.flatMap((t, i) => t.ops.filter((op, k) => !sameOutcome(op, second[i]!.ops[k]!)).map(() => t.name));
 if (unstable.length) console.warn(`return values differ between two recordings: ${[...new Set(unstable)].join(", ")}`);
@@ -267,7 +319,11 @@ for (const t of final) {
   const obj = t.name.split("/")[1]!;
   byObj.set(obj, [...(byObj.get(obj) ?? []), t]);
 }
-for (const [obj, ts] of byObj) writeTraceFile(join(OUT, `${obj}.jsonl`), ts);
+// Big logs (and their test runs) compress well: files over 64 KiB are gzipped; the fixture loader reads both.
+for (const [obj, ts] of byObj) {
+  const plain = serializeTraceBundle(ts);
+  writeTraceFile(join(OUT, `${obj}.jsonl${plain.length > 64 * 1024 ? ".gz" : ""}`), ts);
+}
 let loaded = 0;
 for (const [i, t] of final.entries()) {
   const op = loadOp(t);

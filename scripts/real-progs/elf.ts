@@ -61,7 +61,9 @@ function cstr(b: Uint8Array, off: number): string {
   return new TextDecoder().decode(b.subarray(off, end));
 }
 
-export function parseElf(buf: Uint8Array): ElfFile {
+export function parseElf(input: Uint8Array): ElfFile {
+  // A plain copy: a Node Buffer's slice() is a view, and the fix-ups below write into slices.
+  const buf = new Uint8Array(input);
   const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   if (v.getUint32(0, false) !== 0x7f454c46) throw new Error("not an ELF file");
   if (buf[4] !== 2 || buf[5] !== 1) throw new Error("not ELF64 little-endian");
@@ -129,6 +131,8 @@ export function parseElf(buf: Uint8Array): ElfFile {
 // ------------------------------------------------------------------- BTF maps
 
 interface BtfType {
+  /** Byte offset of the type record in the blob. */
+  readonly pos: number;
   readonly name: string;
   readonly kind: number;
   readonly vlen: number;
@@ -150,9 +154,10 @@ export function parseBtfTypes(btf: Uint8Array): BtfType[] {
   const typeLen = v.getUint32(12, true);
   const strOff = hdrLen + v.getUint32(16, true);
   const str = (o: number): string => cstr(btf, strOff + o);
-  const types: BtfType[] = [{ name: "", kind: 0, vlen: 0, sizeType: 0, members: [] }];
+  const types: BtfType[] = [{ pos: -1, name: "", kind: 0, vlen: 0, sizeType: 0, members: [] }];
   let o = typeOff;
   while (o < typeOff + typeLen) {
+    const pos = o;
     const name = str(v.getUint32(o, true));
     const info = v.getUint32(o + 4, true);
     const sizeType = v.getUint32(o + 8, true);
@@ -188,7 +193,7 @@ export function parseBtfTypes(btf: Uint8Array): BtfType[] {
       default:
         break;
     }
-    types.push({ name, kind, vlen, sizeType, members, ...(array ? { array } : {}) });
+    types.push({ pos, name, kind, vlen, sizeType, members, ...(array ? { array } : {}) });
   }
   return types;
 }
@@ -232,7 +237,13 @@ export interface MapDef {
   readonly section?: ElfSection;
   /** .rodata: frozen after the initial update, as libbpf does. */
   readonly freeze?: boolean;
+  /** BTF ids passed with MAP_CREATE (0: none). */
+  readonly btfKeyTypeId: number;
+  readonly btfValueTypeId: number;
 }
+
+// Map types libbpf creates without BTF ids (bpf_object__create_map).
+const NO_BTF_MAP_TYPES: ReadonlySet<number> = new Set([4, 8, 7, 12, 13, 14, 25, 16, 17, 15, 18, 22, 23]);
 
 /**
  * BTF-defined maps: each variable of the `.maps` DATASEC is a struct whose
@@ -251,7 +262,10 @@ export function btfMaps(btf: Uint8Array): MapDef[] {
     for (const mem of def.members) {
       const ptr = types[skipMods(types, mem.type)]!;
       if (ptr.kind !== K.PTR) throw new Error(`map ${variable.name}.${mem.name}: not a pointer`);
-      if (mem.name === "key" || mem.name === "value") f[mem.name + "_size"] = sizeOf(types, ptr.sizeType);
+      if (mem.name === "key" || mem.name === "value") {
+        f[mem.name + "_size"] = sizeOf(types, ptr.sizeType);
+        f[mem.name + "_id"] = ptr.sizeType;
+      }
       else {
         const arr = types[skipMods(types, ptr.sizeType)]!;
         if (arr.kind !== K.ARRAY) throw new Error(`map ${variable.name}.${mem.name}: not a pointer to an array`);
@@ -265,8 +279,75 @@ export function btfMaps(btf: Uint8Array): MapDef[] {
       valueSize: f["value_size"] ?? 0,
       maxEntries: f["max_entries"] ?? 0,
       flags: f["map_flags"] ?? 0,
+      btfKeyTypeId: NO_BTF_MAP_TYPES.has(f["type"] ?? 0) ? 0 : f["key_id"] ?? 0,
+      btfValueTypeId: NO_BTF_MAP_TYPES.has(f["type"] ?? 0) ? 0 : f["value_id"] ?? 0,
     };
   });
+}
+
+/**
+ * libbpf's BTF fix-ups before BTF_LOAD (btf_fixup_datasec): clang leaves
+ * DATASEC sizes and variable offsets to the linker, so each DATASEC gets its
+ * ELF section's size, each variable its symbol's value, and the variables
+ * are sorted by offset. Returns a fixed copy and the DATASEC ids by name.
+ */
+export function fixupBtf(btf: Uint8Array, elf: ElfFile): { btf: Uint8Array; datasecs: Map<string, number> } {
+  const out = btf.slice();
+  const v = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  const types = parseBtfTypes(out);
+  const datasecs = new Map<string, number>();
+  types.forEach((t, id) => {
+    if (t.kind !== K.DATASEC) return;
+    datasecs.set(t.name, id);
+    const sec = elf.sections.find((s) => s.name === t.name);
+    if (sec) v.setUint32(t.pos + 8, sec.size, true);
+    const vars = t.members.map((m) => {
+      const name = types[m.type]!.name;
+      const sym = elf.symbols.find((s) => s.name === name && (s.type === STT_OBJECT || s.type === 0) && (!sec || s.shndx === sec.index));
+      return { type: m.type, offset: sym ? sym.value : m.offset, size: m.size };
+    });
+    vars.sort((a, b) => a.offset - b.offset);
+    vars.forEach((x, i) => {
+      const o = t.pos + 12 + i * 12;
+      v.setUint32(o, x.type, true);
+      v.setUint32(o + 4, x.offset, true);
+      v.setUint32(o + 8, x.size, true);
+    });
+  });
+  return { btf: out, datasecs };
+}
+
+/** One section's records from .BTF.ext (func_info or line_info). */
+interface ExtBlock {
+  readonly recSize: number;
+  /** Section name -> records (raw bytes, insn_off still in bytes). */
+  readonly bySection: Map<string, Uint8Array[]>;
+}
+
+export function parseBtfExt(ext: Uint8Array, btf: Uint8Array): { funcInfo: ExtBlock; lineInfo: ExtBlock } {
+  const v = new DataView(ext.buffer, ext.byteOffset, ext.byteLength);
+  if (v.getUint16(0, true) !== 0xeb9f) throw new Error("bad BTF.ext magic");
+  const hdrLen = v.getUint32(4, true);
+  const bv = new DataView(btf.buffer, btf.byteOffset, btf.byteLength);
+  const strOff = bv.getUint32(4, true) + bv.getUint32(16, true);
+  const block = (off: number, len: number): ExtBlock => {
+    const bySection = new Map<string, Uint8Array[]>();
+    if (len === 0) return { recSize: 0, bySection };
+    let o = hdrLen + off;
+    const end = o + len;
+    const recSize = v.getUint32(o, true);
+    o += 4;
+    while (o < end) {
+      const name = cstr(btf, strOff + v.getUint32(o, true));
+      const n = v.getUint32(o + 4, true);
+      o += 8;
+      const recs: Uint8Array[] = [];
+      for (let i = 0; i < n; i++, o += recSize) recs.push(ext.slice(o, o + recSize));
+      bySection.set(name, recs);
+    }
+    return { recSize, bySection };
+  };
+  return { funcInfo: block(v.getUint32(8, true), v.getUint32(12, true)), lineInfo: block(v.getUint32(16, true), v.getUint32(20, true)) };
 }
 
 // ------------------------------------------------------------------- objects
@@ -292,25 +373,41 @@ export interface BpfProgram {
   readonly insns: Uint8Array;
   /** Indexes into the object's maps that the program references. */
   readonly usedMaps: readonly number[];
+  /** bpf_func_info / bpf_line_info records for the linked program (insn_off in instructions), when the object has BTF. */
+  readonly funcInfo?: { recSize: number; cnt: number; bytes: Uint8Array };
+  readonly lineInfo?: { recSize: number; cnt: number; bytes: Uint8Array };
 }
 
 export interface BpfObject {
   readonly name: string;
   readonly license: string;
+  /** The object's BTF after libbpf's fix-ups; loaded first (fd `firstFd`) when present. */
+  readonly btf?: Uint8Array;
+  readonly btfFd?: number;
   readonly maps: readonly MapDef[];
+  /** The fd map i gets. */
+  readonly mapFd: (i: number) => number;
   readonly programs: readonly BpfProgram[];
 }
 
 /**
- * Parses an object and links every program, assuming the maps get fds
- * `firstFd`, `firstFd + 1`, ... in `maps` order (BTF maps, then global data
- * sections in section order, as libbpf creates them).
+ * Parses an object and links every program, assuming the objects get fds
+ * from `firstFd` in libbpf's order: the BTF object (when the ELF has .BTF),
+ * then the maps in `maps` order (BTF maps, then global data sections in
+ * section order). With `btf: false` the BTF object is left out.
  */
-export function loadObject(objName: string, buf: Uint8Array, firstFd: number): BpfObject {
+export function loadObject(objName: string, buf: Uint8Array, firstFd: number, opts: { btf?: boolean } = {}): BpfObject {
   const elf = parseElf(buf);
   const secByName = new Map(elf.sections.map((s) => [s.name, s]));
-  const btf = secByName.get(".BTF");
-  const maps: MapDef[] = btf ? btfMaps(btf.data) : [];
+  // Map definitions always come from .BTF; `btf: false` loads as libbpf does when the kernel refuses the object's BTF (no BTF fd, no ids, no func/line info).
+  const useBtf = opts.btf ?? true;
+  const mapBtf = secByName.get(".BTF");
+  const btfSec = useBtf ? mapBtf : undefined;
+  const fixed = btfSec ? fixupBtf(btfSec.data, elf) : undefined;
+  const extSec = secByName.get(".BTF.ext");
+  const ext = btfSec && extSec ? parseBtfExt(extSec.data, btfSec.data) : undefined;
+  const mapBase = fixed ? firstFd + 1 : firstFd;
+  const maps: MapDef[] = mapBtf ? btfMaps(mapBtf.data).map((m) => (useBtf ? m : { ...m, btfKeyTypeId: 0, btfValueTypeId: 0 })) : [];
   const mapsSec = secByName.get(".maps");
   const dataMapIdx = new Map<number, number>();
   for (const s of elf.sections) {
@@ -326,12 +423,15 @@ export function loadObject(objName: string, buf: Uint8Array, firstFd: number): B
       flags: (ro ? BPF_F_RDONLY_PROG : 0) | BPF_F_MMAPABLE,
       section: s,
       ...(ro ? { freeze: true } : {}),
+      btfKeyTypeId: 0,
+      btfValueTypeId: fixed?.datasecs.get(s.name) ?? 0,
     });
   }
   const licSec = secByName.get("license");
   const license = licSec ? cstr(licSec.data, 0) : "";
   const text = secByName.get(".text");
   const textFuncs = elf.symbols.filter((s) => text !== undefined && s.shndx === text.index && s.type === STT_FUNC).sort((a, b) => a.value - b.value);
+  const firstMapFd = mapBase;
 
   const programs: BpfProgram[] = [];
   for (const sec of elf.sections) {
@@ -339,7 +439,33 @@ export function loadObject(objName: string, buf: Uint8Array, firstFd: number): B
     const funcs = elf.symbols.filter((s) => s.shndx === sec.index && s.type === STT_FUNC && s.bind === STB_GLOBAL);
     for (const f of funcs) programs.push(linkProgram(f, sec));
   }
-  return { name: objName, license, maps, programs };
+  return {
+    name: objName,
+    license,
+    ...(fixed ? { btf: fixed.btf, btfFd: firstFd } : {}),
+    maps,
+    mapFd: (i: number) => mapBase + i,
+    programs,
+  };
+
+  /** The .BTF.ext records of the appended pieces, renumbered to the linked program's instructions. */
+  function extRecords(block: ExtBlock | undefined, pieces: readonly { sec: ElfSection; start: number; count: number; base: number }[]): { recSize: number; cnt: number; bytes: Uint8Array } | undefined {
+    if (!block || block.recSize === 0) return undefined;
+    const out: Uint8Array[] = [];
+    for (const p of pieces) {
+      for (const r of block.bySection.get(p.sec.name) ?? []) {
+        const rv = new DataView(r.buffer, r.byteOffset, r.byteLength);
+        const idx = rv.getUint32(0, true) / 8;
+        if (idx < p.start || idx >= p.start + p.count) continue;
+        const c = r.slice();
+        new DataView(c.buffer).setUint32(0, p.base + (idx - p.start), true);
+        out.push(c);
+      }
+    }
+    const bytes = new Uint8Array(out.length * block.recSize);
+    out.forEach((c, i) => bytes.set(c, i * block.recSize));
+    return { recSize: block.recSize, cnt: out.length, bytes };
+  }
 
   function linkProgram(main: ElfSymbol, sec: ElfSection): BpfProgram {
     const chunks: Uint8Array[] = [];
@@ -383,12 +509,12 @@ export function loadObject(objName: string, buf: Uint8Array, firstFd: number): B
             const m = maps.findIndex((d) => d.name === sym.name && d.section === undefined);
             if (m < 0) throw new Error(`${objName}/${main.name}: no map ${sym.name}`);
             used.add(m);
-            fixups.push({ at, fn: (d) => { d.setUint8(at * 8 + 1, (d.getUint8(at * 8 + 1) & 0x0f) | (1 << 4)); d.setInt32(at * 8 + 4, firstFd + m, true); } });
+            fixups.push({ at, fn: (d) => { d.setUint8(at * 8 + 1, (d.getUint8(at * 8 + 1) & 0x0f) | (1 << 4)); d.setInt32(at * 8 + 4, firstMapFd + m, true); } });
           } else if (dataMapIdx.has(sym.shndx)) {
             const m = dataMapIdx.get(sym.shndx)!;
             used.add(m);
             const off = imm + (sym.type === STT_SECTION ? 0 : sym.value);
-            fixups.push({ at, fn: (d) => { d.setUint8(at * 8 + 1, (d.getUint8(at * 8 + 1) & 0x0f) | (2 << 4)); d.setInt32(at * 8 + 4, firstFd + m, true); d.setInt32(at * 8 + 12, off, true); } });
+            fixups.push({ at, fn: (d) => { d.setUint8(at * 8 + 1, (d.getUint8(at * 8 + 1) & 0x0f) | (2 << 4)); d.setInt32(at * 8 + 4, firstMapFd + m, true); d.setInt32(at * 8 + 12, off, true); } });
           } else if (text && sym.shndx === text.index) {
             const target = placeText((sym.value + imm) / 8);
             fixups.push({ at, fn: (d) => { d.setUint8(at * 8 + 1, (d.getUint8(at * 8 + 1) & 0x0f) | (4 << 4)); d.setInt32(at * 8 + 4, target - at - 1, true); } });
@@ -408,6 +534,15 @@ export function loadObject(objName: string, buf: Uint8Array, firstFd: number): B
     }
     const d = new DataView(insns.buffer);
     for (const f of fixups) f.fn(d);
-    return { name: main.name, section: sec.name, insns, usedMaps: [...used].sort((a, b) => a - b) };
+    const funcInfo = extRecords(ext?.funcInfo, pending);
+    const lineInfo = extRecords(ext?.lineInfo, pending);
+    return {
+      name: main.name,
+      section: sec.name,
+      insns,
+      usedMaps: [...used].sort((a, b) => a - b),
+      ...(funcInfo ? { funcInfo } : {}),
+      ...(lineInfo ? { lineInfo } : {}),
+    };
   }
 }
