@@ -17,6 +17,7 @@ import { writeTraceFile } from "../src/cli/trace-files.ts";
 import { serializeTraceBundle } from "../src/corpus/index.ts";
 import { CMD, LOG_BASE, LOG_TRUE_SIZE_OFF, ProgBuilder } from "../src/corpus/prog_builder.ts";
 import { kernelAvailability, runTracesOnKernelDetailed } from "../src/oracle/native.ts";
+import { compareTrace, formatDifference, type OpOutcome } from "../src/trace/compare.ts";
 import type { BpfOp, Mask, Trace, TraceOp } from "../src/trace/format.ts";
 import { loadObject, type BpfObject, type BpfProgram, type MapDef } from "./real-progs/elf.ts";
 
@@ -156,7 +157,13 @@ interface Retry {
 }
 
 /** One program's trace: the object's maps, their initial data, the load, and for packet programs test runs, info and map reads. */
-function buildTrace(src: Source, obj: BpfObject, prog: BpfProgram, logSize: number, maskLog: boolean, retry: Retry): Trace {
+/**
+ * How much of a log is masked: nothing; `tail` (the bytes past the text's NUL, where a level-1 log keeps older,
+ * discarded text that may name kernel addresses; the text itself and log_true_size are compared); or `whole`.
+ */
+type LogMask = { kind: "none" } | { kind: "tail"; from: number } | { kind: "whole" };
+
+function buildTrace(src: Source, obj: BpfObject, prog: BpfProgram, logSize: number, logMask: LogMask, retry: Retry): Trace {
   const b = new ProgBuilder();
   const { type, eat } = progType(prog.section);
   if (obj.btf) {
@@ -193,7 +200,12 @@ function buildTrace(src: Source, obj: BpfObject, prog: BpfProgram, logSize: numb
     if (prog.funcInfo) fields.push([76, 4, prog.funcInfo.recSize], [80, 8, b.region(prog.funcInfo.bytes.length, prog.funcInfo.bytes)], [88, 4, prog.funcInfo.cnt]);
     if (prog.lineInfo) fields.push([92, 4, prog.lineInfo.recSize], [96, 8, b.region(prog.lineInfo.bytes.length, prog.lineInfo.bytes)], [104, 4, prog.lineInfo.cnt]);
   }
-  const mask: Mask | undefined = maskLog ? { mem: [{ addr: log, len: logSize }], attr: [[LOG_TRUE_SIZE_OFF, 4]] } : undefined;
+  const mask: Mask | undefined =
+    logMask.kind === "whole"
+      ? { mem: [{ addr: log, len: logSize }], attr: [[LOG_TRUE_SIZE_OFF, 4]] }
+      : logMask.kind === "tail" && logMask.from < logSize
+        ? { mem: [{ addr: log + BigInt(logMask.from), len: logSize - logMask.from }] }
+        : undefined;
   b.bpf(CMD.PROG_LOAD, 144, fields, `PROG_LOAD ${prog.section} ${prog.name}`, 144, mask);
   if (PACKET_TYPES.has(type)) {
     for (const [name, pkt] of PACKETS) {
@@ -204,6 +216,12 @@ function buildTrace(src: Source, obj: BpfObject, prog: BpfProgram, logSize: numb
     }
   }
   b.progInfo(progFd, 232, prog.usedMaps.length ? { mapIds: prog.usedMaps.length } : {});
+  {
+    // bpf_prog_info.btf_id (offset 128) is the global id of the program's BTF object: host-specific like the other ids.
+    const op = b.ops[b.ops.length - 1] as BpfOp;
+    const info = new DataView(op.attr.buffer, op.attr.byteOffset).getBigUint64(8, true);
+    b.ops[b.ops.length - 1] = { ...op, mask: { ...op.mask, mem: [...(op.mask?.mem ?? []), { addr: info + 128n, len: 4 }] } };
+  }
   obj.maps.forEach((m, i) => {
     if (m.type === MAP_ARRAY) b.mapLookup(obj.mapFd(i), new Uint8Array(4), m.valueSize);
   });
@@ -287,9 +305,10 @@ try {
 
 // Pass 1: how long is each log? Pass 2 (twice): the recorded traces with
 // buffers sized to fit; a log that differs between the two recordings or
-// names kernel addresses/ids is masked.
+// names kernel addresses/ids is masked (only past its NUL when the text itself is clean), and a third
+// recording must reproduce the second under those masks.
 const noRetry: Retry = { noBtf: new Set() };
-const probe = await record(items.map((it) => buildTrace(it.src, it.obj, it.prog, PROBE_LOG, true, noRetry)));
+const probe = await record(items.map((it) => buildTrace(it.src, it.obj, it.prog, PROBE_LOG, { kind: "whole" }, noRetry)));
 const sizes = probe.map((t) => Math.min(MAX_LOG, Math.max(256, Math.ceil((trueSize(loadOp(t)) + 256) / 256) * 256)));
 // MAP_CREATE ops come in map order; a failed one with BTF ids gets libbpf's retry without them.
 const retries: Retry[] = probe.map((t, i) => {
@@ -300,17 +319,30 @@ const retries: Retry[] = probe.map((t, i) => {
   });
   return { noBtf };
 });
-const build = (maskLogs: boolean[]): Trace[] => items.map((it, i) => buildTrace(it.src, it.obj, it.prog, sizes[i]!, maskLogs[i]!, retries[i]!));
-const first = await record(build(items.map(() => false)));
-const second = await record(build(items.map(() => false)));
-const masks = first.map((t, i) => {
+const build = (logMasks: LogMask[]): Trace[] => items.map((it, i) => buildTrace(it.src, it.obj, it.prog, sizes[i]!, logMasks[i]!, retries[i]!));
+const first = await record(build(items.map(() => ({ kind: "none" }))));
+const second = await record(build(items.map(() => ({ kind: "none" }))));
+const masks = first.map((t, i): LogMask => {
   const a = loadOp(t);
   const b = loadOp(second[i]!);
-  return HOST_SPECIFIC.test(logText(a, true)) || logText(a, true) !== logText(b, true);
+  if (HOST_SPECIFIC.test(logText(a)) || logText(a) !== logText(b) || trueSize(a) !== trueSize(b)) return { kind: "whole" };
+  if (HOST_SPECIFIC.test(logText(a, true)) || logText(a, true) !== logText(b, true)) return { kind: "tail", from: new TextEncoder().encode(logText(a)).length + 1 };
+  return { kind: "none" };
 });
 const unstable = first.flatMap((t, i) => t.ops.filter((op, k) => !sameOutcome(op, second[i]!.ops[k]!)).map(() => t.name));
 if (unstable.length) console.warn(`return values differ between two recordings: ${[...new Set(unstable)].join(", ")}`);
 const final = await record(build(masks));
+// The kernel must reproduce its own recording wherever nothing is masked.
+const again = await record(build(masks));
+const unstableOps = final.flatMap((t, i) =>
+  compareTrace(t, again[i]!.ops.map((op): OpOutcome => (op.op === "bpf" && op.expect ? { ret: op.expect.ret, attr: op.expect.attr, mem: op.expect.mem } : { ret: op.op === "map" || op.op === "write" || !op.expect ? 0 : op.expect.ret })))
+    .filter((c) => c.compared && c.diffs.length)
+    .map((c) => `${t.name}#${c.index}: ${c.diffs.map(formatDifference).join("; ").slice(0, 200)}`),
+);
+if (unstableOps.length) {
+  console.error(`the kernel did not reproduce ${unstableOps.length} ops under their masks:\n  ${unstableOps.join("\n  ")}`);
+  process.exit(1);
+}
 
 mkdirSync(OUT, { recursive: true });
 if (!filter) for (const f of readdirSync(OUT)) if (/\.jsonl(\.gz)?$/.test(f)) rmSync(join(OUT, f));
@@ -330,7 +362,8 @@ for (const [i, t] of final.entries()) {
   const ret = op.expect?.ret ?? 0;
   if (ret >= 0) loaded++;
   const first = logText(op).split("\n").filter((l) => l.length).slice(-2).join(" | ");
-  console.log(`${t.name.padEnd(48)} ${String(ret).padStart(4)}${masks[i] ? " (log masked)" : ""}  ${first.slice(0, 110)}`);
+  const m = masks[i]!;
+  console.log(`${t.name.padEnd(48)} ${String(ret).padStart(4)}${m.kind === "whole" ? " (log masked)" : m.kind === "tail" ? " (log tail masked)" : ""}  ${first.slice(0, 110)}`);
 }
 console.log(`recorded ${final.length} programs (${loaded} loaded, ${final.length - loaded} rejected) from ${files.length} objects into ${OUT}`);
 void LOG_BASE;
