@@ -9,6 +9,7 @@
 // BTF-typed pointers, most helpers outside the common set, variable stack
 // offsets) is rejected with a reason that names the missing feature.
 
+import { BPF_F } from "../uapi/defines.ts";
 import { E2BIG, EACCES, EBADF, EFAULT, EINVAL, ENOTSUPP, EPERM } from "../abi/errno.ts";
 import { BPF_ATTACH_TYPE as AT, BPF_MAP_TYPE as MT, BPF_PROG_TYPE as PT } from "../uapi/gen/consts-6.18.ts";
 import type { BpfMap, BpfToken } from "./bpf.ts";
@@ -1239,8 +1240,9 @@ function checkHelperMem(env: Env, st: VState, regno: number, reg: Reg, size: num
 
 function checkMapValue(env: Env, regno: number, reg: Reg, off: number, size: number, write: boolean): void {
   const map = reg.map!;
-  if (write && map.map_flags & 0x100 /* BPF_F_RDONLY_PROG */) env.fail(-EACCES, `write into map forbidden, value_size=${map.value_size} off=${reg.off + off} size=${size}`);
-  if (!write && map.map_flags & 0x80 /* BPF_F_WRONLY_PROG */) env.fail(-EACCES, `read from map forbidden, value_size=${map.value_size} off=${reg.off + off} size=${size}`);
+  // check_map_access_type(): BPF_F_RDONLY_PROG is 0x80 and BPF_F_WRONLY_PROG 0x100.
+  if (write && map.map_flags & BPF_F.RDONLY_PROG) env.fail(-EACCES, `write into map forbidden, value_size=${map.value_size} off=${reg.off + off} size=${size}`);
+  if (!write && map.map_flags & BPF_F.WRONLY_PROG) env.fail(-EACCES, `read from map forbidden, value_size=${map.value_size} off=${reg.off + off} size=${size}`);
   if (reg.smin < 0n) env.fail(-EACCES, `R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`);
   const lo = Number(reg.smin) + reg.off + off;
   if (lo < 0 || lo + size > map.value_size) {
