@@ -19,7 +19,7 @@ import { netkit_link_attach, netkit_prog_attach, netkit_prog_detach, netkit_prog
 import { InfoBuf } from "./info.ts";
 import type { Kernel } from "./kernel.ts";
 import { bpf_prog_fops, bpf_prog_put, type BpfProg } from "./prog.ts";
-import { attach_type_to_prog_type, bpf_check_uarg_tail_zero, put_user_u32, type Call } from "./syscall.ts";
+import { attach_type_to_prog_type, bpf_check_uarg_tail_zero, is_cgroup_prog_type, put_user_u32, type Call } from "./syscall.ts";
 import type { Task } from "./task.ts";
 
 /** struct bpf_link_ops: what a link type provides. A missing op means the kernel's NULL op. */
@@ -277,24 +277,6 @@ export function bpf_prog_attach_check_attach_type(t: Task, prog: BpfProg, at: nu
   }
 }
 
-/** is_cgroup_prog_type(ptype, atype, true) */
-function is_cgroup_prog_type(pt: number, eat: number): boolean {
-  switch (pt) {
-    case PT.CGROUP_DEVICE:
-    case PT.CGROUP_SKB:
-    case PT.CGROUP_SOCK:
-    case PT.CGROUP_SOCK_ADDR:
-    case PT.CGROUP_SOCKOPT:
-    case PT.CGROUP_SYSCTL:
-    case PT.SOCK_OPS:
-      return true;
-    case PT.LSM:
-      return eat === AT.LSM_CGROUP;
-    default:
-      return false;
-  }
-}
-
 /** cgroup_get_from_fd(): the emulated tasks have no cgroup directories open, so any fd is -EBADF. */
 function cgroup_get_from_fd(t: Task, fd: number, field: string): number {
   const f = t.files.get(fd);
@@ -318,7 +300,7 @@ export function bpf_prog_attach_rest(c: Call, prog: BpfProg, ptype: number): num
 
 function prog_attach_hook(c: Call, prog: BpfProg, ptype: number): number {
   const { t, attr } = c;
-  if (is_cgroup_prog_type(ptype, prog.expected_attach_type)) return cgroup_get_from_fd(t, attr.u32("target_fd"), "target_fd");
+  if (is_cgroup_prog_type(ptype, prog.expected_attach_type, true)) return cgroup_get_from_fd(t, attr.u32("target_fd"), "target_fd");
   switch (ptype) {
     case PT.SK_SKB:
     case PT.SK_MSG:

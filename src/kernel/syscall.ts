@@ -706,7 +706,8 @@ export function attach_type_to_prog_type(at: number): number {
   }
 }
 
-function is_cgroup_prog_type(pt: number, at: number, link: boolean): boolean {
+/** is_cgroup_prog_type(): program types that attach to cgroups; LSM only as LSM_CGROUP through a link. */
+export function is_cgroup_prog_type(pt: number, at: number, link: boolean): boolean {
   switch (pt) {
     case PT.CGROUP_DEVICE:
     case PT.CGROUP_SKB:
