@@ -12,6 +12,7 @@ import { bpf_map_fops, bpf_map_get, bpf_map_put } from "./maps.ts";
 import { BpfProg, bpf_prog_alloc_id, bpf_prog_calc_tag, bpf_prog_fops, bpf_prog_new_fd, license_is_gpl_compatible, prog_bind_map, prog_get_fd_by_id as prog_fd_by_id } from "./prog.ts";
 import { bpf_check } from "./verifier.ts";
 import { VLog } from "./vlog.ts";
+import { ProgBtfLoad } from "./verifier_btf.ts";
 import { bpf_prog_test_run } from "./test_run.ts";
 import { bpf_obj_name_cpy, put_user_u32 } from "./syscall.ts";
 import * as info from "./info.ts";
@@ -137,11 +138,11 @@ function bpf_prog_load_verify(c: Call, pt: number, insns: Uint8Array, licenseBuf
   if (err0) return err0;
   const log = new VLog(t, level, attr.u64("log_buf"), attr.u32("log_size"));
   let res: { err: number; reason: string };
-  // prog_btf_fd is only looked at when there is func or line info (check_btf_info).
-  if (attr.u32("func_info_cnt") || attr.u32("line_info_cnt")) res = { err: -EINVAL, reason: "bpfemu: BTF func/line info (prog_btf_fd) is not emulated" };
-  else if (attr.u32("fd_array_cnt")) res = process_fd_array(c, log);
-  // core_relo_cnt is only read by check_btf_info's CO-RE pass, which needs func or line info: ignored here.
-  else res = bpf_check(t, prog, log, token);
+  // bpf_check(): process_fd_array first, then check_btf_info_early (prog_btf_fd, func_info) and,
+  // after the subprograms are known, check_btf_info (func_info against them, line_info).
+  const btfi = new ProgBtfLoad(c, log);
+  if (attr.u32("fd_array_cnt")) res = process_fd_array(c, log);
+  else res = bpf_check(t, prog, log, token, btfi);
   const fin = log.finalize();
   let err = res.err;
   let reason = res.reason;
@@ -157,8 +158,11 @@ function bpf_prog_load_verify(c: Call, pt: number, insns: Uint8Array, licenseBuf
   if (err) {
     for (const m of prog.used_maps) bpf_map_put(m);
     prog.used_maps.length = 0;
+    btfi.release();
     return t.fail(err, `verifier: ${reason}`);
   }
+  // adjust_btf_func(); the program now holds the BTF reference taken by check_btf_info_early.
+  prog.btf_info = btfi.commit(prog.subprog_starts);
   prog.tag = bpf_prog_calc_tag(insns);
   prog.load_time = BigInt(Date.now()) * 1_000_000n;
   const idErr = bpf_prog_alloc_id(t, prog);

@@ -11,6 +11,7 @@ import type { Kernel } from "./kernel.ts";
 import { bpf_map_put } from "./maps.ts";
 import { Sha256 } from "./sha256.ts";
 import type { Task } from "./task.ts";
+import { prog_btf_put, type ProgBtfInfo } from "./verifier_btf.ts";
 
 /** BPF_PSEUDO_MAP_FD / BPF_PSEUDO_MAP_VALUE, the ld_imm64 forms whose imm the tag ignores. */
 const BPF_PSEUDO_MAP_FD = 1;
@@ -40,6 +41,8 @@ export class BpfProg {
   subprog_starts: number[] = [0];
   prog_flags = 0;
   attach_btf_id = 0;
+  /** prog->aux->btf with func_info and linfo (verifier_btf.ts); the program holds a BTF reference. */
+  btf_info: ProgBtfInfo | null = null;
   private readonly kernel: Kernel;
   private refs = 1;
 
@@ -77,6 +80,8 @@ export class BpfProg {
     }
     for (const m of this.used_maps) bpf_map_put(m);
     this.used_maps.length = 0;
+    prog_btf_put(this.btf_info);
+    this.btf_info = null;
   }
 }
 

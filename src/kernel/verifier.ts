@@ -43,6 +43,7 @@ import { HELPERS_BY_PROG_TYPE } from "./helper_tables.ts";
 import { bpf_map_fops } from "./maps.ts";
 import type { BpfProg } from "./prog.ts";
 import type { Task } from "./task.ts";
+import type { BtfInfoHooks } from "./verifier_btf.ts";
 import { BPF_LOG_LEVEL1, BPF_LOG_LEVEL2, BPF_LOG_STATS, type VLog } from "./vlog.ts";
 import { decodeUtf8 } from "../abi/text.ts";
 
@@ -518,6 +519,8 @@ class Env {
   scratchedRegs = 0;
   scratchedSlots = new Set<number>();
   insnIdx = 0;
+  /** func_info / line_info of the load (verifier_btf.ts), when it came with prog_btf_fd. */
+  btfi: BtfInfoHooks | null = null;
 
   constructor(t: Task, prog: BpfProg, log: VLog, insns: DInsn[], token: BpfToken | null) {
     this.t = t;
@@ -752,7 +755,12 @@ function checkCfg(env: Env): void {
       state[w] = 1;
       stack.push({ t: w, next: succ(w) });
     } else if (state[w] === 1) {
-      if (!env.bpf_capable) env.fail(-EINVAL, `back-edge from insn ${top.t} to ${w}`);
+      if (!env.bpf_capable) {
+        // push_insn(): both ends' source lines go before the message.
+        env.btfi?.verboseLinfo(top.t, `${top.t}: `);
+        env.btfi?.verboseLinfo(w, `${w}: `);
+        env.fail(-EINVAL, `back-edge from insn ${top.t} to ${w}`);
+      }
     }
   }
   for (let i = 0; i < n; i++) {
@@ -1049,6 +1057,7 @@ function isStateVisited(env: Env, st: VState, insn: number): number {
   for (const cp of list) {
     if (cp.branches > 0) {
       if (statesEqual(env, cp.state, st, insn, true)) {
+        env.btfi?.verboseLinfo(insn, "; ");
         env.verbose(`infinite loop detected at insn ${insn}\n`);
         env.verbose("cur state:" + printState(env, st, true) + "\n");
         env.verbose("old state:" + printState(env, cp.state, true) + "\n");
@@ -1920,6 +1929,8 @@ function doCheck(env: Env): void {
   let doPrintState = false;
   // The initial state is scratched: the first line shows R1 and R10.
   env.scratchedRegs = 0x7ff;
+  // do_check_common(): the source lines start afresh for each walk.
+  env.btfi?.resetLinfo();
   for (;;) {
     if (idx < 0 || idx >= insns.length) env.fail(-EFAULT, `invalid insn idx ${idx} insn_cnt ${insns.length}`);
     const insn = insns[idx]!;
@@ -1944,6 +1955,7 @@ function doCheck(env: Env): void {
       }
       if (env.level1) {
         if (env.scratchedRegs || env.scratchedSlots.size) printInsnState(env, st);
+        env.btfi?.verboseLinfo(idx, "; ");
         env.prev_log_pos = env.log.end_pos;
         env.verbose(`${idx}: ${disasm(insn, isLdImm64(insn) ? fakeImm64(env, idx) : undefined)}\n`);
         env.prev_insn_print_pos = env.log.end_pos - env.prev_log_pos;
@@ -2214,14 +2226,18 @@ function checkAtomic(env: Env, st: VState, insn: DInsn, sz: number): void {
  * the statistics line. Returns 0 or -errno; on success the program gets its
  * used maps, xlated insns and verified_insns.
  */
-export function bpf_check(t: Task, prog: BpfProg, log: VLog, token: BpfToken | null = null): CheckResult {
+export function bpf_check(t: Task, prog: BpfProg, log: VLog, token: BpfToken | null = null, btfi: BtfInfoHooks | null = null): CheckResult {
   const env = new Env(t, prog, log, decode(prog.orig), token);
+  env.btfi = btfi;
   let err = 0;
   let reason = "";
   const started = Date.now();
   try {
+    // check_btf_info_early() before add_subprog_and_kfunc, check_btf_info() after check_subprogs.
+    btfHook(btfi?.early() ?? null);
     addSubprogs(env);
     checkSubprogs(env);
+    btfHook(btfi?.late(env.subprogs.map((s) => s.start), prog.orig) ?? null);
     checkAttachBtfId(env);
     resolveLdImm64(env);
     checkCfg(env);
@@ -2237,6 +2253,9 @@ export function bpf_check(t: Task, prog: BpfProg, log: VLog, token: BpfToken | n
         if (isLdImm64(insn)) i++;
       }
     }
+    // do_check_subprogs(): global functions are verified alone against their BTF prototype.
+    for (let i = 1; i < env.subprogs.length; i++)
+      if (btfi?.isGlobal(i)) throw new VerifyError(-EINVAL, `bpfemu: global function func#${i} ('${btfi.subprogName(i)}') is not emulated`);
     doCheck(env);
     // do_check_common() ends a successful walk by dropping the per-insn log.
     if (env.level1 && !(log.level & BPF_LOG_LEVEL2)) log.reset(0);
@@ -2266,6 +2285,10 @@ export function bpf_check(t: Task, prog: BpfProg, log: VLog, token: BpfToken | n
     prog.xlated = xlatedDump(env);
   }
   return { err, reason };
+}
+
+function btfHook(r: { err: number; reason: string } | null): void {
+  if (r) throw new VerifyError(r.err, r.reason);
 }
 
 /** bpf_insn_prepare_dump(): map references come back as (pseudo kind, map id, value offset). */

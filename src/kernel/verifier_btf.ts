@@ -1,0 +1,392 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// BTF func_info / line_info of PROG_LOAD (kernel/bpf/verifier.c): the
+// prog_btf_fd lookup and the func_info records read before the subprograms
+// are found (check_btf_info_early, check_btf_func_early), their match with
+// the subprograms and the line_info records afterwards (check_btf_info,
+// check_btf_func, check_btf_line), the source lines the verifier log prints
+// (verbose_linfo, kernel/bpf/log.c) and what the loaded program keeps
+// (adjust_btf_func). bpf_check (verifier.ts) calls these through the
+// BtfInfoHooks interface.
+
+import { E2BIG, EACCES, EBADF, EFAULT, EINVAL, ENOMEM } from "../abi/errno.ts";
+import { BTF_KIND, btf_get, btf_put, btf_fops, type Btf, type BtfObj } from "./btf.ts";
+import { bpf_check_uarg_tail_zero, INT_MAX, put_user_u32, type Call } from "./syscall.ts";
+import type { VLog } from "./vlog.ts";
+import { decodeLatin1 } from "../abi/text.ts";
+
+export interface FuncInfoRec {
+  insn_off: number;
+  type_id: number;
+}
+
+export interface LineInfoRec {
+  insn_off: number;
+  file_name_off: number;
+  line_off: number;
+  line_col: number;
+}
+
+/** What a loaded program keeps of its BTF (prog->aux->btf, func_info, func_info_aux, linfo). */
+export interface ProgBtfInfo {
+  readonly btf: BtfObj;
+  readonly func_info: FuncInfoRec[];
+  /** func_info_aux[i].linkage: BTF_FUNC_STATIC 0, GLOBAL 1, EXTERN 2. */
+  readonly linkage: number[];
+  readonly linfo: LineInfoRec[];
+}
+
+export interface HookResult {
+  err: number;
+  reason: string;
+}
+
+/** The calls bpf_check makes into this module (verifier.ts imports only this type). */
+export interface BtfInfoHooks {
+  /** check_btf_info_early(), before add_subprog_and_kfunc. */
+  early(): HookResult | null;
+  /** check_btf_info(), after check_subprogs; `starts` are the subprogram starts, `insns` the raw instructions. */
+  late(starts: readonly number[], insns: Uint8Array): HookResult | null;
+  /** do_check_common(): env->prev_linfo = NULL. */
+  resetLinfo(): void;
+  /** verbose_linfo(): the source line of an instruction when it differs from the last one printed. */
+  verboseLinfo(insn_off: number, prefix: string): void;
+  /** Whether subprogram i has global linkage (subprog_is_global). */
+  isGlobal(i: number): boolean;
+  /** The subprogram's BTF name, for the log. */
+  subprogName(i: number): string;
+}
+
+/** sizeof(struct bpf_func_info), the minimum user record (MIN_BPF_FUNCINFO_SIZE) and the maximum (MAX_FUNCINFO_REC_SIZE). */
+const FUNC_INFO_SIZE = 8;
+const MIN_FUNCINFO_SIZE = 8;
+const MAX_REC_SIZE = 252;
+/** sizeof(struct bpf_line_info) = MIN_BPF_LINEINFO_SIZE (offsetofend(line_col)). */
+const LINE_INFO_SIZE = 16;
+/** sizeof(struct bpf_core_relo) */
+const CORE_RELO_SIZE = 16;
+
+const BPF_FUNC_tail_call = 12;
+
+
+/** The per-load state: created by bpf_prog_load_verify, handed to bpf_check, kept by the program on success. */
+export class ProgBtfLoad implements BtfInfoHooks {
+  private readonly c: Call;
+  private readonly log: VLog;
+  btf: BtfObj | null = null;
+  func_info: FuncInfoRec[] = [];
+  linkage: number[] = [];
+  linfo: LineInfoRec[] = [];
+  private prev_linfo = -1;
+  /** prog->len, for find_linfo's bound. */
+  private len = 0;
+
+  constructor(c: Call, log: VLog) {
+    this.c = c;
+    this.log = log;
+  }
+
+  private get parsed(): Btf {
+    return this.btf!.parsed!;
+  }
+
+  private fail(err: number, msg: string | null, reason?: string): HookResult {
+    if (msg !== null) this.log.write(msg);
+    return { err, reason: reason ?? (msg ?? "").trim() };
+  }
+
+  /** check_btf_info_early() */
+  early(): HookResult | null {
+    const { attr } = this.c;
+    if (!attr.u32("func_info_cnt") && !attr.u32("line_info_cnt")) return null;
+    // btf_get_by_fd(): EBADF for a closed fd, EINVAL for a file that is not BTF; the kernel's own BTF is refused.
+    const fd = attr.u32("prog_btf_fd");
+    const f = this.c.t.files.get(fd | 0);
+    if (f === undefined) return this.fail(-EBADF, null, `prog_btf_fd ${fd | 0} is not open`);
+    if (f.f_op !== btf_fops) return this.fail(-EINVAL, null, `prog_btf_fd ${fd} is not a BTF object (${f.f_op.name})`);
+    const b = f.private_data as BtfObj;
+    if (b.kernel || b.parsed === undefined) return this.fail(-EACCES, null, `prog_btf_fd ${fd} is the kernel's BTF`);
+    btf_get(b);
+    this.btf = b;
+    return this.funcEarly();
+  }
+
+  /** check_btf_func_early(): record size, each record's tail, insn_off order, FUNC type ids. */
+  private funcEarly(): HookResult | null {
+    const { t, attr } = this.c;
+    const nfuncs = attr.u32("func_info_cnt");
+    if (!nfuncs) return null;
+    const urec = attr.u32("func_info_rec_size");
+    if (urec < MIN_FUNCINFO_SIZE || urec > MAX_REC_SIZE || urec % 4) return this.fail(-EINVAL, `invalid func info rec size ${urec}\n`);
+    // kvcalloc(nfuncs, 8): more than INT_MAX bytes is refused before anything is read.
+    if (nfuncs * FUNC_INFO_SIZE > INT_MAX) return this.fail(-ENOMEM, null, `func_info_cnt ${nfuncs}: kvcalloc of ${nfuncs * 8} bytes fails`);
+    const btf = this.parsed;
+    const min = Math.min(FUNC_INFO_SIZE, urec);
+    let uaddr = attr.u64("func_info");
+    let prev = 0;
+    const rec = new Uint8Array(8);
+    const dv = new DataView(rec.buffer);
+    const out: FuncInfoRec[] = [];
+    for (let i = 0; i < nfuncs; i++) {
+      const e = bpf_check_uarg_tail_zero(t, uaddr, FUNC_INFO_SIZE, urec, `func_info[${i}]`);
+      if (e) {
+        if (e === -E2BIG) {
+          this.log.write("nonzero tailing record in func info");
+          // The kernel tells the loader the size it expects, so that it can zero the rest.
+          if (put_user_u32(this.c, "func_info_rec_size", min)) return { err: -EFAULT, reason: "writing func_info_rec_size back faulted" };
+          return { err: e, reason: `func_info[${i}]: nonzero bytes past the 8 the kernel knows` };
+        }
+        return { err: e, reason: `func_info[${i}]: the record's tail is not readable` };
+      }
+      if (t.memory.copyIn(rec, uaddr, min) !== 0) return { err: -EFAULT, reason: `func_info[${i}] at 0x${uaddr.toString(16)} is not readable` };
+      const r = { insn_off: dv.getUint32(0, true), type_id: dv.getUint32(4, true) };
+      if (i === 0) {
+        if (r.insn_off) return this.fail(-EINVAL, `nonzero insn_off ${r.insn_off} for the first func info record`);
+      } else if (r.insn_off <= prev) return this.fail(-EINVAL, `same or smaller insn offset (${r.insn_off}) than previous func info record (${prev})`);
+      const ty = btf.typeById(r.type_id);
+      if (ty === undefined || btf.kind(ty) !== BTF_KIND.FUNC) return this.fail(-EINVAL, `invalid type id ${r.type_id | 0} in func info`);
+      // BTF_LOAD already checked that a FUNC points at a FUNC_PROTO (btf_func_check).
+      prev = r.insn_off;
+      out.push(r);
+      uaddr += BigInt(urec);
+    }
+    this.func_info = out;
+    return null;
+  }
+
+  /** check_btf_info() */
+  late(starts: readonly number[], insns: Uint8Array): HookResult | null {
+    const { attr } = this.c;
+    this.len = insns.length / 8;
+    const flags = subprogFlags(starts, insns);
+    if (!attr.u32("func_info_cnt") && !attr.u32("line_info_cnt")) return checkAbnormalReturn(this.log, flags);
+    return this.func(starts, flags) ?? this.line(starts, insns) ?? this.coreRelo(insns);
+  }
+
+  /** check_core_relo(): the records are checked as in the kernel; applying one (bpf_core_apply) is not emulated. */
+  private coreRelo(insns: Uint8Array): HookResult | null {
+    const { t, attr } = this.c;
+    const nr = attr.u32("core_relo_cnt");
+    if (!nr) return null;
+    if (nr > Math.floor(INT_MAX / CORE_RELO_SIZE)) return { err: -EINVAL, reason: `core_relo_cnt ${nr} is over INT_MAX / 16` };
+    const rs = attr.u32("core_relo_rec_size");
+    if (rs < CORE_RELO_SIZE || rs > MAX_REC_SIZE || rs % 4) return { err: -EINVAL, reason: `core_relo_rec_size ${rs} is not a multiple of 4 in [16, 252]` };
+    const uaddr = attr.u64("core_relos");
+    const len = insns.length / 8;
+    const e = bpf_check_uarg_tail_zero(t, uaddr, CORE_RELO_SIZE, rs, "core_relos[0]");
+    if (e) {
+      if (e === -E2BIG) {
+        this.log.write("nonzero tailing record in core_relo");
+        if (put_user_u32(this.c, "core_relo_rec_size", CORE_RELO_SIZE)) return { err: -EFAULT, reason: "writing core_relo_rec_size back faulted" };
+      }
+      return { err: e, reason: "core_relos[0]: nonzero or unreadable bytes past the 16 the kernel knows" };
+    }
+    const rec = new Uint8Array(4);
+    if (t.memory.copyIn(rec, uaddr, 4) !== 0) return { err: -EFAULT, reason: `core_relos[0] at 0x${uaddr.toString(16)} is not readable` };
+    const off = new DataView(rec.buffer).getUint32(0, true);
+    if (off % 8 || Math.floor(off / 8) >= len) return this.fail(-EINVAL, `Invalid core_relo[0].insn_off:${off} prog->len:${len}\n`);
+    return { err: -EINVAL, reason: "bpfemu: CO-RE relocations (bpf_core_apply) are not emulated" };
+  }
+
+  /** check_btf_func(): one record per subprogram, at its start; LD_ABS and tail calls only in int-returning subprograms. */
+  private func(starts: readonly number[], flags: readonly SubFlags[]): HookResult | null {
+    const nfuncs = this.c.attr.u32("func_info_cnt");
+    if (!nfuncs) return checkAbnormalReturn(this.log, flags);
+    if (nfuncs !== starts.length) return this.fail(-EINVAL, "number of funcs in func_info doesn't match number of subprogs\n");
+    const btf = this.parsed;
+    const linkage: number[] = [];
+    for (let i = 0; i < nfuncs; i++) {
+      const r = this.func_info[i]!;
+      if (starts[i] !== r.insn_off) return this.fail(-EINVAL, "func_info BTF section doesn't match subprog layout in BPF program\n");
+      const ty = btf.typeById(r.type_id)!;
+      linkage.push(btf.vlen(ty));
+      const proto = btf.typeById(btf.sizeType(ty))!;
+      const ret = skipModifiers(btf, btf.sizeType(proto));
+      const scalar = ret !== undefined && ((btf.kind(ret) === BTF_KIND.INT && btf.sizeType(ret) <= 8) || btf.kind(ret) === BTF_KIND.ENUM || btf.kind(ret) === BTF_KIND.ENUM64);
+      if (i && !scalar && flags[i]!.ld_abs) return this.fail(-EINVAL, "LD_ABS is only allowed in functions that return 'int'.\n");
+      if (i && !scalar && flags[i]!.tail_call) return this.fail(-EINVAL, "tail_call is only allowed in functions that return 'int'.\n");
+    }
+    this.linkage = linkage;
+    return null;
+  }
+
+  /** check_btf_line(): strictly increasing offsets inside the program, on real instructions, valid strings, one at each subprogram start. */
+  private line(starts: readonly number[], insns: Uint8Array): HookResult | null {
+    const { t, attr } = this.c;
+    const nr = attr.u32("line_info_cnt");
+    if (!nr) return null;
+    if (nr > Math.floor(INT_MAX / LINE_INFO_SIZE)) return { err: -EINVAL, reason: `line_info_cnt ${nr} is over INT_MAX / 16` };
+    const rs = attr.u32("line_info_rec_size");
+    if (rs < LINE_INFO_SIZE || rs > MAX_REC_SIZE || rs & 3) return { err: -EINVAL, reason: `line_info_rec_size ${rs} is not a multiple of 4 in [16, 252]` };
+    const btf = this.parsed;
+    const len = insns.length / 8;
+    const ncopy = Math.min(LINE_INFO_SIZE, rs);
+    let uaddr = attr.u64("line_info");
+    let prev = 0;
+    let s = 0;
+    const rec = new Uint8Array(LINE_INFO_SIZE);
+    const dv = new DataView(rec.buffer);
+    const out: LineInfoRec[] = [];
+    for (let i = 0; i < nr; i++) {
+      const e = bpf_check_uarg_tail_zero(t, uaddr, LINE_INFO_SIZE, rs, `line_info[${i}]`);
+      if (e) {
+        if (e === -E2BIG) {
+          this.log.write("nonzero tailing record in line_info");
+          if (put_user_u32(this.c, "line_info_rec_size", LINE_INFO_SIZE)) return { err: -EFAULT, reason: "writing line_info_rec_size back faulted" };
+          return { err: e, reason: `line_info[${i}]: nonzero bytes past the 16 the kernel knows` };
+        }
+        return { err: e, reason: `line_info[${i}]: the record's tail is not readable` };
+      }
+      if (t.memory.copyIn(rec, uaddr, ncopy) !== 0) return { err: -EFAULT, reason: `line_info[${i}] at 0x${uaddr.toString(16)} is not readable` };
+      const r = { insn_off: dv.getUint32(0, true), file_name_off: dv.getUint32(4, true), line_off: dv.getUint32(8, true), line_col: dv.getUint32(12, true) };
+      if ((i && r.insn_off <= prev) || r.insn_off >= len)
+        return this.fail(-EINVAL, `Invalid line_info[${i}].insn_off:${r.insn_off} (prev_offset:${prev} prog->len:${len})\n`);
+      if (insns[r.insn_off * 8] === 0) return this.fail(-EINVAL, `Invalid insn code at line_info[${i}].insn_off\n`);
+      if (btf.nameBytes(r.line_off) === null || btf.nameBytes(r.file_name_off) === null) return this.fail(-EINVAL, `Invalid line_info[${i}].line_off or .file_name_off\n`);
+      if (s !== starts.length) {
+        if (r.insn_off === starts[s]) s++;
+        else if (starts[s]! < r.insn_off) return this.fail(-EINVAL, `missing bpf_line_info for func#${s}\n`);
+      }
+      prev = r.insn_off;
+      out.push(r);
+      uaddr += BigInt(rs);
+    }
+    if (s !== starts.length) return this.fail(-EINVAL, `missing bpf_line_info for ${starts.length - s} funcs starting from func#${s}\n`);
+    this.linfo = out;
+    return null;
+  }
+
+  resetLinfo(): void {
+    this.prev_linfo = -1;
+  }
+
+  /** find_linfo(): the last record at or before the instruction. */
+  private findLinfo(insn_off: number, len: number): number {
+    const l = this.linfo;
+    if (!l.length || insn_off >= len) return -1;
+    let lo = 0;
+    let hi = l.length - 1;
+    while (lo < hi) {
+      const m = lo + ((hi - lo + 1) >> 1);
+      if (l[m]!.insn_off <= insn_off) lo = m;
+      else hi = m - 1;
+    }
+    return lo;
+  }
+
+  /** verbose_linfo(): "<prefix><source line, leading blanks trimmed> @ <file's last path component>:<line>". */
+  verboseLinfo(insn_off: number, prefix: string): void {
+    if (!this.log.needed) return;
+    const i = this.findLinfo(insn_off, this.len);
+    if (i < 0 || i === this.prev_linfo) return;
+    const r = this.linfo[i]!;
+    const btf = this.parsed;
+    const src = btf.nameBytes(r.line_off) ?? new Uint8Array();
+    let k = 0;
+    // ltrim(): isspace is ' ', \t, \n, \v, \f, \r.
+    while (k < src.length && (src[k] === 0x20 || (src[k]! >= 9 && src[k]! <= 13))) k++;
+    const file = btf.nameBytes(r.file_name_off) ?? new Uint8Array();
+    const slash = file.lastIndexOf(0x2f);
+    const base = slash < 0 ? file : file.subarray(slash + 1);
+    const line = r.line_col >>> 10;
+    const msg = concat(encodeAscii(prefix), src.subarray(k), encodeAscii(" @ "), base, encodeAscii(`:${line}\n`));
+    this.log.writeBytes(msg);
+    this.prev_linfo = i;
+  }
+
+  isGlobal(i: number): boolean {
+    return this.linkage[i] === 1;
+  }
+
+  subprogName(i: number): string {
+    if (!this.btf || !this.func_info[i]) return "";
+    const btf = this.parsed;
+    const ty = btf.typeById(this.func_info[i]!.type_id);
+    if (ty === undefined) return "";
+    return decodeLatin1(btf.nameBytes(btf.nameOff(ty)) ?? new Uint8Array());
+  }
+
+  /** adjust_btf_func() and the hand-over to the program: func_info insn_off become the (xlated) subprogram starts. */
+  commit(starts: readonly number[]): ProgBtfInfo | null {
+    if (this.btf === null) return null;
+    const fi = this.func_info.map((r, i) => ({ insn_off: starts[i] ?? r.insn_off, type_id: r.type_id }));
+    const info: ProgBtfInfo = { btf: this.btf, func_info: fi, linkage: this.linkage, linfo: this.linfo };
+    this.btf = null;
+    return info;
+  }
+
+  /** The failed load drops its BTF reference (__bpf_prog_put_noref → btf_put). */
+  release(): void {
+    if (this.btf) btf_put(this.btf);
+    this.btf = null;
+  }
+}
+
+interface SubFlags {
+  ld_abs: boolean;
+  tail_call: boolean;
+}
+
+/** check_subprogs()'s has_ld_abs / has_tail_call per subprogram. */
+function subprogFlags(starts: readonly number[], insns: Uint8Array): SubFlags[] {
+  const dv = new DataView(insns.buffer, insns.byteOffset, insns.byteLength);
+  const out: SubFlags[] = starts.map(() => ({ ld_abs: false, tail_call: false }));
+  let cur = 0;
+  const n = insns.length / 8;
+  for (let i = 0; i < n; i++) {
+    while (cur + 1 < starts.length && i >= starts[cur + 1]!) cur++;
+    const code = insns[i * 8]!;
+    // BPF_LD | BPF_ABS / BPF_IND
+    if ((code & 7) === 0 && ((code & 0xe0) === 0x20 || (code & 0xe0) === 0x40)) out[cur]!.ld_abs = true;
+    if (code === 0x85 && insns[i * 8 + 1]! >> 4 === 0 && dv.getInt32(i * 8 + 4, true) === BPF_FUNC_tail_call) out[cur]!.tail_call = true;
+  }
+  return out;
+}
+
+/** check_abnormal_return(): without BTF, no subprogram may use LD_ABS or tail calls. */
+function checkAbnormalReturn(log: VLog, flags: readonly SubFlags[]): HookResult | null {
+  for (let i = 1; i < flags.length; i++) {
+    if (flags[i]!.ld_abs) {
+      log.write("LD_ABS is not allowed in subprogs without BTF\n");
+      return { err: -EINVAL, reason: "LD_ABS is not allowed in subprogs without BTF" };
+    }
+    if (flags[i]!.tail_call) {
+      log.write("tail_call is not allowed in subprogs without BTF\n");
+      return { err: -EINVAL, reason: "tail_call is not allowed in subprogs without BTF" };
+    }
+  }
+  return null;
+}
+
+/** btf_type_skip_modifiers(): through typedef, volatile, const, restrict and type tags. */
+function skipModifiers(btf: Btf, id: number): number | undefined {
+  let ty = btf.typeById(id);
+  let guard = 0;
+  while (ty !== undefined && id !== 0 && guard++ < 64) {
+    const k = btf.kind(ty);
+    if (k !== BTF_KIND.TYPEDEF && k !== BTF_KIND.VOLATILE && k !== BTF_KIND.CONST && k !== BTF_KIND.RESTRICT && k !== BTF_KIND.TYPE_TAG) break;
+    id = btf.sizeType(ty);
+    ty = btf.typeById(id);
+  }
+  return id === 0 ? undefined : ty;
+}
+
+function encodeAscii(s: string): Uint8Array {
+  const b = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i) & 0xff;
+  return b;
+}
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** The BTF object a program holds, for prog info and the final put. */
+export function prog_btf_put(info: ProgBtfInfo | null): void {
+  if (info) btf_put(info.btf);
+}
