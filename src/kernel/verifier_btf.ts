@@ -273,23 +273,25 @@ export class ProgBtfLoad implements BtfInfoHooks {
     return lo;
   }
 
-  /** verbose_linfo(): "<prefix><source line, leading blanks trimmed> @ <file's last path component>:<line>". */
+  /** verbose_linfo(): "<prefix><source line, leading blanks trimmed> @ <file's last path component>:<line>" (three log writes, as the kernel's). */
   verboseLinfo(insn_off: number, prefix: string): void {
     if (!this.log.needed) return;
     const i = this.findLinfo(insn_off, this.len);
-    if (i < 0 || i === this.prev_linfo) return;
+    const p = this.prev_linfo;
+    if (i < 0 || i === p) return;
     const r = this.linfo[i]!;
+    // Records that differ only in the column print nothing new: the log has no columns.
+    if (p >= 0 && r.file_name_off === this.linfo[p]!.file_name_off && r.line_col >>> 10 === this.linfo[p]!.line_col >>> 10) return;
     const btf = this.parsed;
+    if (prefix) this.log.write(prefix);
     const src = btf.nameBytes(r.line_off) ?? new Uint8Array();
     let k = 0;
     // ltrim(): isspace is ' ', \t, \n, \v, \f, \r.
     while (k < src.length && (src[k] === 0x20 || (src[k]! >= 9 && src[k]! <= 13))) k++;
+    this.log.writeBytes(src.subarray(k));
     const file = btf.nameBytes(r.file_name_off) ?? new Uint8Array();
     const slash = file.lastIndexOf(0x2f);
-    const base = slash < 0 ? file : file.subarray(slash + 1);
-    const line = r.line_col >>> 10;
-    const msg = concat(encodeAscii(prefix), src.subarray(k), encodeAscii(" @ "), base, encodeAscii(`:${line}\n`));
-    this.log.writeBytes(msg);
+    this.log.writeBytes(concat(encodeAscii(" @ "), slash < 0 ? file : file.subarray(slash + 1), encodeAscii(`:${r.line_col >>> 10}\n`)));
     this.prev_linfo = i;
   }
 
