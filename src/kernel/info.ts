@@ -222,10 +222,49 @@ export function bpf_prog_get_info_by_fd(c: Call, f: File): number {
   info.setU32("nr_jited_func_lens", funcCnt || 1);
   for (let i = 0; i < Math.min(ulen, funcCnt || 1); i++)
     if (t.memory.copyOut(info.u64("jited_func_lens") + BigInt(i * 4), zero8.subarray(0, 4)) !== 0) return t.fail(-EFAULT, "info.jited_func_lens: write faulted");
+  // The program's BTF (check_btf_info_early); without one the caller's btf_id stays as it was.
+  const bi = prog.btf_info;
+  if (bi && bi.btf.id !== undefined) info.setU32("btf_id", bi.btf.id);
   info.setU32("attach_btf_id", 0);
-  info.setU32("nr_func_info", 0);
-  info.setU32("nr_line_info", 0);
-  info.setU32("nr_jited_line_info", 0);
+  // func_info: the kernel's records, insn_off already moved to the xlated starts (adjust_btf_func).
+  ulen = info.u32("nr_func_info");
+  const fi = bi?.func_info ?? [];
+  info.setU32("nr_func_info", fi.length);
+  if (fi.length && ulen) {
+    const n = Math.min(fi.length, ulen);
+    const out = new Uint8Array(n * FUNC_INFO_REC);
+    const dv = new DataView(out.buffer);
+    for (let i = 0; i < n; i++) {
+      dv.setUint32(i * 8, fi[i]!.insn_off, true);
+      dv.setUint32(i * 8 + 4, fi[i]!.type_id, true);
+    }
+    if (t.memory.copyOut(info.u64("func_info"), out) !== 0) return t.fail(-EFAULT, "info.func_info: writing the records faulted");
+  }
+  ulen = info.u32("nr_line_info");
+  const li = bi?.linfo ?? [];
+  info.setU32("nr_line_info", li.length);
+  if (li.length && ulen) {
+    const n = Math.min(li.length, ulen);
+    const out = new Uint8Array(n * LINE_INFO_REC);
+    const dv = new DataView(out.buffer);
+    for (let i = 0; i < n; i++) {
+      const r = li[i]!;
+      dv.setUint32(i * 16, r.insn_off, true);
+      dv.setUint32(i * 16 + 4, r.file_name_off, true);
+      dv.setUint32(i * 16 + 8, r.line_off, true);
+      dv.setUint32(i * 16 + 12, r.line_col, true);
+    }
+    if (t.memory.copyOut(info.u64("line_info"), out) !== 0) return t.fail(-EFAULT, "info.line_info: writing the records faulted");
+  }
+  // jited_line_info: the reference host JITs every program, so there is one address per line_info
+  // record (aux->jited_linfo); the emulator has no image and writes each address as 0, as jited_ksyms.
+  ulen = info.u32("nr_jited_line_info");
+  info.setU32("nr_jited_line_info", li.length);
+  if (li.length && ulen) {
+    const n = Math.min(li.length, ulen);
+    for (let i = 0; i < n; i++)
+      if (t.memory.copyOut(info.u64("jited_line_info") + BigInt(i * 8), zero8) !== 0) return t.fail(-EFAULT, "info.jited_line_info: write faulted");
+  }
   ulen = info.u32("nr_prog_tags");
   info.setU32("nr_prog_tags", funcCnt || 1);
   if (ulen) {

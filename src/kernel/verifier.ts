@@ -1929,8 +1929,9 @@ function doCheck(env: Env): void {
   let doPrintState = false;
   // The initial state is scratched: the first line shows R1 and R10.
   env.scratchedRegs = 0x7ff;
-  // do_check_common(): the source lines start afresh for each walk.
+  // do_check_common(): the source lines start afresh for each walk; the main program's BTF prototype is looked at for the log.
   env.btfi?.resetLinfo();
+  env.btfi?.prepareMain(env.prog.type);
   for (;;) {
     if (idx < 0 || idx >= insns.length) env.fail(-EFAULT, `invalid insn idx ${idx} insn_cnt ${insns.length}`);
     const insn = insns[idx]!;

@@ -50,6 +50,8 @@ export interface BtfInfoHooks {
   resetLinfo(): void;
   /** verbose_linfo(): the source line of an instruction when it differs from the last one printed. */
   verboseLinfo(insn_off: number, prefix: string): void;
+  /** btf_prepare_func_args() of the main program, for its log lines. */
+  prepareMain(progType: number): void;
   /** Whether subprogram i has global linkage (subprog_is_global). */
   isGlobal(i: number): boolean;
   /** The subprogram's BTF name, for the log. */
@@ -295,6 +297,15 @@ export class ProgBtfLoad implements BtfInfoHooks {
     this.prev_linfo = i;
   }
 
+  /**
+   * do_check_common() for the main program: with func_info, btf_prepare_func_args(env, 0)
+   * runs for its log messages only (a failure marks the BTF unreliable, the walk goes on).
+   */
+  prepareMain(progType: number): void {
+    if (!this.btf || !this.func_info.length) return;
+    prepareFuncArgs(this.parsed, this.func_info[0]!.type_id, this.linkage[0] === 1, progType, this.log);
+  }
+
   isGlobal(i: number): boolean {
     return this.linkage[i] === 1;
   }
@@ -391,4 +402,137 @@ function concat(...parts: Uint8Array[]): Uint8Array {
 /** The BTF object a program holds, for prog info and the final put. */
 export function prog_btf_put(info: ProgBtfInfo | null): void {
   if (info) btf_put(info.btf);
+}
+
+const KIND_STR = ["UNKNOWN", "INT", "PTR", "ARRAY", "STRUCT", "UNION", "ENUM", "FWD", "TYPEDEF", "VOLATILE", "CONST", "RESTRICT", "FUNC", "FUNC_PROTO", "VAR", "DATASEC", "FLOAT", "DECL_TAG", "TYPE_TAG", "ENUM64"] as const;
+/** MAX_BPF_FUNC_REG_ARGS */
+const MAX_ARGS = 5;
+
+/** btf_type_str() */
+function typeStr(btf: Btf, ty: number): string {
+  return KIND_STR[btf.kind(ty)] ?? "UNKNOWN";
+}
+
+function nameOf(btf: Btf, ty: number): string {
+  return decodeLatin1(btf.nameBytes(btf.nameOff(ty)) ?? new Uint8Array());
+}
+
+/** btf_type_is_modifier(): typedef, volatile, const, restrict, type tag. */
+function isModifier(btf: Btf, ty: number): boolean {
+  const k = btf.kind(ty);
+  return k === BTF_KIND.TYPEDEF || k === BTF_KIND.VOLATILE || k === BTF_KIND.CONST || k === BTF_KIND.RESTRICT || k === BTF_KIND.TYPE_TAG;
+}
+
+/** Follows modifiers from type id `id`; returns the type's offset (VOID is btf.typeById(0)). */
+function skipMods(btf: Btf, id: number): number {
+  let ty = btf.typeById(id) ?? btf.typeById(0)!;
+  for (let g = 0; g < 64 && isModifier(btf, ty); g++) ty = btf.typeById(btf.sizeType(ty)) ?? btf.typeById(0)!;
+  return ty;
+}
+
+/** __btf_resolve_size(): the byte size of a type through modifiers and arrays, or null (-EINVAL). */
+function resolveSize(btf: Btf, ty: number): number | null {
+  let nelems = 1;
+  for (let i = 0; i < 32; i++) {
+    const k = btf.kind(ty);
+    if (k === BTF_KIND.INT || k === BTF_KIND.STRUCT || k === BTF_KIND.UNION || k === BTF_KIND.ENUM || k === BTF_KIND.FLOAT || k === BTF_KIND.ENUM64) {
+      const size = btf.sizeType(ty);
+      if (nelems && size > Math.floor(0xffffffff / nelems)) return null;
+      return nelems * size;
+    }
+    if (k === BTF_KIND.PTR) return nelems * 8;
+    if (isModifier(btf, ty)) ty = btf.typeById(btf.sizeType(ty)) ?? btf.typeById(0)!;
+    else if (k === BTF_KIND.ARRAY) {
+      const n = btf.u32(ty + 12 + 8);
+      if (nelems && n > Math.floor(0xffffffff / nelems)) return null;
+      nelems *= n;
+      ty = btf.typeById(btf.u32(ty + 12)) ?? btf.typeById(0)!;
+    } else return null;
+  }
+  return null;
+}
+
+/** The context struct each program type's BTF may name (find_canonical_prog_ctx_type); "" for none. */
+function ctxTypeName(progType: number): string {
+  switch (progType) {
+    case 1: case 3: case 4: case 8: case 10: case 11: case 12: case 14: case 17: case 22:
+      return "__sk_buff";
+    case 6:
+      return "xdp_md";
+    case 2: case 16: case 19:
+      return "pt_regs";
+    case 9:
+      return "bpf_sock";
+    case 13:
+      return "bpf_sock_ops";
+    default:
+      return "";
+  }
+}
+
+/** btf_is_prog_ctx_type(): a pointer to the program type's context struct (or the kernel struct it projects). */
+function isProgCtxType(btf: Btf, ptr: number, progType: number): boolean {
+  let ty = btf.typeById(btf.sizeType(ptr)) ?? btf.typeById(0)!;
+  if (progType === 2) {
+    // KPROBE accepts the bpf_user_pt_regs_t typedef by name.
+    let k = ty;
+    while (isModifier(btf, k) && btf.kind(k) !== BTF_KIND.TYPEDEF) k = btf.typeById(btf.sizeType(k)) ?? btf.typeById(0)!;
+    if (btf.kind(k) === BTF_KIND.TYPEDEF && nameOf(btf, k) === "bpf_user_pt_regs_t") return true;
+  }
+  while (isModifier(btf, ty)) ty = btf.typeById(btf.sizeType(ty)) ?? btf.typeById(0)!;
+  if (btf.kind(ty) !== BTF_KIND.STRUCT && btf.kind(ty) !== BTF_KIND.UNION) return false;
+  const tname = nameOf(btf, ty);
+  const want = ctxTypeName(progType);
+  if (!want) return false;
+  if ((want === "__sk_buff" && tname === "sk_buff") || (want === "xdp_md" && tname === "xdp_buff")) return true;
+  return tname === want;
+}
+
+/** decl tags "arg:..." on a function's parameter (btf_find_next_decl_tag). */
+function hasArgTag(btf: Btf, funcId: number, arg: number): boolean {
+  for (let id = 1; id < btf.nr_types; id++) {
+    const ty = btf.typeById(id)!;
+    if (btf.kind(ty) !== BTF_KIND.DECL_TAG || btf.sizeType(ty) !== funcId || btf.s32(ty + 12) !== arg) continue;
+    const n = btf.nameBytes(btf.nameOff(ty));
+    if (n && n.length >= 4 && n[0] === 0x61 && n[1] === 0x72 && n[2] === 0x67 && n[3] === 0x3a) return true;
+  }
+  return false;
+}
+
+/**
+ * btf_prepare_func_args() for the argument kinds the emulator knows (ctx,
+ * scalar, pointer to sized memory); the log lines are the kernel's. Returns
+ * 0 or -errno; arg tags are not emulated (-EINVAL with a bpfemu reason).
+ */
+export function prepareFuncArgs(btf: Btf, funcId: number, global: boolean, progType: number, log: VLog): { err: number; reason: string } {
+  const fn = btf.typeById(funcId)!;
+  const tname = nameOf(btf, fn);
+  const proto = btf.typeById(btf.sizeType(fn))!;
+  const nargs = btf.vlen(proto);
+  const bad = (msg: string | null, err = -EINVAL): { err: number; reason: string } => {
+    if (msg !== null) log.write(msg);
+    return { err, reason: (msg ?? `btf_prepare_func_args: ${tname}() has an argument a static function cannot take`).trim() };
+  };
+  if (nargs > MAX_ARGS) return bad(global ? `Global function ${tname}() with ${nargs} > ${MAX_ARGS} args. Buggy compiler.\n` : null);
+  const ret = skipMods(btf, btf.sizeType(proto));
+  const rk = btf.kind(ret);
+  if (btf.sizeType(proto) !== 0 && rk !== BTF_KIND.INT && rk !== BTF_KIND.ENUM && rk !== BTF_KIND.ENUM64)
+    return bad(global ? `Global function ${tname}() return value not void or scalar. Only those are supported.\n` : null);
+  for (let i = 0; i < nargs; i++) {
+    if (hasArgTag(btf, funcId, i)) return { err: -EINVAL, reason: "bpfemu: arg: decl tags of function arguments are not emulated" };
+    const argType = btf.u32(proto + 12 + i * 8 + 4);
+    const ty = skipMods(btf, argType);
+    if (btf.kind(ty) === BTF_KIND.PTR && argType !== 0) {
+      if (isProgCtxType(btf, ty, progType)) continue;
+      if (global) {
+        const pointee = skipMods(btf, btf.sizeType(ty));
+        if (resolveSize(btf, pointee) === null)
+          return bad(`arg#${i} reference type('${typeStr(btf, pointee)} ${nameOf(btf, pointee)}') size cannot be determined: -22\n`);
+        continue;
+      }
+    }
+    if (btf.kind(ty) === BTF_KIND.INT || btf.kind(ty) === BTF_KIND.ENUM || btf.kind(ty) === BTF_KIND.ENUM64) continue;
+    return bad(global ? `Arg#${i} type ${typeStr(btf, ty)} in ${tname}() is not supported yet.\n` : null);
+  }
+  return { err: 0, reason: "" };
 }
