@@ -137,12 +137,10 @@ function bpf_prog_load_verify(c: Call, pt: number, insns: Uint8Array, licenseBuf
   const err0 = bpf_vlog_init(c, level, attr.u64("log_buf"), attr.u32("log_size"), "");
   if (err0) return err0;
   const log = new VLog(t, level, attr.u64("log_buf"), attr.u32("log_size"));
-  let res: { err: number; reason: string };
   // bpf_check(): process_fd_array first, then check_btf_info_early (prog_btf_fd, func_info) and,
   // after the subprograms are known, check_btf_info (func_info against them, line_info).
-  const btfi = new ProgBtfLoad(c, log);
-  if (attr.u32("fd_array_cnt")) res = process_fd_array(c, log);
-  else res = bpf_check(t, prog, log, token, btfi);
+  const btfi = new ProgBtfLoad(c, log, attr.u32("fd_array_cnt") ? () => process_fd_array(c, log) : null);
+  const res = bpf_check(t, prog, log, token, btfi);
   const fin = log.finalize();
   let err = res.err;
   let reason = res.reason;

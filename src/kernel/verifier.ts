@@ -2080,7 +2080,14 @@ function step(env: Env, st: VState, insn: DInsn, idx: number, stack: Pending[]):
       if (op === 0x80) {
         if (x || (insn.src !== 2 && insn.off !== 0) || (insn.src !== 0 && insn.src !== 1 && insn.src !== 2) || insn.dst !== 0 || c === 6) env.fail(-EINVAL, "BPF_CALL uses reserved fields");
         if (insn.src === 1) {
-          // check_func_call(): a new frame with R1-R5 passed on.
+          // check_func_call(): btf_check_subprog_call() first (log lines only for static functions), then a new frame with R1-R5 passed on.
+          env.btfi?.checkSubprogCall(
+            env.subprogs.findIndex((s) => s.start === idx + insn.imm + 1),
+            (r) => {
+              const g = st.cur.regs[r]!;
+              return { kind: g.t === T.SCALAR ? "scalar" : g.t === T.CTX ? "ctx" : "other", off: g.off };
+            },
+          );
           if (st.frames.length >= MAX_CALL_FRAMES) env.fail(-E2BIG, `the call stack of ${st.frames.length + 1} frames is too deep`);
           const target = idx + insn.imm + 1;
           const f = new Frame();

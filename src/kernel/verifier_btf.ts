@@ -52,6 +52,8 @@ export interface BtfInfoHooks {
   verboseLinfo(insn_off: number, prefix: string): void;
   /** btf_prepare_func_args() of the main program, for its log lines. */
   prepareMain(progType: number): void;
+  /** btf_check_subprog_call() at a call of a static subprogram: log lines only (a mismatch marks its BTF unreliable). */
+  checkSubprogCall(subprog: number, reg: (regno: number) => ArgReg): void;
   /** Whether subprogram i has global linkage (subprog_is_global). */
   isGlobal(i: number): boolean;
   /** The subprogram's BTF name, for the log. */
@@ -79,12 +81,19 @@ export class ProgBtfLoad implements BtfInfoHooks {
   linkage: number[] = [];
   linfo: LineInfoRec[] = [];
   private prev_linfo = -1;
+  /** func_info_aux[i].unreliable: the BTF prototype did not match a call. */
+  private readonly unreliable = new Set<number>();
+  private progType = 0;
   /** prog->len, for find_linfo's bound. */
   private len = 0;
 
-  constructor(c: Call, log: VLog) {
+  /** process_fd_array(), which bpf_check runs just before check_btf_info_early (objects.ts). */
+  private readonly pre: (() => HookResult) | null;
+
+  constructor(c: Call, log: VLog, pre: (() => HookResult) | null = null) {
     this.c = c;
     this.log = log;
+    this.pre = pre;
   }
 
   private get parsed(): Btf {
@@ -99,6 +108,10 @@ export class ProgBtfLoad implements BtfInfoHooks {
   /** check_btf_info_early() */
   early(): HookResult | null {
     const { attr } = this.c;
+    if (this.pre) {
+      const r = this.pre();
+      if (r.err) return r;
+    }
     if (!attr.u32("func_info_cnt") && !attr.u32("line_info_cnt")) return null;
     // btf_get_by_fd(): EBADF for a closed fd, EINVAL for a file that is not BTF; the kernel's own BTF is refused.
     const fd = attr.u32("prog_btf_fd");
@@ -302,8 +315,41 @@ export class ProgBtfLoad implements BtfInfoHooks {
    * runs for its log messages only (a failure marks the BTF unreliable, the walk goes on).
    */
   prepareMain(progType: number): void {
+    this.progType = progType;
     if (!this.btf || !this.func_info.length) return;
     prepareFuncArgs(this.parsed, this.func_info[0]!.type_id, this.linkage[0] === 1, progType, this.log);
+  }
+
+  checkSubprogCall(subprog: number, reg: (regno: number) => ArgReg): void {
+    if (!this.btf || !this.func_info.length || subprog < 0 || this.unreliable.has(subprog)) return;
+    const global = this.linkage[subprog] === 1;
+    const r = prepareFuncArgs(this.parsed, this.func_info[subprog]!.type_id, global, this.progType, this.log);
+    const args = r.args;
+    if (r.err || !args) {
+      this.unreliable.add(subprog);
+      return;
+    }
+    // btf_check_func_arg_match()
+    for (let i = 0; i < args.length; i++) {
+      const a = reg(i + 1);
+      if (args[i] === "any" && a.kind !== "scalar") {
+        this.log.write(`R${i + 1} is not a scalar\n`);
+        this.unreliable.add(subprog);
+        return;
+      }
+      if (args[i] === "ctx") {
+        if (a.kind === "ctx" && a.off) {
+          this.log.write(a.off < 0 ? `negative offset ctx ptr R${i + 1} off=${a.off} disallowed\n` : `dereference of modified ctx ptr R${i + 1} off=${a.off} disallowed\n`);
+          this.unreliable.add(subprog);
+          return;
+        }
+        if (a.kind !== "ctx") {
+          this.log.write(`arg#${i} expects pointer to ctx\n`);
+          this.unreliable.add(subprog);
+          return;
+        }
+      }
+    }
   }
 
   isGlobal(i: number): boolean {
@@ -504,7 +550,7 @@ function hasArgTag(btf: Btf, funcId: number, arg: number): boolean {
  * scalar, pointer to sized memory); the log lines are the kernel's. Returns
  * 0 or -errno; arg tags are not emulated (-EINVAL with a bpfemu reason).
  */
-export function prepareFuncArgs(btf: Btf, funcId: number, global: boolean, progType: number, log: VLog): { err: number; reason: string } {
+export function prepareFuncArgs(btf: Btf, funcId: number, global: boolean, progType: number, log: VLog): { err: number; reason: string; args?: ArgKind[] } {
   const fn = btf.typeById(funcId)!;
   const tname = nameOf(btf, fn);
   const proto = btf.typeById(btf.sizeType(fn))!;
@@ -518,21 +564,38 @@ export function prepareFuncArgs(btf: Btf, funcId: number, global: boolean, progT
   const rk = btf.kind(ret);
   if (btf.sizeType(proto) !== 0 && rk !== BTF_KIND.INT && rk !== BTF_KIND.ENUM && rk !== BTF_KIND.ENUM64)
     return bad(global ? `Global function ${tname}() return value not void or scalar. Only those are supported.\n` : null);
+  const args: ArgKind[] = [];
   for (let i = 0; i < nargs; i++) {
     if (hasArgTag(btf, funcId, i)) return { err: -EINVAL, reason: "bpfemu: arg: decl tags of function arguments are not emulated" };
     const argType = btf.u32(proto + 12 + i * 8 + 4);
     const ty = skipMods(btf, argType);
     if (btf.kind(ty) === BTF_KIND.PTR && argType !== 0) {
-      if (isProgCtxType(btf, ty, progType)) continue;
+      if (isProgCtxType(btf, ty, progType)) {
+        args.push("ctx");
+        continue;
+      }
       if (global) {
         const pointee = skipMods(btf, btf.sizeType(ty));
         if (resolveSize(btf, pointee) === null)
           return bad(`arg#${i} reference type('${typeStr(btf, pointee)} ${nameOf(btf, pointee)}') size cannot be determined: -22\n`);
+        args.push("mem");
         continue;
       }
     }
-    if (btf.kind(ty) === BTF_KIND.INT || btf.kind(ty) === BTF_KIND.ENUM || btf.kind(ty) === BTF_KIND.ENUM64) continue;
+    if (btf.kind(ty) === BTF_KIND.INT || btf.kind(ty) === BTF_KIND.ENUM || btf.kind(ty) === BTF_KIND.ENUM64) {
+      args.push("any");
+      continue;
+    }
     return bad(global ? `Arg#${i} type ${typeStr(btf, ty)} in ${tname}() is not supported yet.\n` : null);
   }
-  return { err: 0, reason: "" };
+  return { err: 0, reason: "", args };
+}
+
+/** What btf_prepare_func_args makes of an argument: ARG_ANYTHING, ARG_PTR_TO_CTX, ARG_PTR_TO_MEM. */
+export type ArgKind = "any" | "ctx" | "mem";
+
+/** The caller's register as btf_check_func_arg_match looks at it. */
+export interface ArgReg {
+  kind: "scalar" | "ctx" | "other";
+  off: number;
 }
