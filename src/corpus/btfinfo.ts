@@ -40,6 +40,14 @@ export const T = {
   ptrSub: 14,
   ptrProto: 15,
   intPtr: 16,
+  gCtx: 17,
+  gVoidPtr: 18,
+  gIntPtr: 19,
+  sixProto: 20,
+  gSix: 21,
+  structRetProto: 22,
+  gStruct: 23,
+  gTwo: 24,
 } as const;
 
 interface CorpusBtf {
@@ -68,6 +76,14 @@ export function corpusBtf(): CorpusBtf {
   b.func("ptr_fn", T.ptrProto, 0); // 14 static taking int *
   b.proto(T.int, [["p", T.intPtr]]); // 15
   b.ptr(T.int); // 16
+  b.func("ctx_fn", T.mainProto, 1); // 17 global taking the context
+  b.func("g_vp", T.vpProto, 1); // 18 global taking void *
+  b.func("g_ip", T.ptrProto, 1); // 19 global taking int *
+  b.proto(T.int, ["a", "b", "c", "d", "e", "f"].map((n): [string, number] => [n, T.int])); // 20
+  b.func("g_six", T.sixProto, 1); // 21
+  b.proto(T.skb, [["x", T.int]]); // 22 returns a struct
+  b.func("g_struct", T.structRetProto, 1); // 23
+  b.func("g_two", T.subProto, 1); // 24 a second global int (int)
   for (const s of LINES) b.s(s);
   const blob = b.blob();
   const strLen = new DataView(blob.buffer).getUint32(20, true);
@@ -225,6 +241,16 @@ const P_SUB_LDABS_OK = A.prog(A.callLocal(1), A.exit(), A.mov64r(R6, R1), A.ldAb
 const P_FAIL = A.prog(A.mov64i(R0, 1), A.alu64i(A.ALU.ADD, R0, 1), A.mov64i(R1, 2), A.mov64r(R0, A.R2), A.exit());
 /** loops on itself: infinite loop detected at insn 1 */
 const P_LOOP = A.prog(A.mov64i(R0, 0), A.ja(-1), A.exit());
+/** main passes ctx in r1 to a function at 2 that reads skb->len */
+const P_CALL_CTX = A.prog(A.callLocal(1), A.exit(), A.ldx(A.SZ.W, R0, R1, 0), A.exit());
+/** the subprogram at 4 returns the frame pointer */
+const P_SUB_RET_FP = A.prog(A.mov64i(R1, 5), A.callLocal(2), A.mov64i(R0, 0), A.exit(), A.mov64r(R0, A.R10), A.exit());
+/** the subprogram at 4 reads an uninitialised r2 */
+const P_SUB_FAIL = A.prog(A.mov64i(R1, 5), A.callLocal(2), A.mov64i(R0, 0), A.exit(), A.mov64r(R0, A.R2), A.exit());
+/** main leaves ctx in r1 and calls the subprogram at 4 */
+const P_SUB_CTX_ARG = A.prog(A.mov64i(A.R2, 0), A.callLocal(2), A.mov64i(R0, 0), A.exit(), A.mov64i(R0, 1), A.exit());
+/** main calls 4, which calls 6 */
+const P_CHAIN = A.prog(A.mov64i(R1, 5), A.callLocal(2), A.mov64i(R0, 0), A.exit(), A.callLocal(1), A.exit(), A.mov64r(R0, R1), A.exit());
 /** straight-line success, five insns */
 const P_OK5 = A.prog(A.mov64i(R0, 1), A.alu64i(A.ALU.ADD, R0, 1), A.mov64i(R1, 2), A.alu64r(A.ALU.ADD, R0, R1), A.exit());
 
@@ -441,6 +467,25 @@ export function btfInfoCorpus(): Trace[] {
     b.btfProg(P_SUB, { funcs: fi([0, T.main], [4, T.globalSub]), lines: linesSub });
     b.btfInfo(4);
   });
+  const g = (type: number): FuncRec[] => fi([0, T.main], [4, type]);
+  add("global-sub-level1-fail", "a global function whose own walk fails: the log starts at 'Validating'", (b) => b.btfProg(P_SUB_FAIL, { funcs: g(T.globalSub), lines: linesSub }));
+  add("global-sub-ret-fp", "a global function returning a stack pointer", (b) => b.btfProg(P_SUB_RET_FP, { funcs: g(T.globalSub), lines: linesSub }));
+  add("global-sub-ctx-to-scalar", "ctx passed where the prototype wants int: the caller's args are invalid", (b) => b.btfProg(P_SUB_CTX_ARG, { funcs: g(T.globalSub), lines: linesSub }));
+  add("global-sub-scalar-to-ctx", "a scalar passed where the prototype wants the context", (b) => b.btfProg(P_SUB, { funcs: g(T.gCtx), lines: linesSub }));
+  add("global-ctx-ok", "a global function taking the context reads it", (b) => b.btfProg(P_CALL_CTX, { funcs: fi([0, T.main], [2, T.gCtx]), lines: [l0, L(2, "int sub_fn(int x)", 10)] }));
+  add("global-void-ptr", "a global function taking void *: its prototype is refused at the call", (b) => b.btfProg(P_SUB, { funcs: g(T.gVoidPtr), lines: linesSub }));
+  add("global-int-ptr", "a global function taking int * called with a scalar", (b) => b.btfProg(P_SUB, { funcs: g(T.gIntPtr), lines: linesSub }));
+  add("global-six-args", "a global function with six arguments", (b) => b.btfProg(P_SUB, { funcs: g(T.gSix), lines: linesSub }));
+  add("global-struct-ret", "a global function returning a struct", (b) => b.btfProg(P_SUB, { funcs: g(T.gStruct), lines: linesSub }));
+  add("global-chain", "a global function calling another: verified in turn", (b) =>
+    b.btfProg(P_CHAIN, { funcs: fi([0, T.main], [4, T.globalSub], [6, T.gTwo]), lines: [...linesSub, L(6, "return x + 1;", 11)] }),
+  );
+  add("global-chain-level2", "the same at log level 2", (b) =>
+    b.btfProg(P_CHAIN, { funcs: fi([0, T.main], [4, T.globalSub], [6, T.gTwo]), lines: [...linesSub, L(6, "return x + 1;", 11)], logLevel: 2, logSize: 65536 }),
+  );
+  add("global-static-mix", "a global function calling a static one", (b) =>
+    b.btfProg(P_CHAIN, { funcs: fi([0, T.main], [4, T.globalSub], [6, T.sub]), lines: [...linesSub, L(6, "return x + 1;", 11)] }),
+  );
   add("static-ptr-sub", "a static subprogram taking int * called with a scalar: its BTF becomes unreliable, no error", (b) =>
     b.btfProg(P_SUB, { funcs: fi([0, T.main], [4, T.ptrSub]), lines: linesSub }),
   );

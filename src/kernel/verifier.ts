@@ -521,6 +521,9 @@ class Env {
   insnIdx = 0;
   /** func_info / line_info of the load (verifier_btf.ts), when it came with prog_btf_fd. */
   btfi: BtfInfoHooks | null = null;
+  /** Global subprograms a walk called (subprog_aux->called) and those already verified. */
+  readonly globalCalled = new Set<number>();
+  readonly globalVerified = new Set<number>();
 
   constructor(t: Task, prog: BpfProg, log: VLog, insns: DInsn[], token: BpfToken | null) {
     this.t = t;
@@ -1889,6 +1892,11 @@ function checkHelperCall(env: Env, st: VState, insn: DInsn, idx: number): void {
 function checkReturnCode(env: Env, st: VState): void {
   const r0 = regOf(env, st, 0, true);
   if (isPtr(r0) && !env.allow_ptr_leaks) env.fail(-EACCES, "R0 leaks addr as return value");
+  // A global function (frame 0 of its own walk) returns a scalar; the program type's range is the main program's.
+  if (st.frames[0]!.subprog !== 0) {
+    if (r0.t !== T.SCALAR) env.fail(-EINVAL, `At subprogram exit the register R0 is not a scalar value (${regTypeStr(r0.t)})`);
+    return;
+  }
   let lo = 0n, hi = 1n;
   const eat = env.prog.expected_attach_type;
   switch (env.prog.type) {
@@ -1919,11 +1927,31 @@ function checkReturnCode(env: Env, st: VState): void {
 
 // --- do_check ------------------------------------------------------------------------------------
 
-function doCheck(env: Env): void {
+function doCheck(env: Env, subprog = 0): void {
   const insns = env.insns;
   const stack: Pending[] = [];
   let st = initState(env);
   let idx = 0;
+  if (subprog) {
+    // do_check_common() of a global function: its registers come from its BTF prototype.
+    if (env.level1) env.verbose(`Validating ${env.btfi!.subprogName(subprog)}() func#${subprog}...\n`);
+    const args = env.btfi!.globalArgs(subprog);
+    if (!Array.isArray(args)) throw new VerifyError(args.err, args.reason);
+    const f = st.cur;
+    f.subprog = subprog;
+    f.regs[1]!.setNotInit();
+    args.forEach((a, i) => {
+      const r = f.regs[i + 1]!;
+      if (a === "any") r.setUnknown();
+      else {
+        r.t = T.CTX;
+        r.tn = tnumConst(0n);
+        r.smin = r.smax = 0n;
+        r.umin = r.umax = 0n;
+      }
+    });
+    idx = env.subprogs[subprog]!.start;
+  }
   let prev = -1;
   const popLog = !(env.log.level & BPF_LOG_LEVEL2);
   let doPrintState = false;
@@ -1931,7 +1959,7 @@ function doCheck(env: Env): void {
   env.scratchedRegs = 0x7ff;
   // do_check_common(): the source lines start afresh for each walk; the main program's BTF prototype is looked at for the log.
   env.btfi?.resetLinfo();
-  env.btfi?.prepareMain(env.prog.type);
+  if (!subprog) env.btfi?.prepareMain(env.prog.type);
   for (;;) {
     if (idx < 0 || idx >= insns.length) env.fail(-EFAULT, `invalid insn idx ${idx} insn_cnt ${insns.length}`);
     const insn = insns[idx]!;
@@ -2081,13 +2109,25 @@ function step(env: Env, st: VState, insn: DInsn, idx: number, stack: Pending[]):
         if (x || (insn.src !== 2 && insn.off !== 0) || (insn.src !== 0 && insn.src !== 1 && insn.src !== 2) || insn.dst !== 0 || c === 6) env.fail(-EINVAL, "BPF_CALL uses reserved fields");
         if (insn.src === 1) {
           // check_func_call(): btf_check_subprog_call() first (log lines only for static functions), then a new frame with R1-R5 passed on.
-          env.btfi?.checkSubprogCall(
-            env.subprogs.findIndex((s) => s.start === idx + insn.imm + 1),
-            (r) => {
-              const g = st.cur.regs[r]!;
-              return { kind: g.t === T.SCALAR ? "scalar" : g.t === T.CTX ? "ctx" : "other", off: g.off };
-            },
-          );
+          const sub = env.subprogs.findIndex((s) => s.start === idx + insn.imm + 1);
+          const argErr = env.btfi?.checkSubprogCall(sub, (r) => {
+            const g = st.cur.regs[r]!;
+            return { kind: g.t === T.SCALAR ? "scalar" : g.t === T.CTX ? "ctx" : "other", off: g.off, isNull: g.t === T.SCALAR && tnumIsConst(g.tn) && g.tn.v === 0n };
+          });
+          if (sub > 0 && env.btfi?.isGlobal(sub)) {
+            // A global function is verified on its own (do_check_subprogs); the caller only gets an unknown R0.
+            const name = env.btfi.subprogName(sub);
+            if (argErr) {
+              if (argErr.reason.startsWith("bpfemu:")) throw new VerifyError(argErr.err, argErr.reason);
+              env.fail(argErr.err, `Caller passes invalid args into func#${sub} ('${name}')`);
+            }
+            if (env.level1) env.verbose(`Func#${sub} ('${name}') is global and assumed valid.\n`);
+            env.globalCalled.add(sub);
+            clobberCallerSaved(env, st);
+            st.cur.regs[0]!.setUnknown();
+            env.scratchedRegs |= 0x3f;
+            return idx + 1;
+          }
           if (st.frames.length >= MAX_CALL_FRAMES) env.fail(-E2BIG, `the call stack of ${st.frames.length + 1} frames is too deep`);
           const target = idx + insn.imm + 1;
           const f = new Frame();
@@ -2261,12 +2301,21 @@ export function bpf_check(t: Task, prog: BpfProg, log: VLog, token: BpfToken | n
         if (isLdImm64(insn)) i++;
       }
     }
-    // do_check_subprogs(): global functions are verified alone against their BTF prototype.
-    for (let i = 1; i < env.subprogs.length; i++)
-      if (btfi?.isGlobal(i)) throw new VerifyError(-EINVAL, `bpfemu: global function func#${i} ('${btfi.subprogName(i)}') is not emulated`);
     doCheck(env);
     // do_check_common() ends a successful walk by dropping the per-insn log.
     if (env.level1 && !(log.level & BPF_LOG_LEVEL2)) log.reset(0);
+    // do_check_subprogs(): each global function a walk called is verified alone against its BTF prototype, until no new one is called.
+    for (let again = btfi !== null; again; ) {
+      again = false;
+      for (let i = 1; i < env.subprogs.length; i++) {
+        if (!btfi!.isGlobal(i) || !env.globalCalled.has(i) || env.globalVerified.has(i)) continue;
+        doCheck(env, i);
+        if (env.level1 && !(log.level & BPF_LOG_LEVEL2)) log.reset(0);
+        if (env.level1) env.verbose(`Func#${i} ('${btfi!.subprogName(i)}') is safe for any args that match its prototype\n`);
+        env.globalVerified.add(i);
+        again = true;
+      }
+    }
     // check_max_stack_depth(): frames rounded to 16 bytes (JIT) along the call chain must fit in 512.
     const sumDepth = env.subprogs.reduce((a, s) => a + Math.ceil(s.stack_depth / 16) * 16, 0);
     if (env.subprogs.length > 1 && sumDepth > MAX_BPF_STACK) env.fail(-EACCES, `combined stack size of ${env.subprogs.length} calls is ${sumDepth}. Too large`);

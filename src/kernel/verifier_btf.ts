@@ -52,8 +52,13 @@ export interface BtfInfoHooks {
   verboseLinfo(insn_off: number, prefix: string): void;
   /** btf_prepare_func_args() of the main program, for its log lines. */
   prepareMain(progType: number): void;
-  /** btf_check_subprog_call() at a call of a static subprogram: log lines only (a mismatch marks its BTF unreliable). */
-  checkSubprogCall(subprog: number, reg: (regno: number) => ArgReg): void;
+  /**
+   * btf_check_subprog_call(): the caller's registers against the callee's BTF prototype. A mismatch marks
+   * the BTF unreliable; the verifier refuses the call only for a global callee (the result is its error).
+   */
+  checkSubprogCall(subprog: number, reg: (regno: number) => ArgReg): HookResult | null;
+  /** The argument kinds of a global subprogram for its own walk (do_check_common), or a bpfemu refusal. */
+  globalArgs(subprog: number): ArgKind[] | HookResult;
   /** Whether subprogram i has global linkage (subprog_is_global). */
   isGlobal(i: number): boolean;
   /** The subprogram's BTF name, for the log. */
@@ -83,6 +88,8 @@ export class ProgBtfLoad implements BtfInfoHooks {
   private prev_linfo = -1;
   /** func_info_aux[i].unreliable: the BTF prototype did not match a call. */
   private readonly unreliable = new Set<number>();
+  /** sub->args once btf_prepare_func_args succeeded. */
+  private readonly args = new Map<number, ArgKind[]>();
   private progType = 0;
   /** prog->len, for find_linfo's bound. */
   private len = 0;
@@ -317,39 +324,66 @@ export class ProgBtfLoad implements BtfInfoHooks {
   prepareMain(progType: number): void {
     this.progType = progType;
     if (!this.btf || !this.func_info.length) return;
-    prepareFuncArgs(this.parsed, this.func_info[0]!.type_id, this.linkage[0] === 1, progType, this.log);
+    const r = this.prepare(0);
+    // do_check_common(): a main program whose prototype is not (ctx) has unreliable BTF.
+    if (!Array.isArray(r) || r.length !== 1 || r[0] !== "ctx") this.unreliable.add(0);
   }
 
-  checkSubprogCall(subprog: number, reg: (regno: number) => ArgReg): void {
-    if (!this.btf || !this.func_info.length || subprog < 0 || this.unreliable.has(subprog)) return;
-    const global = this.linkage[subprog] === 1;
-    const r = prepareFuncArgs(this.parsed, this.func_info[subprog]!.type_id, global, this.progType, this.log);
-    const args = r.args;
-    if (r.err || !args) {
+  checkSubprogCall(subprog: number, reg: (regno: number) => ArgReg): HookResult | null {
+    // Without func_info there is nothing to check (-EINVAL, which no caller looks at).
+    if (!this.btf || !this.func_info.length || subprog < 0) return { err: -EINVAL, reason: "no func_info" };
+    if (this.unreliable.has(subprog)) return { err: -EINVAL, reason: "unreliable BTF" };
+    const r = this.prepare(subprog);
+    if (!Array.isArray(r)) {
       this.unreliable.add(subprog);
-      return;
+      return r;
     }
     // btf_check_func_arg_match()
-    for (let i = 0; i < args.length; i++) {
+    const bad = (msg: string): HookResult => {
+      this.log.write(msg);
+      this.unreliable.add(subprog);
+      return { err: -EINVAL, reason: msg.trim() };
+    };
+    for (let i = 0; i < r.length; i++) {
       const a = reg(i + 1);
-      if (args[i] === "any" && a.kind !== "scalar") {
-        this.log.write(`R${i + 1} is not a scalar\n`);
-        this.unreliable.add(subprog);
-        return;
-      }
-      if (args[i] === "ctx") {
+      if (r[i] === "any" && a.kind !== "scalar") return bad(`R${i + 1} is not a scalar\n`);
+      if (r[i] === "ctx") {
+        // check_func_arg_reg_off() → __check_ptr_off_reg(): -EACCES for a moved ctx pointer.
         if (a.kind === "ctx" && a.off) {
-          this.log.write(a.off < 0 ? `negative offset ctx ptr R${i + 1} off=${a.off} disallowed\n` : `dereference of modified ctx ptr R${i + 1} off=${a.off} disallowed\n`);
-          this.unreliable.add(subprog);
-          return;
+          const e = bad(a.off < 0 ? `negative offset ctx ptr R${i + 1} off=${a.off} disallowed\n` : `dereference of modified ctx ptr R${i + 1} off=${a.off} disallowed\n`);
+          return { err: -EACCES, reason: e.reason };
         }
-        if (a.kind !== "ctx") {
-          this.log.write(`arg#${i} expects pointer to ctx\n`);
+        if (a.kind !== "ctx") return bad(`arg#${i} expects pointer to ctx\n`);
+      }
+      if (r[i] === "mem") {
+        // check_mem_reg(): NULL is fine (the argument may be NULL); a scalar is no memory.
+        if (a.kind === "scalar" && a.isNull) continue;
+        if (a.kind === "scalar") {
+          this.log.write(`R${i + 1} type=scalar `);
+          this.log.write("expected=fp\n");
           this.unreliable.add(subprog);
-          return;
+          return { err: -EINVAL, reason: `R${i + 1} type=scalar expected=fp` };
         }
+        return { err: -EINVAL, reason: `bpfemu: arg#${i} of ${this.subprogName(subprog)}() is a pointer to memory (PTR_TO_MEM), which is not emulated` };
       }
     }
+    return null;
+  }
+
+  /** btf_prepare_func_args() with its result cached (sub->args_cached); failures are not cached and log again. */
+  private prepare(subprog: number): ArgKind[] | HookResult {
+    const cached = this.args.get(subprog);
+    if (cached) return cached;
+    const r = prepareFuncArgs(this.parsed, this.func_info[subprog]!.type_id, this.linkage[subprog] === 1, this.progType, this.log);
+    if (r.err || !r.args) return { err: r.err, reason: r.reason };
+    this.args.set(subprog, r.args);
+    return r.args;
+  }
+
+  globalArgs(subprog: number): ArgKind[] | HookResult {
+    const r = this.prepare(subprog);
+    if (Array.isArray(r) && r.includes("mem")) return { err: -EINVAL, reason: `bpfemu: ${this.subprogName(subprog)}() takes a pointer to memory (PTR_TO_MEM), which is not emulated` };
+    return r;
   }
 
   isGlobal(i: number): boolean {
@@ -562,8 +596,9 @@ export function prepareFuncArgs(btf: Btf, funcId: number, global: boolean, progT
   if (nargs > MAX_ARGS) return bad(global ? `Global function ${tname}() with ${nargs} > ${MAX_ARGS} args. Buggy compiler.\n` : null);
   const ret = skipMods(btf, btf.sizeType(proto));
   const rk = btf.kind(ret);
-  if (btf.sizeType(proto) !== 0 && rk !== BTF_KIND.INT && rk !== BTF_KIND.ENUM && rk !== BTF_KIND.ENUM64)
-    return bad(global ? `Global function ${tname}() return value not void or scalar. Only those are supported.\n` : null);
+  // 6.18 wants an int or enum return (void is no scalar here).
+  if (btf.sizeType(proto) === 0 || (rk !== BTF_KIND.INT && rk !== BTF_KIND.ENUM && rk !== BTF_KIND.ENUM64))
+    return bad(global ? `Global function ${tname}() doesn't return scalar. Only those are supported.\n` : null);
   const args: ArgKind[] = [];
   for (let i = 0; i < nargs; i++) {
     if (hasArgTag(btf, funcId, i)) return { err: -EINVAL, reason: "bpfemu: arg: decl tags of function arguments are not emulated" };
@@ -598,4 +633,6 @@ export type ArgKind = "any" | "ctx" | "mem";
 export interface ArgReg {
   kind: "scalar" | "ctx" | "other";
   off: number;
+  /** register_is_null(): a scalar known to be 0. */
+  isNull: boolean;
 }
