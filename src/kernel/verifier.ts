@@ -167,6 +167,9 @@ interface Checkpoint {
   branches: number;
   parent: Checkpoint | null;
   insn: number;
+  /** is_state_visited() statistics for the eviction heuristic (bpf_verifier_state_list). */
+  miss: number;
+  hit: number;
 }
 
 class VState {
@@ -1057,7 +1060,9 @@ function branchDone(cp: Checkpoint | null): void {
 function isStateVisited(env: Env, st: VState, insn: number): number {
   let addNew = env.jmps_processed - env.prev_jmps_processed >= 2 && env.insn_processed - env.prev_insn_processed >= 8;
   const list = env.explored.get(insn) ?? [];
-  for (const cp of list) {
+  const statesCnt = list.length;
+  for (let i = 0; i < list.length; i++) {
+    const cp = list[i]!;
     if (cp.branches > 0) {
       if (statesEqual(env, cp.state, st, insn, true)) {
         env.btfi?.verboseLinfo(insn, "; ");
@@ -1067,17 +1072,25 @@ function isStateVisited(env: Env, st: VState, insn: number): number {
         throw new VerifyError(-EINVAL, `infinite loop detected at insn ${insn}`);
       }
       if (env.jmps_processed - env.prev_jmps_processed < 20 && env.insn_processed - env.prev_insn_processed < 100) addNew = false;
-      continue;
+    } else if (statesEqual(env, cp.state, st, insn, false)) {
+      cp.hit++;
+      return 1;
     }
-    if (statesEqual(env, cp.state, st, insn, false)) return 1;
+    // The miss path of is_state_visited(): a state that keeps missing is evicted
+    // (n = 3; the 64 of forced checkpoints belongs to iterators, not emulated).
+    if (addNew) cp.miss++;
+    if (cp.miss > cp.hit * 3 + 3) {
+      list.splice(i, 1);
+      i--;
+    }
   }
-  if (list.length > env.max_states_per_insn) env.max_states_per_insn = list.length;
+  if (statesCnt > env.max_states_per_insn) env.max_states_per_insn = statesCnt;
   if (!addNew) return 0;
   env.total_states++;
   env.peak_states++;
   env.prev_jmps_processed = env.jmps_processed;
   env.prev_insn_processed = env.insn_processed;
-  const cp: Checkpoint = { state: st.clone(), branches: 1, parent: st.parent, insn };
+  const cp: Checkpoint = { state: st.clone(), branches: 1, parent: st.parent, insn, miss: 0, hit: 0 };
   list.push(cp);
   env.explored.set(insn, list);
   // The path continues below the new checkpoint; its old parent keeps counting it through the child.

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// Replays the second programs corpus (fixtures/traces/progs2, recorded on
+// Linux 6.18 by scripts/record-prog2-traces.ts) on the emulator. A case (one
+// trace: its maps, one PROG_LOAD, maybe a test run) agrees when every call
+// in it agrees. Agreement is printed per class, with the masks as recorded
+// (logs naming map ids or host times masked) and with every log byte and
+// log_true_size compared. The recorded traces are the expected values.
+
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import "../src/index.ts";
+import { parseTraceBundle } from "../src/corpus/index.ts";
+import { LOG_BASE } from "../src/corpus/prog_builder.ts";
+import { prog2Corpus } from "../src/corpus/progs2.ts";
+import { compareTrace, formatDifference } from "../src/trace/compare.ts";
+import type { Trace, TraceOp } from "../src/trace/format.ts";
+import { replayOnEmulator } from "../src/trace/replay.ts";
+
+const DIR = join(import.meta.dirname, "..", "fixtures", "traces", "progs2");
+const traces: Trace[] = readdirSync(DIR)
+  .filter((f) => f.endsWith(".jsonl.gz"))
+  .sort()
+  .flatMap((f) => parseTraceBundle(gunzipSync(readFileSync(join(DIR, f))).toString("utf8")));
+
+const LOG_END = LOG_BASE + 0x10000000n;
+
+/** The trace with the log masks (log window and log_true_size) removed. */
+function unmaskLogs(t: Trace): Trace {
+  const ops = t.ops.map((op): TraceOp => {
+    if (op.op !== "bpf" || !op.mask || op.cmd !== 5) return op;
+    const mem = (op.mask.mem ?? []).filter((m) => m.addr < LOG_BASE || m.addr >= LOG_END);
+    const attr = (op.mask.attr ?? []).filter(([o]) => o !== 140);
+    const mask = { ...(op.mask.ret ? { ret: true } : {}), ...(mem.length ? { mem } : {}), ...(attr.length ? { attr } : {}) };
+    const { mask: _m, ...rest } = op;
+    return Object.keys(mask).length ? { ...rest, mask } : rest;
+  });
+  return { ...t, ops };
+}
+
+interface Tally {
+  cases: number;
+  agree: number;
+  verdict: number;
+  perClass: Map<string, [number, number]>;
+  /** Cases whose return values differ without a "bpfemu:" reason. */
+  wrong: string[];
+  /** Cases the emulator declares not emulated. */
+  unsupported: number;
+}
+
+function tally(ts: readonly Trace[]): Tally {
+  const r: Tally = { cases: 0, agree: 0, verdict: 0, perClass: new Map(), wrong: [], unsupported: 0 };
+  for (const t of ts) {
+    const replay = replayOnEmulator(t);
+    const cmp = compareTrace(t, replay.outcomes).filter((c) => c.compared && c.op.op === "bpf");
+    const ok = cmp.every((c) => c.diffs.length === 0);
+    const retDiffs = cmp.filter((c) => c.diffs.some((d) => d.kind === "ret"));
+    const cls = t.name.split("/")[1]!;
+    const pc = r.perClass.get(cls) ?? [0, 0];
+    pc[1]++;
+    r.cases++;
+    if (ok) {
+      r.agree++;
+      pc[0]++;
+    }
+    if (retDiffs.length === 0) r.verdict++;
+    else if (retDiffs.some((c) => replay.outcomes[c.index]?.reason?.includes("bpfemu:"))) r.unsupported++;
+    else r.wrong.push(`${t.name}#${retDiffs[0]!.index}: ${retDiffs[0]!.diffs.filter((d) => d.kind === "ret").map(formatDifference).join("; ")}`);
+    r.perClass.set(cls, pc);
+  }
+  return r;
+}
+
+describe("programs corpus 2 replay (recorded on 6.18)", () => {
+  it("has one recording per corpus trace", () => {
+    expect(traces.map((t) => t.name).sort()).toEqual(prog2Corpus().map((t) => t.name).sort());
+    expect(traces.every((t) => t.recordedOn !== null)).toBe(true);
+  });
+
+  it("agrees with the kernel (numbers printed per class)", () => {
+    const masked = tally(traces);
+    const withLog = tally(traces.map(unmaskLogs));
+    const pct = (a: number, b: number): string => ((100 * a) / b).toFixed(1) + "%";
+    const rows = [...masked.perClass].map(([cls, [a, n]]) => `    ${cls.padEnd(16)} ${String(a).padStart(4)}/${String(n).padEnd(4)} logs compared ${withLog.perClass.get(cls)![0]}/${n}`);
+    console.log(
+      `programs corpus 2: ${masked.cases} cases\n` +
+        `  masks as recorded: ${masked.agree}/${masked.cases} (${pct(masked.agree, masked.cases)}), verdicts ${masked.verdict}/${masked.cases}, declared unsupported ${masked.unsupported}\n` +
+        `  logs compared:     ${withLog.agree}/${withLog.cases} (${pct(withLog.agree, withLog.cases)})\n` +
+        rows.join("\n") +
+        (masked.wrong.length ? `\n  wrong verdicts (${masked.wrong.length}):\n    ` + masked.wrong.slice(0, 40).join("\n    ") : ""),
+    );
+    expect(masked.cases).toBeGreaterThanOrEqual(800);
+  });
+});
