@@ -250,3 +250,200 @@ export const HELPERS_BY_PROG_TYPE: Readonly<Record<number, string>> = {
   32: "f0fec80739e307630207c296f260063810000008004280043d1ee", // netfilter
   17: "f0fec8073fe307630207c296f260063810008008024280a43d1fe", // raw_tracepoint
 };
+
+/**
+ * The first check each helper fails, or passes, when called with R1 the
+ * untouched context and R2..R5 unset, as root with a GPL license, measured
+ * on this kernel (prog type in the comment: the first of kprobe, sched_cls,
+ * socket_filter, xdp, ... that may call it): "ok" (the call is accepted),
+ * "R2" (R2 !read_ok), "sleep" (might sleep in a non-sleepable program) or
+ * "R1:<types>" (R1 type=ctx expected=<types>); a leading "g" marks
+ * gpl_only helpers (a non-GPL license is refused before any argument).
+ */
+export const HELPER_UNSET_ARGS: Readonly<Record<number, string>> = {
+  1: "R1:map_ptr", // prog_type 2
+  2: "R1:map_ptr", // prog_type 2
+  3: "R1:map_ptr", // prog_type 2
+  4: "gR1:fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_", // prog_type 2
+  5: "ok", // prog_type 2
+  6: "gR1:fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_", // prog_type 2
+  7: "ok", // prog_type 2
+  8: "ok", // prog_type 2
+  9: "R2", // prog_type 3
+  10: "R2", // prog_type 3
+  11: "R2", // prog_type 3
+  12: "R2", // prog_type 2
+  13: "R2", // prog_type 3
+  14: "ok", // prog_type 2
+  15: "ok", // prog_type 2
+  16: "R1:fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_", // prog_type 2
+  17: "ok", // prog_type 2
+  18: "R2", // prog_type 3
+  19: "ok", // prog_type 3
+  20: "R2", // prog_type 3
+  21: "R2", // prog_type 3
+  22: "gR1:map_ptr", // prog_type 2
+  23: "R2", // prog_type 3
+  24: "ok", // prog_type 3
+  25: "gR2", // prog_type 2
+  26: "R2", // prog_type 3
+  27: "gR2", // prog_type 2
+  28: "R1:fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_", // prog_type 3
+  29: "R2", // prog_type 3
+  30: "R2", // prog_type 3
+  31: "R2", // prog_type 3
+  32: "R2", // prog_type 3
+  33: "R2", // prog_type 3
+  34: "ok", // prog_type 3
+  35: "gok", // prog_type 2
+  37: "R1:map_ptr", // prog_type 2
+  38: "R2", // prog_type 3
+  39: "R2", // prog_type 3
+  40: "R2", // prog_type 3
+  41: "ok", // prog_type 3
+  42: "ok", // prog_type 2
+  43: "R2", // prog_type 3
+  44: "R2", // prog_type 6
+  45: "gR1:fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_", // prog_type 2
+  46: "ok", // prog_type 3
+  47: "ok", // prog_type 3
+  48: "R2", // prog_type 3
+  49: "R2", // prog_type 13
+  50: "R2", // prog_type 3
+  51: "R1:map_ptr", // prog_type 6
+  52: "R2", // prog_type 14
+  53: "R2", // prog_type 13
+  54: "R2", // prog_type 6
+  55: "gR1:map_ptr", // prog_type 2
+  56: "gR2", // prog_type 7
+  57: "R2", // prog_type 13
+  59: "R2", // prog_type 13
+  60: "R2", // prog_type 16
+  61: "R2", // prog_type 16
+  62: "R2", // prog_type 16
+  63: "R2", // prog_type 16
+  65: "R2", // prog_type 6
+  66: "R2", // prog_type 3
+  67: "gR2", // prog_type 2
+  68: "R2", // prog_type 3
+  69: "gR2", // prog_type 3
+  70: "R2", // prog_type 13
+  71: "R2", // prog_type 16
+  72: "R2", // prog_type 14
+  73: "R2", // prog_type 10
+  74: "R2", // prog_type 19
+  75: "R2", // prog_type 19
+  76: "R2", // prog_type 19
+  79: "ok", // prog_type 3
+  80: "ok", // prog_type 2
+  81: "R1:map_ptr", // prog_type 8
+  82: "R2", // prog_type 21
+  83: "R2", // prog_type 3
+  84: "R2", // prog_type 3
+  85: "R2", // prog_type 3
+  86: "R1:sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_", // prog_type 3
+  87: "R1:map_ptr", // prog_type 2
+  88: "R1:map_ptr", // prog_type 2
+  89: "R1:map_ptr", // prog_type 2
+  90: "R2", // prog_type 16
+  91: "R2", // prog_type 16
+  93: "R1:map_value, ptr_", // prog_type 2
+  94: "R1:map_value, ptr_", // prog_type 2
+  95: "R1:sock_common, sock, tcp_sock, xdp_sock", // prog_type 3
+  96: "R1:sock_common, sock, tcp_sock, xdp_sock", // prog_type 3
+  97: "ok", // prog_type 3
+  98: "R1:sock_common, sock, tcp_sock, xdp_sock", // prog_type 3
+  99: "R2", // prog_type 3
+  100: "gR1:sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_", // prog_type 3
+  101: "R2", // prog_type 23
+  102: "R2", // prog_type 23
+  103: "R2", // prog_type 23
+  104: "R2", // prog_type 23
+  105: "R1:fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_", // prog_type 2
+  106: "R1:fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_", // prog_type 2
+  107: "R1:map_ptr", // prog_type 3
+  108: "R1:map_ptr", // prog_type 3
+  109: "ok", // prog_type 2
+  110: "gR1:sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_", // prog_type 3
+  112: "gR1:fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_", // prog_type 2
+  113: "gR1:fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_", // prog_type 2
+  114: "gR1:fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_", // prog_type 2
+  115: "gR1:fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_", // prog_type 2
+  117: "ok", // prog_type 2
+  118: "ok", // prog_type 2
+  119: "gR2", // prog_type 7
+  120: "R2", // prog_type 2
+  122: "ok", // prog_type 3
+  123: "ok", // prog_type 2
+  124: "R2", // prog_type 3
+  125: "ok", // prog_type 2
+  128: "R1:sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_", // prog_type 8
+  129: "R1:sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_", // prog_type 8
+  130: "R1:map_ptr", // prog_type 2
+  131: "R1:map_ptr", // prog_type 2
+  132: "R1:ringbuf_mem", // prog_type 2
+  133: "R1:ringbuf_mem", // prog_type 2
+  134: "R1:map_ptr", // prog_type 2
+  135: "R2", // prog_type 3
+  136: "R1:sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_", // prog_type 3
+  137: "R1:sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_", // prog_type 3
+  138: "R1:sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_", // prog_type 3
+  139: "R1:sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_", // prog_type 3
+  140: "R1:sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_", // prog_type 3
+  141: "R1:ptr_, trusted_ptr_, rcu_ptr_", // prog_type 2
+  142: "R2", // prog_type 13
+  143: "R2", // prog_type 13
+  144: "R2", // prog_type 13
+  148: "sleep", // prog_type 2
+  149: "R1:fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_", // prog_type 2
+  151: "ok", // prog_type 3
+  152: "R2", // prog_type 3
+  153: "R1:percpu_ptr_, percpu_rcu_ptr_, percpu_trusted_ptr_", // prog_type 2
+  154: "R1:percpu_ptr_, percpu_rcu_ptr_, percpu_trusted_ptr_", // prog_type 2
+  155: "R2", // prog_type 3
+  156: "R1:map_ptr", // prog_type 2
+  157: "R1:map_ptr", // prog_type 2
+  158: "gok", // prog_type 2
+  160: "ok", // prog_type 3
+  163: "gR2", // prog_type 3
+  164: "R1:map_ptr", // prog_type 2
+  165: "gR1:fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_", // prog_type 2
+  169: "gR1:map_value", // prog_type 2
+  170: "gR1:map_value", // prog_type 2
+  171: "gR1:map_value", // prog_type 2
+  172: "gR1:map_value", // prog_type 2
+  173: "gok", // prog_type 2
+  174: "ok", // prog_type 2
+  175: "gR1:ptr_, trusted_ptr_, rcu_ptr_", // prog_type 2
+  176: "gR1:fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_", // prog_type 2
+  177: "gR1:fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_", // prog_type 2
+  178: "R1:sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_", // prog_type 3
+  180: "R1:ptr_, trusted_ptr_, rcu_ptr_", // prog_type 2
+  181: "R2", // prog_type 2
+  182: "R1:fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_", // prog_type 2
+  186: "ok", // prog_type 9
+  187: "ok", // prog_type 9
+  188: "ok", // prog_type 6
+  189: "R2", // prog_type 6
+  190: "R2", // prog_type 6
+  191: "gsleep", // prog_type 2
+  192: "R2", // prog_type 3
+  194: "R1:map_value, ptr_", // prog_type 2
+  195: "R1:map_ptr", // prog_type 2
+  196: "R1:sock_common, sock, tcp_sock, xdp_sock", // prog_type 3
+  197: "R1:fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_", // prog_type 2
+  198: "R1:map_ptr", // prog_type 2
+  199: "R1:fp, dynptr_ptr", // prog_type 2
+  200: "R1:fp, dynptr_ptr", // prog_type 2
+  201: "R1:fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_", // prog_type 2
+  202: "R1:fp, dynptr_ptr", // prog_type 2
+  203: "R1:fp, dynptr_ptr", // prog_type 2
+  204: "gR1:fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_", // prog_type 3
+  205: "gR1:fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_", // prog_type 3
+  206: "gR1:fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_", // prog_type 3
+  207: "gR1:fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_", // prog_type 3
+  208: "ok", // prog_type 2
+  209: "R1:map_ptr", // prog_type 2
+  210: "R1:map_ptr", // prog_type 2
+  211: "R1:map_ptr", // prog_type 2
+};

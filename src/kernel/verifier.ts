@@ -39,7 +39,7 @@ import {
   type Tnum,
 } from "./bounds.ts";
 import { disasm, helperName, type DInsn } from "./disasm.ts";
-import { HELPERS_BY_PROG_TYPE } from "./helper_tables.ts";
+import { HELPER_UNSET_ARGS, HELPERS_BY_PROG_TYPE } from "./helper_tables.ts";
 import { bpf_map_fops } from "./maps.ts";
 import type { BpfProg } from "./prog.ts";
 import type { Task } from "./task.ts";
@@ -238,6 +238,7 @@ const PROTOS: Record<number, Proto> = {
   87: { gpl: false, args: [A.MAP_PTR, A.MAP_VALUE, A.ANY], ret: RET.INT },
   88: { gpl: false, args: [A.MAP_PTR, A.UNINIT_MAP_VALUE], ret: RET.INT },
   89: { gpl: false, args: [A.MAP_PTR, A.UNINIT_MAP_VALUE], ret: RET.INT },
+  45: { gpl: true, args: [A.UNINIT_MEM, A.SIZE_OR_ZERO, A.ANY], ret: RET.INT },
   112: { gpl: true, args: [A.UNINIT_MEM, A.SIZE_OR_ZERO, A.ANY], ret: RET.INT },
   113: { gpl: true, args: [A.UNINIT_MEM, A.SIZE_OR_ZERO, A.ANY], ret: RET.INT },
   114: { gpl: true, args: [A.UNINIT_MEM, A.SIZE_OR_ZERO, A.ANY], ret: RET.INT },
@@ -506,6 +507,8 @@ class Env {
   readonly ldMaps = new Map<number, { map: BpfMap; off: number; value: boolean }>();
   readonly used_maps: BpfMap[] = [];
   prune = new Set<number>();
+  /** Forced checkpoints (mark_force_checkpoint): calls of helpers that take a callback. */
+  force = new Set<number>();
   liveIn: number[] = [];
   explored = new Map<number, Checkpoint[]>();
   insn_processed = 0;
@@ -715,6 +718,9 @@ function resolveLdImm64(env: Env): void {
   }
 }
 
+/** is_sync_callback_calling_function(): for_each_map_elem, find_vma, loop, user_ringbuf_drain. */
+const CALLBACK_HELPERS = new Set([164, 180, 181, 209]);
+
 /** check_cfg(): depth-first walk; back-edges need CAP_BPF, every insn must be reachable. */
 function checkCfg(env: Env): void {
   const insns = env.insns;
@@ -730,6 +736,13 @@ function checkCfg(env: Env): void {
     if (op === 0x90) return [];
     if (op === 0x80) {
       prune.add(t + 1);
+      // visit_insn(): a helper that calls a callback gets a forced checkpoint at the call.
+      if (insn.src === 0 && CALLBACK_HELPERS.has(insn.imm)) {
+        prune.add(t);
+        env.force.add(t);
+      }
+      // The async callback's setter is a prune point only.
+      if (insn.src === 0 && insn.imm === 170) prune.add(t);
       if (insn.src === 1) {
         prune.add(t);
         return [t + 1, t + insn.imm + 1];
@@ -1058,7 +1071,8 @@ function branchDone(cp: Checkpoint | null): void {
 
 /** is_state_visited(): 1 to prune, 0 to go on (maybe after adding a checkpoint). */
 function isStateVisited(env: Env, st: VState, insn: number): number {
-  let addNew = env.jmps_processed - env.prev_jmps_processed >= 2 && env.insn_processed - env.prev_insn_processed >= 8;
+  const forced = env.force.has(insn);
+  let addNew = forced || (env.jmps_processed - env.prev_jmps_processed >= 2 && env.insn_processed - env.prev_insn_processed >= 8);
   const list = env.explored.get(insn) ?? [];
   const statesCnt = list.length;
   for (let i = 0; i < list.length; i++) {
@@ -1077,9 +1091,10 @@ function isStateVisited(env: Env, st: VState, insn: number): number {
       return 1;
     }
     // The miss path of is_state_visited(): a state that keeps missing is evicted
-    // (n = 3; the 64 of forced checkpoints belongs to iterators, not emulated).
+    // (n = 64 for a forced checkpoint still being explored, else 3).
     if (addNew) cp.miss++;
-    if (cp.miss > cp.hit * 3 + 3) {
+    const n = forced && cp.branches > 0 ? 64 : 3;
+    if (cp.miss > cp.hit * n + n) {
       list.splice(i, 1);
       i--;
     }
@@ -1807,10 +1822,12 @@ function checkHelperCall(env: Env, st: VState, insn: DInsn, idx: number): void {
   const avail = helperAvailable(pt, id);
   if (avail === false) env.fail(-EINVAL, `program of this type cannot use helper ${helperName(id)}#${id}`);
   const proto = PROTOS[id];
+  if (avail === true && proto === undefined) return unsetArgsHelperCall(env, st, id);
   if (avail === undefined || proto === undefined) env.fail(-EINVAL, `bpfemu: helper ${helperName(id)}#${id} is not emulated`);
   if (!env.prog.gpl_compatible && proto.gpl) env.fail(-EINVAL, "cannot call GPL-restricted function from non-GPL compatible program");
   let map: BpfMap | null = null;
   let keyReg: Reg | null = null;
+  let msizeMax = 0n;
   for (let i = 0; i < proto.args.length; i++) {
     const regno = i + 1;
     const a = proto.args[i]!;
@@ -1854,6 +1871,7 @@ function checkHelperCall(env: Env, st: VState, insn: DInsn, idx: number): void {
         if (reg.umin === 0n && a === A.SIZE) env.fail(-EACCES, `R${regno} invalid zero-sized read: u64=[${reg.umin},${reg.umax}]`);
         if (reg.umax >= BigInt(BPF_MAX_VAR_OFF)) env.fail(-EACCES, `R${regno} unbounded memory access, use 'var &= const' or 'if (var < const)'`);
         if (reg.umax > 0n) checkHelperMem(env, st, regno - 1, memReg, Number(reg.umax), memArg === A.UNINIT_MEM, memArg !== A.UNINIT_MEM);
+        msizeMax = reg.umax;
         break;
       }
     }
@@ -1890,6 +1908,19 @@ function checkHelperCall(env: Env, st: VState, insn: DInsn, idx: number): void {
     r0.setNotInit();
   } else {
     r0.setUnknown();
+    // do_refine_retval_range(): a CPU number is below nr_cpu_ids.
+    if (id === 8) {
+      const max = BigInt(env.t.kernel.possibleCpus - 1);
+      r0.smax = r0.umax = max;
+      r0.s32max = r0.u32max = max;
+      boundsSync(r0);
+    }
+    // The string readers return at most the buffer size, or an errno.
+    if (id === 45 || id === 114 || id === 115) {
+      r0.smax = r0.s32max = msizeMax;
+      r0.smin = r0.s32min = -4095n;
+      boundsSync(r0);
+    }
   }
   if (proto.pkt) {
     // clear_all_pkt_pointers()
@@ -1899,6 +1930,42 @@ function checkHelperCall(env: Env, st: VState, insn: DInsn, idx: number): void {
     }
   }
   void idx;
+}
+
+/**
+ * check_helper_call() for a helper whose prototype is not emulated: only the
+ * checks before its first well-typed argument, as measured with R1 the entry
+ * context and R2..R5 unset (HELPER_UNSET_ARGS). Anything past them is
+ * declared not emulated.
+ */
+function unsetArgsHelperCall(env: Env, st: VState, id: number): void {
+  const m = HELPER_UNSET_ARGS[id];
+  const notEmulated = (): never => env.fail(-EINVAL, `bpfemu: helper ${helperName(id)}#${id} is not emulated`);
+  if (m === undefined || id === 158) notEmulated();
+  const gpl = m!.startsWith("g");
+  const kind = gpl ? m!.slice(1) : m!;
+  if (!env.prog.gpl_compatible && gpl) env.fail(-EINVAL, "cannot call GPL-restricted function from non-GPL compatible program");
+  if (kind === "sleep") env.fail(-EINVAL, "helper call might sleep in a non-sleepable prog");
+  // check_func_arg() of R1: these helpers take the untouched context (or anything) there.
+  const r1 = regOf(env, st, 1, true);
+  const entryCtx = r1.t === T.CTX && r1.off === 0 && tnumIsConst(r1.tn) && r1.tn.v === 0n;
+  if (!entryCtx) notEmulated();
+  if (kind.startsWith("R1:")) env.fail(-EACCES, `R1 type=ctx expected=${kind.slice(3)}`);
+  if (kind === "R2") {
+    regOf(env, st, 2, true);
+    notEmulated();
+  }
+  // check_get_func_ip(): kprobes (and tracing types, not emulated here) only.
+  if (id === 173 && env.prog.type !== PT.KPROBE) env.fail(-ENOTSUPP, `func ${helperName(id)}#${id} not supported for program type ${env.prog.type}`);
+  // Accepted: R0 is an unknown scalar; bpf_skb_vlan_pop changes packet data.
+  clobberCallerSaved(env, st);
+  regOf(env, st, 0, false).setUnknown();
+  if (id === 19) {
+    for (const f of st.frames) {
+      for (const r of f.regs) if (r.t === T.PKT || r.t === T.PKT_META || r.t === T.PKT_END) r.setUnknown();
+      for (const s of f.stack) if (s.types[7] === STACK_SPILL && (s.spilled.t === T.PKT || s.spilled.t === T.PKT_META || s.spilled.t === T.PKT_END)) s.spilled.setUnknown();
+    }
+  }
 }
 
 /** check_return_code() for the program's main exit. */
