@@ -727,16 +727,30 @@ function checkCfg(env: Env): void {
   const n = insns.length;
   const state = new Uint8Array(n); // 0 unseen, 1 discovered, 2 explored
   const prune = env.prune;
-  const succ = (t: number): number[] => {
+  // Each insn's successors (up to two, in visit order) and how many of them the walk has taken: flat typed arrays, no array per insn.
+  const s0 = new Int32Array(n);
+  const s1 = new Int32Array(n);
+  const sc = new Uint8Array(n);
+  const taken = new Uint8Array(n);
+  // visit_insn(): the successors of t, with the prune points it marks; called once per insn, when the walk first reaches it.
+  const succ = (t: number): void => {
     const insn = insns[t]!;
     const c = cls(insn);
-    if (isLdImm64(insn)) return [t + 2];
-    if (c !== 5 && c !== 6) return [t + 1];
+    sc[t] = 1;
+    s0[t] = t + 1;
+    if (isLdImm64(insn)) {
+      s0[t] = t + 2;
+      return;
+    }
+    if (c !== 5 && c !== 6) return;
     const op = insn.code & 0xf0;
-    if (op === 0x90) return [];
+    if (op === 0x90) {
+      sc[t] = 0;
+      return;
+    }
     if (op === 0x80) {
       prune.add(t + 1);
-      // visit_insn(): a helper that calls a callback gets a forced checkpoint at the call.
+      // A helper that calls a callback gets a forced checkpoint at the call.
       if (insn.src === 0 && CALLBACK_HELPERS.has(insn.imm)) {
         prune.add(t);
         env.force.add(t);
@@ -745,40 +759,49 @@ function checkCfg(env: Env): void {
       if (insn.src === 0 && insn.imm === 170) prune.add(t);
       if (insn.src === 1) {
         prune.add(t);
-        return [t + 1, t + insn.imm + 1];
+        sc[t] = 2;
+        s1[t] = t + insn.imm + 1;
       }
-      return [t + 1];
+      return;
     }
     if (op === 0x00) {
       const to = t + (c === 6 ? insn.imm : insn.off) + 1;
       prune.add(to);
-      return [to];
+      s0[t] = to;
+      return;
     }
     prune.add(t);
     prune.add(t + insn.off + 1);
-    return [t + 1, t + insn.off + 1];
+    sc[t] = 2;
+    s1[t] = t + insn.off + 1;
   };
-  const stack: { t: number; next: number[] }[] = [];
+  // Every insn is pushed at most once (when it is first discovered), so n slots hold the stack.
+  const stack = new Int32Array(Math.max(n, 1));
+  let sp = 0;
   state[0] = 1;
-  stack.push({ t: 0, next: succ(0) });
-  while (stack.length) {
-    const top = stack[stack.length - 1]!;
-    const w = top.next.shift();
-    if (w === undefined) {
-      state[top.t] = 2;
-      stack.pop();
+  succ(0);
+  stack[sp++] = 0;
+  while (sp > 0) {
+    const top = stack[sp - 1]!;
+    const k = taken[top]!;
+    if (k >= sc[top]!) {
+      state[top] = 2;
+      sp--;
       continue;
     }
-    if (w < 0 || w >= n) env.fail(-EINVAL, `jump out of range from insn ${top.t} to ${w}`);
+    taken[top] = k + 1;
+    const w = k === 0 ? s0[top]! : s1[top]!;
+    if (w < 0 || w >= n) env.fail(-EINVAL, `jump out of range from insn ${top} to ${w}`);
     if (state[w] === 0) {
       state[w] = 1;
-      stack.push({ t: w, next: succ(w) });
+      succ(w);
+      stack[sp++] = w;
     } else if (state[w] === 1) {
       if (!env.bpf_capable) {
         // push_insn(): both ends' source lines go before the message.
-        env.btfi?.verboseLinfo(top.t, `${top.t}: `);
+        env.btfi?.verboseLinfo(top, `${top}: `);
         env.btfi?.verboseLinfo(w, `${w}: `);
-        env.fail(-EINVAL, `back-edge from insn ${top.t} to ${w}`);
+        env.fail(-EINVAL, `back-edge from insn ${top} to ${w}`);
       }
     }
   }
@@ -792,67 +815,71 @@ function checkCfg(env: Env): void {
 function computeLive(env: Env): void {
   const insns = env.insns;
   const n = insns.length;
-  const use = new Array<number>(n).fill(0);
-  const def = new Array<number>(n).fill(0);
-  const succs: number[][] = [];
-  const bit = (r: number): number => 1 << r;
+  const use = new Int32Array(n);
+  const def = new Int32Array(n);
+  // Up to two successors per insn, -1 for none (out-of-range targets are dropped): typed arrays instead of an array per insn.
+  const s0 = new Int32Array(n);
+  const s1 = new Int32Array(n);
   for (let t = 0; t < n; t++) {
     const insn = insns[t]!;
     const c = cls(insn);
     const x = (insn.code & 8) !== 0;
     const op = insn.code & 0xf0;
-    let s: number[] = [t + 1];
+    let a = t + 1;
+    let b = -1;
     switch (c) {
       case 4:
       case 7:
-        if (op === 0xb0) use[t] = x ? bit(insn.src) : 0;
-        else use[t] = bit(insn.dst) | (x ? bit(insn.src) : 0);
-        def[t] = bit(insn.dst);
+        if (op === 0xb0) use[t] = x ? 1 << insn.src : 0;
+        else use[t] = (1 << insn.dst) | (x ? 1 << insn.src : 0);
+        def[t] = 1 << insn.dst;
         break;
       case 1:
-        use[t] = bit(insn.src);
-        def[t] = bit(insn.dst);
+        use[t] = 1 << insn.src;
+        def[t] = 1 << insn.dst;
         break;
       case 2:
-        use[t] = bit(insn.dst);
+        use[t] = 1 << insn.dst;
         break;
       case 3:
-        use[t] = bit(insn.dst) | bit(insn.src) | ((insn.code & 0xe0) === 0xc0 && insn.imm === 0xf1 ? 1 : 0);
-        if ((insn.code & 0xe0) === 0xc0 && insn.imm & 1) def[t] = insn.imm === 0xf1 ? 1 : bit(insn.src);
+        use[t] = (1 << insn.dst) | (1 << insn.src) | ((insn.code & 0xe0) === 0xc0 && insn.imm === 0xf1 ? 1 : 0);
+        if ((insn.code & 0xe0) === 0xc0 && insn.imm & 1) def[t] = insn.imm === 0xf1 ? 1 : 1 << insn.src;
         break;
       case 0:
         if (isLdImm64(insn)) {
-          def[t] = bit(insn.dst);
-          s = [t + 2];
+          def[t] = 1 << insn.dst;
+          a = t + 2;
         } else {
-          use[t] = bit(6) | ((insn.code & 0xe0) === 0x40 ? bit(insn.src) : 0);
+          use[t] = (1 << 6) | ((insn.code & 0xe0) === 0x40 ? 1 << insn.src : 0);
           def[t] = 0x3f;
         }
         break;
       default:
         if (op === 0x90) {
           use[t] = 1;
-          s = [];
+          a = -1;
         } else if (op === 0x80) {
           use[t] = 0x3e;
           def[t] = 0x3f;
-          if (insn.src === 1) s = [t + 1, t + insn.imm + 1];
+          if (insn.src === 1) b = t + insn.imm + 1;
         } else if (op === 0x00) {
-          s = [t + (c === 6 ? insn.imm : insn.off) + 1];
+          a = t + (c === 6 ? insn.imm : insn.off) + 1;
         } else {
-          use[t] = bit(insn.dst) | (x ? bit(insn.src) : 0);
-          s = [t + 1, t + insn.off + 1];
+          use[t] = (1 << insn.dst) | (x ? 1 << insn.src : 0);
+          b = t + insn.off + 1;
         }
     }
-    succs.push(s.filter((v) => v >= 0 && v < n));
+    s0[t] = a >= 0 && a < n ? a : -1;
+    s1[t] = b >= 0 && b < n ? b : -1;
   }
   const live = new Array<number>(n).fill(0);
   let changed = true;
   while (changed) {
     changed = false;
     for (let t = n - 1; t >= 0; t--) {
-      let out = 0;
-      for (const w of succs[t]!) out |= live[w]!;
+      const a = s0[t]!;
+      const b = s1[t]!;
+      const out = (a >= 0 ? live[a]! : 0) | (b >= 0 ? live[b]! : 0);
       const v = use[t]! | (out & ~def[t]!);
       if (v !== live[t]) {
         live[t] = v;
