@@ -1393,7 +1393,9 @@ function checkMemAccess(env: Env, st: VState, regno: number, off: number, size: 
       else stackRead(env, st, regno, reg, off, size, dst);
       return;
     case T.CTX: {
-      if (reg.off || !tnumIsConst(reg.tn) || reg.tn.v !== 0n) env.fail(-EACCES, `dereference of modified ctx ptr R${regno} off=${reg.off + Number(s64(reg.tn.v))} disallowed`);
+      // __check_ptr_off_reg(): a fixed offset first, then a variable one.
+      if (reg.off) env.fail(-EACCES, `dereference of modified ctx ptr R${regno} off=${reg.off} disallowed`);
+      if (!tnumIsConst(reg.tn) || reg.tn.v !== 0n) env.fail(-EACCES, `variable ctx access var_off=${tnumStr(reg.tn)} disallowed`);
       if (write && valueReg && isPtr(valueReg) && !env.allow_ptr_leaks) env.fail(-EACCES, "leaks addr into ctx");
       const r = ctxAccess(env.prog, off, size, write);
       if (!r.ok && r.unsupported) env.fail(-EINVAL, `bpfemu: context access for prog_type ${env.prog.type} is not emulated`);
@@ -1424,6 +1426,11 @@ function checkMemAccess(env: Env, st: VState, regno: number, off: number, size: 
       checkPacket(env, regno, reg, off, size);
       if (dst) dst.setUnknownSized(size);
       return;
+    case T.MAP_PTR:
+      // check_ptr_to_map_access() reads struct bpf_map through vmlinux BTF.
+      if (env.allow_ptr_leaks && !write) env.fail(-EACCES, "bpfemu: reads through a map pointer (struct bpf_map BTF) are not emulated");
+      env.fail(-EACCES, `R${regno} invalid mem access '${regTypeStr(reg.t)}'`);
+      break;
     default:
       env.fail(-EACCES, `R${regno} invalid mem access '${regTypeStr(reg.t)}'`);
   }
@@ -1568,34 +1575,11 @@ function checkAlu(env: Env, st: VState, insn: DInsn): void {
   scalarAlu(env, op, d, src, is64, insn.off);
 }
 
-/** adjust_ptr_min_max_vals(): pointer +/- scalar, pointer - pointer. */
-function ptrAlu(env: Env, _st: VState, insn: DInsn, op: number, d: Reg, s: Reg, is64: boolean): void {
-  const dst = insn.dst;
-  if (!is64) {
-    if (!env.allow_ptr_leaks) env.fail(-EACCES, `R${dst} 32-bit pointer arithmetic prohibited`);
-    d.setUnknown();
-    truncTo32(d);
-    return;
-  }
-  if (isPtr(d) && isPtr(s)) {
-    if (op === 0x10 && d.t === s.t && env.allow_ptr_leaks) {
-      d.setUnknown();
-      return;
-    }
-    if (!env.allow_ptr_leaks) env.fail(-EACCES, `R${dst} pointer ${op === 0x10 ? "-=" : "op"} pointer prohibited`);
-    d.setUnknown();
-    return;
-  }
-  const ptr = isPtr(d) ? d : s;
-  const off = isPtr(d) ? s : d;
-  if (op !== 0x00 && !(op === 0x10 && isPtr(d))) {
-    if (!env.allow_ptr_leaks) env.fail(-EACCES, `R${dst} bitwise operator on pointer prohibited`);
-    d.setUnknown();
-    return;
-  }
-  if (ptr.t & MAYBE_NULL) env.fail(-EACCES, `R${dst} pointer arithmetic on ${regTypeStr(ptr.t)} prohibited, null-check it first`);
-  if (ptr.t === T.MAP_PTR || ptr.t === T.PKT_END) env.fail(-EACCES, `R${dst} pointer arithmetic on ${regTypeStr(ptr.t)} prohibited`);
-  // check_reg_sane_offset() on the scalar
+/** bpf_alu_string[], by opcode >> 4. */
+const ALU_STR = ["+=", "-=", "*=", "/=", "|=", "&=", "<<=", ">>=", "neg", "%=", "^=", "=", "s>>=", "endian"];
+
+/** check_reg_sane_offset() on the scalar operand of pointer arithmetic. */
+function sanePtrOffset(env: Env, ptr: Reg, off: Reg): void {
   const tstr = regTypeStr(ptr.t);
   if (off.isConst()) {
     const v = s64(off.tn.v);
@@ -1603,6 +1587,42 @@ function ptrAlu(env: Env, _st: VState, insn: DInsn, op: number, d: Reg, s: Reg, 
   }
   if (off.smin === S64_MIN) env.fail(-EINVAL, `math between ${tstr} pointer and register with unbounded min value is not allowed`);
   if (off.smin >= BigInt(BPF_MAX_VAR_OFF) || off.smin <= -BigInt(BPF_MAX_VAR_OFF)) env.fail(-EINVAL, `value ${off.smin} makes ${tstr} pointer be out of bounds`);
+}
+
+/** adjust_ptr_min_max_vals(): pointer +/- scalar, pointer - pointer. */
+function ptrAlu(env: Env, _st: VState, insn: DInsn, op: number, d: Reg, s: Reg, is64: boolean): void {
+  const dst = insn.dst;
+  const opStr = ALU_STR[op >> 4]!;
+  // adjust_reg_min_max_vals(): pointer op pointer gives an arbitrary scalar, only ever allowed for a subtraction.
+  if (isPtr(d) && isPtr(s)) {
+    if (op === 0x10 && env.allow_ptr_leaks) {
+      d.setUnknown();
+      return;
+    }
+    env.fail(-EACCES, `R${dst} pointer ${opStr} pointer prohibited`);
+  }
+  const ptr = isPtr(d) ? d : s;
+  const off = isPtr(d) ? s : d;
+  // adjust_ptr_min_max_vals(): 32-bit ALU on a pointer, the same.
+  if (!is64) {
+    if (op === 0x10 && env.allow_ptr_leaks) {
+      d.setUnknown();
+      return;
+    }
+    env.fail(-EACCES, `R${dst} 32-bit pointer arithmetic prohibited`);
+  }
+  if (ptr.t & MAYBE_NULL) env.fail(-EACCES, `R${dst} pointer arithmetic on ${regTypeStr(ptr.t)} prohibited, null-check it first`);
+  if (ptr.t === T.MAP_PTR || ptr.t === T.PKT_END) env.fail(-EACCES, `R${dst} pointer arithmetic on ${regTypeStr(ptr.t)} prohibited`);
+  if (op !== 0x00 && op !== 0x10) {
+    // The opcode switch comes after check_reg_sane_offset().
+    sanePtrOffset(env, ptr, off);
+    if (op === 0x40 || op === 0x50 || op === 0xa0) env.fail(-EACCES, `R${dst} bitwise operator ${opStr} on pointer prohibited`);
+    env.fail(-EACCES, `R${dst} pointer arithmetic with ${opStr} operator prohibited`);
+  }
+  if (op === 0x10 && !isPtr(d)) env.fail(-EACCES, `R${dst} tried to subtract pointer from scalar`);
+  // JITs may not handle a frame pointer moved by subtraction.
+  if (op === 0x10 && ptr.t === T.STACK) env.fail(-EACCES, `R${dst} subtraction from stack pointer prohibited`);
+  sanePtrOffset(env, ptr, off);
   const r = ptr.clone();
   if (off.isConst()) {
     const v = Number(s64(off.tn.v));
@@ -1649,7 +1669,8 @@ function branchTaken(d: Reg, s: Reg, op: number, is32: boolean): number {
     const p = isPtr(d) ? d : s;
     const o = isPtr(d) ? s : d;
     if (isPtr(d) && isPtr(s)) return -1;
-    if (!(p.t & MAYBE_NULL) && o.isConst() && o.tn.v === 0n && (p.t === T.MAP_VALUE || p.t === T.STACK || p.t === T.CTX || p.t === T.MAP_PTR)) {
+    // reg_not_null(): map values and map pointers, not stack or context pointers.
+    if (!(p.t & MAYBE_NULL) && o.isConst() && o.tn.v === 0n && (p.t === T.MAP_VALUE || p.t === T.MAP_PTR)) {
       if (op === 0x10) return 0;
       if (op === 0x50) return 1;
     }
