@@ -281,7 +281,7 @@ function retCases(): Case[] {
     add("and3", P(A.ldx(S.W, R0, R1, t === PT.KPROBE ? 80 : t === PT.TRACEPOINT ? 8 : t === PT.XDP ? 12 : 0), A.alu64i(A.ALU.AND, R0, 3), A.exit()));
     add("branch-0-or-2", P(A.ldx(S.W, R2, R1, t === PT.KPROBE ? 80 : t === PT.TRACEPOINT ? 8 : t === PT.XDP ? 12 : 0), A.mov64i(R0, 0), A.jmpi(A.JMP.JEQ, R2, 0, 1), A.mov64i(R0, 2), A.exit()));
     add("jgt-bounded", P(A.ldx(S.W, R0, R1, t === PT.KPROBE ? 80 : t === PT.TRACEPOINT ? 8 : t === PT.XDP ? 12 : 0), A.jmpi(A.JMP.JGT, R0, 1, 1), A.exit(), A.mov64i(R0, 0), A.exit()));
-    add("helper-ret", P(A.call(7), A.exit()));
+    add("helper-ret", P(A.call(7), A.exit()), false);
     add("subprog-ret", P(A.callLocal(1), A.exit(), A.mov64i(R0, 1), A.exit()));
     add("subprog-ret-5", P(A.callLocal(1), A.exit(), A.mov64i(R0, 5), A.exit()));
   }

@@ -182,6 +182,9 @@ export function bpf_prog_test_run(c: Call, prog: BpfProg): number {
         if (xdp) {
           if (off === 0 || off === 8) return PKT_BASE + BigInt(dataOff);
           if (off === 4) return PKT_BASE + BigInt(dataOff + Math.min(len, linear));
+          // xdp_convert_md_to_buff(): the rx queue is lo's queue 0 (ifindex 1) whatever ctx_in says.
+          if (off === 12) return 1n;
+          if (off === 16) return 0n;
           return undefined;
         }
         if (off === 76 || off === 140) return PKT_BASE + BigInt(dataOff + start);

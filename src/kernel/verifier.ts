@@ -48,6 +48,8 @@ import { BPF_LOG_LEVEL1, BPF_LOG_LEVEL2, BPF_LOG_STATS, type VLog } from "./vlog
 import { decodeUtf8 } from "../abi/text.ts";
 
 const MAX_BPF_STACK = 512;
+/** EPROTO: not in abi/errno.ts; resolve_pseudo_ldimm64() returns it for fd_idx without fd_array. */
+const EPROTO = 71;
 const BPF_COMPLEXITY_LIMIT_INSNS = 1_000_000;
 const BPF_COMPLEXITY_LIMIT_JMP_SEQ = 8192;
 const MAX_CALL_FRAMES = 8;
@@ -691,8 +693,9 @@ function resolveLdImm64(env: Env): void {
         i++;
         continue;
       }
-      if (insn.src !== 1 && insn.src !== 2 && insn.src !== 5 && insn.src !== 6) env.fail(-EINVAL, "unrecognized bpf_ld_imm64 insn");
-      if (insn.src === 5 || insn.src === 6) env.fail(-EINVAL, "fd_idx without fd_array is invalid");
+      // resolve_pseudo_ldimm64(): a map fd or index carries nothing in the second imm.
+      if ((insn.src !== 1 && insn.src !== 2 && insn.src !== 5 && insn.src !== 6) || ((insn.src === 1 || insn.src === 5) && next!.imm !== 0)) env.fail(-EINVAL, "unrecognized bpf_ld_imm64 insn");
+      if (insn.src === 5 || insn.src === 6) env.fail(-EPROTO, "fd_idx without fd_array is invalid");
       const fd = insn.imm;
       const f = env.t.files.get(fd);
       if (f === undefined || f.f_op !== bpf_map_fops) env.fail(f === undefined ? -EBADF : -EINVAL, `fd ${fd} is not pointing to valid bpf_map`);
@@ -807,7 +810,11 @@ function checkCfg(env: Env): void {
   }
   for (let i = 0; i < n; i++) {
     if (state[i] !== 2) env.fail(-EINVAL, `unreachable insn ${i}`);
-    if (isLdImm64(insns[i]!)) i++;
+    if (isLdImm64(insns[i]!)) {
+      // A jump that lands on the second half leaves it explored.
+      if (i + 1 < n && state[i + 1] !== 0) env.fail(-EINVAL, `jump into the middle of ldimm64 insn ${i}`);
+      i++;
+    }
   }
 }
 
@@ -1141,6 +1148,8 @@ function isStateVisited(env: Env, st: VState, insn: number): number {
 }
 
 function regOf(env: Env, st: VState, r: number, read: boolean, what?: string): Reg {
+  // check_reg_arg(): R0..R10 only.
+  if (r > 10) env.fail(-EINVAL, `R${r} is invalid`);
   const reg = st.cur.regs[r]!;
   env.scratchedRegs |= 1 << r;
   if (read) {
@@ -2050,7 +2059,13 @@ function checkReturnCode(env: Env, st: VState): void {
       return;
   }
   if (r0.t !== T.SCALAR) env.fail(-EINVAL, `At program exit the register R0 is not a known value (${regTypeStr(r0.t)})`);
-  if (r0.smin < lo || r0.smax > hi) env.fail(-EINVAL, `At program exit the register R0 has smin=${r0.smin} smax=${r0.smax} should have been in [${lo}, ${hi}]`);
+  if (r0.smin < lo || r0.smax > hi) {
+    // verbose_invalid_scalar(): only the signed bounds that are known.
+    let has = "";
+    if (r0.smin > S64_MIN) has += ` smin=${r0.smin}`;
+    if (r0.smax < S64_MAX) has += ` smax=${r0.smax}`;
+    env.fail(-EINVAL, `At program exit the register R0 has${has || " unknown scalar value"} should have been in [${lo}, ${hi}]`);
+  }
 }
 
 // --- do_check ------------------------------------------------------------------------------------
@@ -2200,6 +2215,9 @@ function step(env: Env, st: VState, insn: DInsn, idx: number, stack: Pending[]):
     }
     case 0: {
       if (isLdImm64(insn)) {
+        // check_ld_imm(): reserved off, then check_reg_arg() of the destination.
+        if (insn.off !== 0) env.fail(-EINVAL, "BPF_LD_IMM64 uses reserved fields");
+        if (insn.dst > 10) env.fail(-EINVAL, `R${insn.dst} is invalid`);
         const d = regOf(env, st, insn.dst, false);
         const m = env.ldMaps.get(idx);
         if (m) {
@@ -2445,7 +2463,13 @@ export function bpf_check(t: Task, prog: BpfProg, log: VLog, token: BpfToken | n
       }
     }
     // check_max_stack_depth(): frames rounded to 16 bytes (JIT) along the call chain must fit in 512.
-    const sumDepth = env.subprogs.reduce((a, s) => a + Math.ceil(s.stack_depth / 16) * 16, 0);
+    // bpf_enable_priv_stack(): the x86-64 JIT gives tracing programs (kprobe, tracepoint, perf_event,
+    // raw tracepoints) without tail calls a private stack for frames of 64 bytes or more, not counted here.
+    const privStack = [PT.KPROBE, PT.TRACEPOINT, PT.PERF_EVENT, PT.RAW_TRACEPOINT, PT.RAW_TRACEPOINT_WRITABLE].includes(env.prog.type as 2) && !env.insns.some((i) => i.code === 0x85 && i.src === 0 && i.imm === 12);
+    const sumDepth = env.subprogs.reduce((a, s) => {
+      const d = Math.ceil(s.stack_depth / 16) * 16;
+      return a + (privStack && d >= 64 ? 0 : d);
+    }, 0);
     if (env.subprogs.length > 1 && sumDepth > MAX_BPF_STACK) env.fail(-EACCES, `combined stack size of ${env.subprogs.length} calls is ${sumDepth}. Too large`);
   } catch (e) {
     if (!(e instanceof VerifyError)) throw e;
