@@ -7,10 +7,15 @@ import { errnoName, EINVAL } from "./errno.ts";
 import { ATTR_END, UA_OVERLAY } from "./uaccess.ts";
 import type { Task } from "../kernel/task.ts";
 import { __sys_bpf } from "../kernel/syscall.ts";
+import { bpf_fast, FAST_MISS } from "../kernel/fastpath.ts";
 
 /** bpf(cmd, attr, size) with the attr given as bytes (modelled at ATTR_END - attr.byteLength). */
 export function sys_bpf(t: Task, cmd: number, attr: ArrayBuffer | Uint8Array, size: number): number {
   const bytes = attr instanceof Uint8Array ? attr : new Uint8Array(attr);
+  t.beginCall();
+  // The element commands on ARRAY/HASH maps and the entry's rejects, straight from the caller's bytes; anything else is FAST_MISS.
+  const fr = bpf_fast(t, cmd, bytes, size);
+  if (fr !== FAST_MISS) return t.endCall(fr, fallbackReason(fr));
   const mem = t.memory;
   const uattr = mem.setOverlay(bytes);
   // enter(), written out: this is the whole per-call cost of a rejected call.

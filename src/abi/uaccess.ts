@@ -60,6 +60,14 @@ export class AddressSpace {
    * the installed attr overlaps; setOverlay, map and unmap drop it.
    */
   private fastBase = NO_FAST_BASE;
+  /**
+   * fastBase as the two u32 halves of the address (int32 bits), for pin():
+   * a pointer read from an attr as two words is checked against them without
+   * ever becoming a double. fastLo is a page start, so the sentinel 1 never
+   * matches.
+   */
+  private fastHi = 0;
+  private fastLo = 1;
   private fastPage: Uint8Array = AddressSpace.ZERO_PAGE;
   /**
    * The caller's attr while a call runs: [ovStart, ATTR_END) backed by
@@ -103,6 +111,7 @@ export class AddressSpace {
     for (let p = first; p < first + n; p++) this.pages.set(p, null);
     this.cachedPageNum = -1;
     this.fastBase = NO_FAST_BASE;
+    this.fastLo = 1;
   }
 
   /** munmap */
@@ -112,6 +121,7 @@ export class AddressSpace {
     for (let p = first; p < first + n; p++) this.pages.delete(p);
     this.cachedPageNum = -1;
     this.fastBase = NO_FAST_BASE;
+    this.fastLo = 1;
   }
 
   isMapped(addr: bigint): boolean {
@@ -164,7 +174,10 @@ export class AddressSpace {
     // ATTR_END is page-aligned, so the attr's first page starts this many whole pages below it (no fmod on a double).
     const ps = ATTR_END_NUM - ((bytes.length + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1));
     this.ovPageStart = ps;
-    if (this.fastBase + PAGE_SIZE > ps && this.fastBase < ATTR_END_NUM) this.fastBase = NO_FAST_BASE;
+    if (this.fastBase + PAGE_SIZE > ps && this.fastBase < ATTR_END_NUM) {
+      this.fastBase = NO_FAST_BASE;
+      this.fastLo = 1;
+    }
     return uattrFor(bytes.length);
   }
 
@@ -214,9 +227,45 @@ export class AddressSpace {
     const base = p * PAGE_SIZE;
     if (ov === null || base + PAGE_SIZE <= this.ovPageStart || base >= ATTR_END_NUM) {
       this.fastBase = base;
+      this.fastHi = Math.floor(base / 4294967296) | 0;
+      this.fastLo = base | 0;
       this.fastPage = page;
     }
     return inPage;
+  }
+
+  /** The buffer behind the last successful pin(). */
+  pinBuf: Uint8Array = AddressSpace.ZERO_PAGE;
+
+  /**
+   * The bytes behind [lo + hi * 2^32, + n) (a u64 user pointer as the two
+   * int32 words of the attr) for the kernel fast path (kernel/fastpath.ts),
+   * which copies straight between user pages and map storage: the offset of
+   * the range in pinBuf, or -1 when it is not inside one mapped page (for a
+   * write: one with bytes; untouched pages get theirs) or when a call's attr
+   * is installed. -1 sends the call down the generic path, which then faults
+   * or copies chunk by chunk exactly as before; nothing here fails a call.
+   * The page of the last access is checked on the words, so a pointer never
+   * becomes a double (a heap number when not inlined).
+   */
+  pin(lo: number, hi: number, n: number, forWrite: boolean): number {
+    const inPage = lo & (PAGE_SIZE - 1);
+    if (hi === this.fastHi && (lo & ~(PAGE_SIZE - 1)) === this.fastLo && inPage + n <= PAGE_SIZE) {
+      this.pinBuf = this.fastPage;
+      return inPage;
+    }
+    return this.pinSlow(lo, hi, n, forWrite);
+  }
+
+  private pinSlow(lo: number, hi: number, n: number, forWrite: boolean): number {
+    const a = (hi >>> 0) * 4294967296 + (lo >>> 0);
+    if (this.ovBytes !== null || a + n > TASK_SIZE_MAX_NUM) return -1;
+    const off = this.span(a, n, forWrite);
+    if (off < 0) return -1;
+    const buf = this.spanBuf;
+    if (forWrite && buf === AddressSpace.ZERO_PAGE) return -1;
+    this.pinBuf = buf;
+    return off;
   }
 
   /**

@@ -163,6 +163,14 @@ export class BpfHtab extends BpfMap {
   /** Slots never used yet start at `fresh`; freed slots are chained through hnext. */
   fresh = 0;
   freeSlot = NIL;
+  /**
+   * Bumped by every change of a bucket chain (linkHead, unlink): while it
+   * stays the same, every linked slot keeps its key and its place.
+   */
+  gen = 0;
+  /** The slot the fast path's last get_next_key answered with, valid while gen === cursorGen (see htabFastNextSlot). */
+  cursor = NIL;
+  cursorGen = -1;
   /** HASH_OF_MAPS: slot -> inner map. */
   objs: (BpfMap | undefined)[] | null = null;
   // LRU state for CPU 0: nodes are slots; free nodes are only counted.
@@ -323,6 +331,7 @@ function hashKey(hm: BpfHtab, key: Uint8Array): number {
 
 /** hlist_nulls_add_head_rcu() */
 function linkHead(hm: BpfHtab, s: number, hash: number, key: Uint8Array): void {
+  hm.gen++;
   const b = bucketOf(hm, hash);
   hm.hash[s] = hash;
   copyBytes(hm.keys, s * hm.key_size, key, 0, hm.key_size);
@@ -332,6 +341,7 @@ function linkHead(hm: BpfHtab, s: number, hash: number, key: Uint8Array): void {
 
 /** hlist_nulls_del_rcu() */
 function unlink(hm: BpfHtab, s: number): void {
+  hm.gen++;
   const b = bucketOf(hm, hm.hash[s]!);
   let p = hm.heads.get(b);
   if (p === s) {
@@ -685,6 +695,152 @@ function htab_get_next_key(m: BpfMap, key: Uint8Array | null, next: Uint8Array):
   const s = hm.heads.get(b);
   copyBytes(next, 0, hm.keys, s * hm.key_size, hm.key_size);
   return 0;
+}
+
+// --- the fast path's element ops (kernel/fastpath.ts) -----------------------------------
+// The same steps as htab_lookup_sys / htab_update / htab_delete /
+// htab_get_next_key for a plain HASH map (htab_map_ops: no LRU, no per-CPU,
+// no fd values), with the key and value read from and written to the user's
+// page at an offset instead of through the syscall side's kernel copies.
+// They only ever succeed: anything that would fail returns FAST_MISS (or
+// NIL) before changing the table, and the generic path then runs the call.
+
+/** What the fast ops return when the call must take the generic path. */
+export const HTAB_MISS = -1;
+
+/** Whether m is a plain HASH map the fast path may handle. */
+export function htabFastOk(m: BpfMap): boolean {
+  return m.ops === htab_map_ops && !m.hasSpecialFields;
+}
+
+/** lookup() with the key at kb[ko..]: the slot, or NIL. */
+function lookupAt(hm: BpfHtab, kb: Uint8Array, ko: number, hash: number): number {
+  const ks = hm.key_size;
+  const keys = hm.keys;
+  const hs = hm.hash;
+  const hn = hm.hnext;
+  outer: for (let s = hm.heads.get(hash & (hm.n_buckets - 1)); s !== NIL; s = hn[s]!) {
+    if (hs[s] !== hash) continue;
+    const o = s * ks;
+    for (let i = 0; i < ks; i++) if (keys[o + i] !== kb[ko + i]) continue outer;
+    return s;
+  }
+  return NIL;
+}
+
+/** htab_lookup_sys() into vb[vo..]: 0, or HTAB_MISS when the key is absent (ENOENT on the generic path). */
+export function htabFastLookup(m: BpfMap, kb: Uint8Array, ko: number, vb: Uint8Array, vo: number): number {
+  const hm = m as BpfHtab;
+  const s = lookupAt(hm, kb, ko, htab_map_hash_bits(kb, ko, hm.key_size, hm.hashrnd));
+  if (s === NIL) return HTAB_MISS;
+  copyBytes(vb, vo, hm.vals, s * hm.vsize, hm.vsize);
+  return 0;
+}
+
+/**
+ * htab_update()'s plain-HASH branch with flags lo (hi word zero, checked by
+ * the caller; 0, BPF_NOEXIST or BPF_EXIST): 0, or HTAB_MISS for
+ * EEXIST/ENOENT/E2BIG, with the table untouched.
+ */
+export function htabFastUpdate(m: BpfMap, kb: Uint8Array, ko: number, vb: Uint8Array, vo: number, flags: number): number {
+  const hm = m as BpfHtab;
+  const hash = htab_map_hash_bits(kb, ko, hm.key_size, hm.hashrnd);
+  const old = lookupAt(hm, kb, ko, hash);
+  // check_flags()
+  if (flags === BPF_NOEXIST ? old !== NIL : flags === BPF_EXIST && old === NIL) return HTAB_MISS;
+  const b = hash & (hm.n_buckets - 1);
+  if (old !== NIL) {
+    // The generic path puts a new slot at the bucket's head and frees the
+    // old one. Slots are not observable, only the chain order is: the old
+    // slot takes the new value and moves to the head (where it often is).
+    copyBytes(hm.vals, old * hm.vsize, vb, vo, hm.vsize);
+    const head = hm.heads.get(b);
+    if (head !== old) {
+      unlink(hm, old);
+      hm.hnext[old] = hm.heads.get(b);
+      hm.heads.set(b, old);
+      hm.gen++;
+    }
+    return 0;
+  }
+  // newElem()
+  if (hm.count >= hm.max_entries) return HTAB_MISS;
+  hm.count++;
+  const s = allocSlot(hm);
+  copyBytes(hm.vals, s * hm.vsize, vb, vo, hm.vsize);
+  // linkHead()
+  hm.hash[s] = hash;
+  copyBytes(hm.keys, s * hm.key_size, kb, ko, hm.key_size);
+  hm.hnext[s] = hm.heads.get(b);
+  hm.heads.set(b, s);
+  hm.gen++;
+  return 0;
+}
+
+/** htab_delete(): 0, or HTAB_MISS when the key is absent. */
+export function htabFastDelete(m: BpfMap, kb: Uint8Array, ko: number): number {
+  const hm = m as BpfHtab;
+  const s = lookupAt(hm, kb, ko, htab_map_hash_bits(kb, ko, hm.key_size, hm.hashrnd));
+  if (s === NIL) return HTAB_MISS;
+  removeSlot(hm, s);
+  return 0;
+}
+
+/**
+ * htab_get_next_key(): the slot whose key comes next (its bytes are at
+ * keys[slot * key_size]), or HTAB_MISS at the end (ENOENT). kb === null: no
+ * key, the first one.
+ */
+export function htabFastNextSlot(m: BpfMap, kb: Uint8Array | null, ko: number): number {
+  const hm = m as BpfHtab;
+  const s = nextSlot(hm, kb, ko);
+  if (s !== NIL) {
+    hm.cursor = s;
+    hm.cursorGen = hm.gen;
+  }
+  return s === NIL ? HTAB_MISS : s;
+}
+
+function nextSlot(hm: BpfHtab, kb: Uint8Array | null, ko: number): number {
+  let i = 0;
+  if (kb !== null) {
+    // A walk passes back the key it was just given: when that is the cursor's
+    // key and no chain changed since, the key is at the cursor's slot, which
+    // is what hashing it and walking its bucket would find (keys are unique).
+    const c = hm.cursor;
+    if (c !== NIL && hm.cursorGen === hm.gen) {
+      const ks = hm.key_size;
+      const keys = hm.keys;
+      const o = c * ks;
+      let same = true;
+      for (let j = 0; j < ks; j++)
+        if (keys[o + j] !== kb[ko + j]) {
+          same = false;
+          break;
+        }
+      if (same) {
+        const n = hm.hnext[c]!;
+        if (n !== NIL) return n;
+        const b = hm.heads.nextNonEmpty((hm.hash[c]! & (hm.n_buckets - 1)) + 1);
+        return b < 0 ? NIL : hm.heads.get(b);
+      }
+    }
+    const hash = htab_map_hash_bits(kb, ko, hm.key_size, hm.hashrnd);
+    const s = lookupAt(hm, kb, ko, hash);
+    if (s !== NIL) {
+      const n = hm.hnext[s]!;
+      if (n !== NIL) return n;
+      i = (hash & (hm.n_buckets - 1)) + 1;
+    }
+  }
+  const b = hm.heads.nextNonEmpty(i);
+  if (b < 0) return NIL;
+  return hm.heads.get(b);
+}
+
+/** The stored keys of m (a slot's key is at slot * key_size). */
+export function htabKeys(m: BpfMap): Uint8Array {
+  return (m as BpfHtab).keys;
 }
 
 /** __htab_map_lookup_and_delete_batch(): whole buckets at a time; in/out_batch are bucket indexes. */

@@ -54,7 +54,7 @@ function tail_zero_at(t: Task, ua: number, expected: number, actual: number, wha
  * retrying the same oversized attr does not rebuild the same string.
  */
 const tailMemo = { what: "", at: -1, expected: -1, actual: -1, reason: "" };
-function tailReason(what: string, at: number, expected: number, actual: number): string {
+export function tailReason(what: string, at: number, expected: number, actual: number): string {
   const m = tailMemo;
   if (m.at !== at || m.expected !== expected || m.actual !== actual || m.what !== what) {
     m.what = what;
@@ -198,16 +198,20 @@ export function CHECK_ATTR(c: Call): boolean {
   if (c.size <= end) return false;
   const at = attr.firstNonZero(end, c.size);
   if (at < 0) return false;
+  c.t.fail(-EINVAL, checkAttrReason(attr.fields, at, attr.bytes[at]!));
+  return true;
+}
+
+/** CHECK_ATTR's reason for the non-zero `byte` at offset `at` (also used by fastpath.ts), remembered for the last arguments. */
+export function checkAttrReason(fields: CmdFields, at: number, byte: number): string {
   const m = checkAttrMemo;
-  const byte = attr.bytes[at]!;
-  if (m.fields !== attr.fields || m.at !== at || m.byte !== byte) {
-    m.fields = attr.fields;
+  if (m.fields !== fields || m.at !== at || m.byte !== byte) {
+    m.fields = fields;
     m.at = at;
     m.byte = byte;
-    m.reason = `CHECK_ATTR(BPF_${attr.fields.layout.name}): byte ${at} is 0x${byte.toString(16).padStart(2, "0")}, but everything from offset ${end} (end of ${attr.fields.layout.lastField}) must be zero`;
+    m.reason = `CHECK_ATTR(BPF_${fields.layout.name}): byte ${at} is 0x${byte.toString(16).padStart(2, "0")}, but everything from offset ${fields.end} (end of ${fields.layout.lastField}) must be zero`;
   }
-  c.t.fail(-EINVAL, m.reason);
-  return true;
+  return m.reason;
 }
 
 /** The last CHECK_ATTR reason and what it was made from (see tailMemo). */

@@ -31,8 +31,34 @@ export class Task {
   mntNs: MountNamespace;
   /** current->fs: root, cwd ("/" of the mount namespace) and umask (022). */
   fs: FsStruct;
+  /**
+   * The last failing call's errno (0 after a success) and reason. lastError
+   * is made from them when someone reads it, and kept while they stay the
+   * same, so that a failing call allocates nothing.
+   */
+  private errNo = 0;
+  private errReason = "";
+  private errObj: LastError | null = null;
+
   /** Set by the last failing sys_bpf (or fs call); null after a success. */
-  lastError: LastError | null = null;
+  get lastError(): LastError | null {
+    if (this.errNo === 0) return null;
+    let o = this.errObj;
+    if (o === null || o.errno !== this.errNo || o.reason !== this.errReason) {
+      o = { errno: this.errNo, name: errnoName(-this.errNo), reason: this.errReason };
+      this.errObj = o;
+    }
+    return o;
+  }
+
+  set lastError(e: LastError | null) {
+    if (e === null) this.errNo = 0;
+    else {
+      this.errNo = e.errno;
+      this.errReason = e.reason;
+      this.errObj = e;
+    }
+  }
   /** The reason recorded by the check that failed in the current call. */
   private pendingReason: string | null = null;
 
@@ -63,9 +89,11 @@ export class Task {
   /** Called by the syscall boundary with the final return value. */
   endCall(ret: number, fallback: string): number {
     if (ret < 0) {
-      this.lastError = { errno: -ret, name: errnoName(ret), reason: this.pendingReason ?? fallback };
+      this.errNo = -ret;
+      const p = this.pendingReason;
+      this.errReason = p === null ? fallback : p;
     } else {
-      this.lastError = null;
+      this.errNo = 0;
     }
     this.pendingReason = null;
     return ret;

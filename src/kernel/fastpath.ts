@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// A fast path in front of __sys_bpf() for the calls programs make most: the
+// element commands on ARRAY and HASH maps, and the attrs the entry rejects
+// before any handler runs (a non-zero tail past the union: E2BIG; CHECK_ATTR
+// of an element command: EINVAL).
+//
+// It reads the fields straight from the caller's attr bytes at offsets taken
+// once per table set from the layout tables, and copies keys and values
+// directly between the user's page and the map's storage. The kernel's own
+// copies of the attr, key and value are not observable here: every field is
+// read before anything is written back, keys are consumed before a value is
+// written, and a call either completes as the kernel would or returns
+// FAST_MISS before changing anything, and then runs on the generic path
+// (__sys_bpf and the handlers in syscall.ts/maps.ts), which gives the same
+// answer from scratch. So any case this file does not know (another map
+// type, flags, a fault, a missing key, a short attr...) is simply not its
+// business; it must only never answer differently from the generic path.
+
+import { E2BIG, EINVAL } from "../abi/errno.ts";
+import { ATTR_END, PAGE_SIZE, copyBytes } from "../abi/uaccess.ts";
+import { cmdFields } from "../abi/attr.ts";
+import type { UapiTables } from "../uapi/layout.ts";
+import { BPF_MAP_TYPE as MT } from "../uapi/gen/consts-6.18.ts";
+import type { BpfMap } from "./bpf.ts";
+import { array_map_ops, type BpfArray } from "./arraymap.ts";
+import { FMODE_READ, FMODE_WRITE } from "./file.ts";
+import { HTAB_MISS, htabFastDelete, htabFastLookup, htabFastNextSlot, htabFastOk, htabFastUpdate, htabKeys } from "./hashtab.ts";
+import { bpf_map_fops } from "./maps.ts";
+import { checkAttrReason, tailReason } from "./syscall.ts";
+import type { Task } from "./task.ts";
+
+/** The call was not handled: run it on the generic path. Not a value any bpf() call returns. */
+export const FAST_MISS = 0x40000000;
+
+const ATTR_END_NUM = Number(ATTR_END);
+
+/** Off: every call takes the generic path (bench/ab.ts compares the two in one process; tests run both). */
+let enabled = true;
+export function setFastPath(on: boolean): void {
+  enabled = on;
+}
+
+const K_NONE = 0;
+const K_LOOKUP = 1;
+const K_UPDATE = 2;
+const K_DELETE = 3;
+const K_NEXT = 4;
+
+/** An element command's fields, as offsets in the attr (from the layout table). */
+class ElemCmd {
+  readonly kind: number;
+  /** The command's CHECK_ATTR end (offsetofend of its last field). */
+  readonly end: number;
+  readonly fd: number;
+  readonly key: number;
+  /** value (LOOKUP, UPDATE) or next_key (GET_NEXT_KEY). */
+  readonly val: number;
+  readonly flags: number;
+  constructor(kind: number, end: number, fd: number, key: number, val: number, flags: number) {
+    this.kind = kind;
+    this.end = end;
+    this.fd = fd;
+    this.key = key;
+    this.val = val;
+    this.flags = flags;
+  }
+}
+
+const NONE = new ElemCmd(K_NONE, 0, 0, 0, 0, 0);
+
+/** Per table set: the element commands' offsets by command number (NONE for every other command). */
+const byTables = new WeakMap<UapiTables, ElemCmd[]>();
+let lastTables: UapiTables | null = null;
+let lastCmds: ElemCmd[] = [];
+
+function cmdsFor(tables: UapiTables): ElemCmd[] {
+  if (tables === lastTables) return lastCmds;
+  let arr = byTables.get(tables);
+  if (arr === undefined) {
+    arr = tables.commands.map((c) => {
+      const kind = c.name === "MAP_LOOKUP_ELEM" ? K_LOOKUP : c.name === "MAP_UPDATE_ELEM" ? K_UPDATE : c.name === "MAP_DELETE_ELEM" ? K_DELETE : c.name === "MAP_GET_NEXT_KEY" ? K_NEXT : K_NONE;
+      if (kind === K_NONE) return NONE;
+      const at = (name: string, size: number): number => {
+        const f = c.fields.find((x) => x.name === name);
+        // A field the fast path needs must be whole and inside [0, end): otherwise the command is left to the generic path.
+        return f !== undefined && f.size === size && f.offset + size <= c.end && (f.offset & 3) === 0 ? f.offset : -1;
+      };
+      const fd = at("map_fd", 4);
+      const key = at("key", 8);
+      const val = kind === K_NEXT ? at("next_key", 8) : kind === K_DELETE ? 0 : at("value", 8);
+      const flags = kind === K_LOOKUP || kind === K_UPDATE ? at("flags", 8) : 0;
+      if (fd < 0 || key < 0 || val < 0 || flags < 0) return NONE;
+      return new ElemCmd(kind, c.end, fd, key, val, flags);
+    });
+    byTables.set(tables, arr);
+  }
+  lastTables = tables;
+  lastCmds = arr;
+  return arr;
+}
+
+/** A 4-byte-word view of the last attr array seen, so fields are read a word at a time (a caller usually reuses its attr buffer). */
+let lastBytes: Uint8Array | null = null;
+let lastWords: Int32Array = new Int32Array(0);
+
+function wordsOf(bytes: Uint8Array): Int32Array | null {
+  if (bytes === lastBytes) return lastWords;
+  if ((bytes.byteOffset & 3) !== 0) return null;
+  lastBytes = bytes;
+  lastWords = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2);
+  return lastWords;
+}
+
+/**
+ * bpf(cmd, attr, size) for the attr `bytes` (at ATTR_END - bytes.length, as
+ * sys_bpf() models it): the return value, or FAST_MISS. Failures it answers
+ * record their reason with t.fail(), as the generic path's checks do.
+ */
+export function bpf_fast(t: Task, cmd: number, bytes: Uint8Array, size: number): number {
+  const tables = t.kernel.tables;
+  const attrSize = tables.attrSize;
+  const len = bytes.length;
+  // Only sizes the generic path would use unchanged (size >>> 0), and attrs whose first `size` bytes are all there (no fault).
+  // Attrs over MAX_LEN would reach down into the pointers' range (see USER_HI_MAX).
+  if (!enabled || size >>> 0 !== size || size > len || len > MAX_LEN || (cmd | 0) !== cmd || cmd < 0) return FAST_MISS;
+  if (size > attrSize) {
+    // bpf_check_uarg_tail_zero() over the caller's bytes.
+    if (size > PAGE_SIZE) return FAST_MISS;
+    let i = attrSize;
+    const w = wordsOf(bytes);
+    if (w !== null && (i & 3) === 0) {
+      // Whole words first, then the first non-zero byte of the word that has one.
+      let wi = i >> 2;
+      const we = size >> 2;
+      while (wi < we && w[wi] === 0) wi++;
+      i = wi << 2;
+    }
+    for (; i < size; i++) if (bytes[i] !== 0) return t.fail(-E2BIG, tailReason("bpf_attr", i, attrSize, size));
+    size = attrSize;
+  }
+  const cmds = cmdsFor(tables);
+  if (cmd >= cmds.length) return FAST_MISS;
+  const ec = cmds[cmd]!;
+  if (ec.kind === K_NONE) return FAST_MISS;
+  // CHECK_ATTR() over [end, size): the kernel's copy is zero past size.
+  const end = ec.end;
+  if (size < end) return FAST_MISS;
+  for (let i = end; i < size; i++) if (bytes[i] !== 0) return t.fail(-EINVAL, checkAttrReason(cmdFields(tables, cmd)!, i, bytes[i]!));
+  const w = wordsOf(bytes);
+  if (w === null) return FAST_MISS;
+  switch (ec.kind) {
+    case K_LOOKUP:
+      return lookup(t, w, ec);
+    case K_UPDATE:
+      return update(t, w, ec);
+    case K_DELETE:
+      return del(t, w, ec);
+    default:
+      return nextKey(t, w, ec);
+  }
+}
+
+/** __bpf_map_get() + map_get_sys_perms(): the map at the fd when it may be used with `mode`, else null (the generic path reports why). */
+function mapAt(t: Task, fd: number, mode: number): BpfMap | null {
+  const f = t.files.get(fd);
+  if (f === undefined || f.f_op !== bpf_map_fops) return null;
+  const map = f.private_data as BpfMap;
+  let m = f.f_mode;
+  if (map.frozen) m &= ~FMODE_WRITE;
+  return m & mode ? map : null;
+}
+
+/**
+ * User pointers stay two int32 words (lo, hi) all the way to
+ * AddressSpace.pin(): as a double (about 2.7e8 and up) a pointer passed to a
+ * function that is not inlined would be a heap number. A high word at or
+ * above USER_HI_MAX is left to the generic path: the attr's own pages (below
+ * ATTR_END) start there, and in them the generic path sees the attr instead
+ * of the memory; everything above is EFAULT.
+ */
+const USER_HI_MAX = Math.floor(ATTR_END_NUM / 4294967296);
+
+/** The longest attr whose pages stay at or above USER_HI_MAX * 2^32. */
+const MAX_LEN = ATTR_END_NUM - USER_HI_MAX * 4294967296;
+
+function badHi(hi: number): boolean {
+  return hi < 0 || hi >= USER_HI_MAX;
+}
+
+function isArray(map: BpfMap): boolean {
+  return map.ops === array_map_ops && map.map_type === MT.ARRAY && !map.hasSpecialFields;
+}
+
+// map_lookup_elem(): flags 0 only (BPF_F_LOCK and bad flags: generic path).
+function lookup(t: Task, w: Int32Array, ec: ElemCmd): number {
+  const fi = ec.flags >> 2;
+  if ((w[fi]! | w[fi + 1]!) !== 0) return FAST_MISS;
+  const map = mapAt(t, w[ec.fd >> 2]! >>> 0, FMODE_READ);
+  if (map === null) return FAST_MISS;
+  const mem = t.memory;
+  const ki = ec.key >> 2;
+  const kLo = w[ki]!;
+  const kHi = w[ki + 1]!;
+  const vi = ec.val >> 2;
+  const vLo = w[vi]!;
+  const vHi = w[vi + 1]!;
+  const ks = map.key_size;
+  const vs = map.value_size;
+  if (badHi(kHi) || badHi(vHi) || ks === 0) return FAST_MISS;
+  if (isArray(map)) {
+    const ko = mem.pin(kLo, kHi, 4, false);
+    if (ko < 0) return FAST_MISS;
+    const kb = mem.pinBuf;
+    const index = (kb[ko]! | (kb[ko + 1]! << 8) | (kb[ko + 2]! << 16) | (kb[ko + 3]! << 24)) >>> 0;
+    const a = map as BpfArray;
+    if (index >= a.max_entries) return FAST_MISS;
+    const vo = mem.pin(vLo, vHi, vs, true);
+    if (vo < 0) return FAST_MISS;
+    a.data!.read(index * a.elem_size, mem.pinBuf, vo, vs);
+    return 0;
+  }
+  if (htabFastOk(map)) {
+    const ko = mem.pin(kLo, kHi, ks, false);
+    if (ko < 0) return FAST_MISS;
+    const kb = mem.pinBuf;
+    const vo = mem.pin(vLo, vHi, vs, true);
+    if (vo < 0) return FAST_MISS;
+    // The key is read in full (hashed and compared) before the value is written, so overlapping key and value are fine.
+    return htabFastLookup(map, kb, ko, mem.pinBuf, vo) === HTAB_MISS ? FAST_MISS : 0;
+  }
+  return FAST_MISS;
+}
+
+// map_update_elem(): flags BPF_ANY, BPF_NOEXIST, BPF_EXIST where they succeed.
+function update(t: Task, w: Int32Array, ec: ElemCmd): number {
+  const fi = ec.flags >> 2;
+  const flags = w[fi]!;
+  if (w[fi + 1] !== 0 || flags < 0 || flags > 2) return FAST_MISS;
+  const map = mapAt(t, w[ec.fd >> 2]! >>> 0, FMODE_WRITE);
+  if (map === null) return FAST_MISS;
+  const mem = t.memory;
+  const ki = ec.key >> 2;
+  const kLo = w[ki]!;
+  const kHi = w[ki + 1]!;
+  const vi = ec.val >> 2;
+  const vLo = w[vi]!;
+  const vHi = w[vi + 1]!;
+  const ks = map.key_size;
+  const vs = map.value_size;
+  if (badHi(kHi) || badHi(vHi) || ks === 0) return FAST_MISS;
+  if (isArray(map)) {
+    // array_map_update_elem(): NOEXIST is EEXIST for an array.
+    if (flags === 1) return FAST_MISS;
+    const ko = mem.pin(kLo, kHi, 4, false);
+    if (ko < 0) return FAST_MISS;
+    const kb = mem.pinBuf;
+    const index = (kb[ko]! | (kb[ko + 1]! << 8) | (kb[ko + 2]! << 16) | (kb[ko + 3]! << 24)) >>> 0;
+    const a = map as BpfArray;
+    if (index >= a.max_entries) return FAST_MISS;
+    const vo = mem.pin(vLo, vHi, vs, false);
+    if (vo < 0) return FAST_MISS;
+    a.data!.write(index * a.elem_size, mem.pinBuf, vo, vs);
+    return 0;
+  }
+  if (htabFastOk(map)) {
+    const ko = mem.pin(kLo, kHi, ks, false);
+    if (ko < 0) return FAST_MISS;
+    const kb = mem.pinBuf;
+    const vo = mem.pin(vLo, vHi, vs, false);
+    if (vo < 0) return FAST_MISS;
+    return htabFastUpdate(map, kb, ko, mem.pinBuf, vo, flags) === HTAB_MISS ? FAST_MISS : 0;
+  }
+  return FAST_MISS;
+}
+
+// map_delete_elem(): HASH only (an array's delete is EINVAL on the generic path).
+function del(t: Task, w: Int32Array, ec: ElemCmd): number {
+  const map = mapAt(t, w[ec.fd >> 2]! >>> 0, FMODE_WRITE);
+  if (map === null || !htabFastOk(map)) return FAST_MISS;
+  const mem = t.memory;
+  const ki = ec.key >> 2;
+  const kLo = w[ki]!;
+  const kHi = w[ki + 1]!;
+  const ks = map.key_size;
+  if (badHi(kHi) || ks === 0) return FAST_MISS;
+  const ko = mem.pin(kLo, kHi, ks, false);
+  if (ko < 0) return FAST_MISS;
+  return htabFastDelete(map, mem.pinBuf, ko) === HTAB_MISS ? FAST_MISS : 0;
+}
+
+// map_get_next_key(): a NULL key starts the walk; the end of the walk (ENOENT) takes the generic path.
+function nextKey(t: Task, w: Int32Array, ec: ElemCmd): number {
+  const map = mapAt(t, w[ec.fd >> 2]! >>> 0, FMODE_READ);
+  if (map === null) return FAST_MISS;
+  const mem = t.memory;
+  const ki = ec.key >> 2;
+  const kLo = w[ki]!;
+  const kHi = w[ki + 1]!;
+  const ni = ec.val >> 2;
+  const nLo = w[ni]!;
+  const nHi = w[ni + 1]!;
+  const ks = map.key_size;
+  if (badHi(kHi) || badHi(nHi) || ks === 0) return FAST_MISS;
+  const noKey = (kLo | kHi) === 0;
+  if (htabFastOk(map)) {
+    let s: number;
+    if (noKey) s = htabFastNextSlot(map, null, 0);
+    else {
+      const ko = mem.pin(kLo, kHi, ks, false);
+      if (ko < 0) return FAST_MISS;
+      s = htabFastNextSlot(map, mem.pinBuf, ko);
+    }
+    if (s === HTAB_MISS) return FAST_MISS;
+    // The key was consumed above: next_key may be the same buffer.
+    const no = mem.pin(nLo, nHi, ks, true);
+    if (no < 0) return FAST_MISS;
+    copyBytes(mem.pinBuf, no, htabKeys(map), s * ks, ks);
+    return 0;
+  }
+  if (isArray(map)) {
+    // bpf_array_get_next_key()
+    let index = 0xffffffff;
+    if (!noKey) {
+      const ko = mem.pin(kLo, kHi, 4, false);
+      if (ko < 0) return FAST_MISS;
+      const kb = mem.pinBuf;
+      index = (kb[ko]! | (kb[ko + 1]! << 8) | (kb[ko + 2]! << 16) | (kb[ko + 3]! << 24)) >>> 0;
+    }
+    let next = 0;
+    if (index < map.max_entries) {
+      if (index === map.max_entries - 1) return FAST_MISS;
+      next = index + 1;
+    }
+    const no = mem.pin(nLo, nHi, 4, true);
+    if (no < 0) return FAST_MISS;
+    const nb = mem.pinBuf;
+    nb[no] = next & 0xff;
+    nb[no + 1] = (next >>> 8) & 0xff;
+    nb[no + 2] = (next >>> 16) & 0xff;
+    nb[no + 3] = next >>> 24;
+    return 0;
+  }
+  return FAST_MISS;
+}
+
