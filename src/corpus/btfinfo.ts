@@ -48,6 +48,13 @@ export const T = {
   structRetProto: 22,
   gStruct: 23,
   gTwo: 24,
+  mainSix: 25,
+  mainVoid: 26,
+  xdpMain: 30,
+  skbMain: 34,
+  kpTypedefMain: 39,
+  twoArgMain: 41,
+  kpStructMain: 44,
 } as const;
 
 interface CorpusBtf {
@@ -84,6 +91,26 @@ export function corpusBtf(): CorpusBtf {
   b.proto(T.skb, [["x", T.int]]); // 22 returns a struct
   b.func("g_struct", T.structRetProto, 1); // 23
   b.func("g_two", T.subProto, 1); // 24 a second global int (int)
+  b.func("main_six", T.sixProto, 1); // 25
+  b.func("main_void", T.voidProto, 1); // 26
+  b.struct("xdp_md", 4, [["data", T.int, 0]]); // 27
+  b.ptr(27); // 28
+  b.proto(T.int, [["ctx", 28]]); // 29
+  b.func("xdp_main", 29, 1); // 30
+  b.struct("sk_buff", 4, [["len", T.int, 0]]); // 31
+  b.ptr(31); // 32
+  b.proto(T.int, [["skb", 32]]); // 33
+  b.func("skb_main", 33, 1); // 34
+  b.struct("pt_regs", 8, [["di", T.int, 0]]); // 35
+  b.mod(8, 35, "bpf_user_pt_regs_t"); // 36 typedef
+  b.ptr(36); // 37
+  b.proto(T.int, [["ctx", 37]]); // 38
+  b.func("kp_main", 38, 1); // 39
+  b.proto(T.int, [["skb", T.skbPtr], ["data", T.voidPtr]]); // 40
+  b.func("two_arg_main", 40, 1); // 41
+  b.ptr(35); // 42
+  b.proto(T.int, [["regs", 42]]); // 43
+  b.func("kp_main2", 43, 1); // 44
   for (const s of LINES) b.s(s);
   const blob = b.blob();
   const strLen = new DataView(blob.buffer).getUint32(20, true);
@@ -401,6 +428,20 @@ export function btfInfoCorpus(): Trace[] {
   add("log-fail-kprobe-void-ctx", "a kprobe main taking void *", (b) =>
     b.btfProg(P_FAIL, { type: PT.KPROBE, funcs: fi([0, T.vpMain]), lines: [l0] }),
   );
+  // btf_prepare_func_args() of the main program: only its log lines show (a mismatch makes the BTF unreliable, no error).
+  for (const [name, type, id, what] of [
+    ["main-six-args", PT.SOCKET_FILTER, T.mainSix, "six arguments"],
+    ["main-void-ret", PT.SOCKET_FILTER, T.mainVoid, "a void return"],
+    ["main-two-args-void-ptr", PT.SOCKET_FILTER, T.twoArgMain, "a second argument of type void *"],
+    ["main-xdp-md", PT.XDP, T.xdpMain, "struct xdp_md * in XDP"],
+    ["main-xdp-void-ptr", PT.XDP, T.vpMain, "void * in XDP"],
+    ["main-xdp-skb", PT.XDP, T.main, "struct __sk_buff * in XDP (memory, not the context)"],
+    ["main-socket-sk-buff", PT.SOCKET_FILTER, T.skbMain, "struct sk_buff * (the kernel struct __sk_buff projects)"],
+    ["main-kprobe-typedef", PT.KPROBE, T.kpTypedefMain, "bpf_user_pt_regs_t * in a kprobe"],
+    ["main-kprobe-pt-regs", PT.KPROBE, T.kpStructMain, "struct pt_regs * in a kprobe"],
+    ["main-cls-skb", PT.SCHED_CLS, T.main, "struct __sk_buff * in SCHED_CLS"],
+  ] as const)
+    add(`log-fail-${name}`, `a failing main program whose BTF prototype has ${what}`, (b) => b.btfProg(P_FAIL, { type, funcs: fi([0, id]), lines: [l0] }));
   add("log-fail-static-main", "main with a static FUNC: no prototype check message", (b) => b.btfProg(P_FAIL, { funcs: fi([0, T.sub]), lines: [l0] }));
   add("log-infinite-loop", "infinite loop detected: the loop's source line first", (b) =>
     b.btfProg(P_LOOP, { funcs: mainOnly, lines: [l0, L(1, "while (1) {}", 5)] }),
