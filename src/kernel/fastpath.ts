@@ -25,7 +25,7 @@ import type { BpfMap } from "./bpf.ts";
 import { array_map_ops, type BpfArray } from "./arraymap.ts";
 import { FMODE_READ, FMODE_WRITE } from "./file.ts";
 import { HTAB_MISS, htabFastDelete, htabFastLookup, htabFastNextSlot, htabFastOk, htabFastUpdate, htabKeys } from "./hashtab.ts";
-import { bpf_map_fops } from "./maps.ts";
+import { bpf_map_fops, mapFreezes } from "./maps.ts";
 import { checkAttrReason, tailReason } from "./syscall.ts";
 import type { Task } from "./task.ts";
 
@@ -160,14 +160,39 @@ export function bpf_fast(t: Task, cmd: number, bytes: Uint8Array, size: number):
   }
 }
 
-/** __bpf_map_get() + map_get_sys_perms(): the map at the fd when it may be used with `mode`, else null (the generic path reports why). */
-function mapAt(t: Task, fd: number, mode: number): BpfMap | null {
+/**
+ * What mapAt() found for the last map file: its map, whether it is an ARRAY
+ * or plain HASH the fast path handles, and its permissions. Reading a map's
+ * fields before knowing its class makes those loads see every class of map
+ * a program uses (polymorphic, a third slower in the bench); with this a
+ * call on the same file as the last one reads none of them. Valid while no
+ * map was frozen since (the only way a file's permissions change).
+ */
+let cFile: object | null = null;
+let cMap: BpfMap | null = null;
+let cKind = 0;
+let cMode = 0;
+let cFreezes = -1;
+const KIND_OTHER = 0;
+const KIND_ARRAY = 1;
+const KIND_HTAB = 2;
+
+/** __bpf_map_get() + map_get_sys_perms(): the kind of the map at fd (its map left in cMap), or KIND_OTHER when the fast path does not handle it or the fd does not allow `mode` (the generic path reports why). */
+function mapAt(t: Task, fd: number, mode: number): number {
   const f = t.files.get(fd);
-  if (f === undefined || f.f_op !== bpf_map_fops) return null;
-  const map = f.private_data as BpfMap;
-  let m = f.f_mode;
-  if (map.frozen) m &= ~FMODE_WRITE;
-  return m & mode ? map : null;
+  if (f === undefined) return KIND_OTHER;
+  if (f !== cFile || cFreezes !== mapFreezes.count) {
+    if (f.f_op !== bpf_map_fops) return KIND_OTHER;
+    const map = f.private_data as BpfMap;
+    let m = f.f_mode;
+    if (map.frozen) m &= ~FMODE_WRITE;
+    cFile = f;
+    cMap = map;
+    cMode = m;
+    cKind = isArray(map) ? KIND_ARRAY : htabFastOk(map) ? KIND_HTAB : KIND_OTHER;
+    cFreezes = mapFreezes.count;
+  }
+  return cMode & mode ? cKind : KIND_OTHER;
 }
 
 /**
@@ -195,8 +220,9 @@ function isArray(map: BpfMap): boolean {
 function lookup(t: Task, w: Int32Array, ec: ElemCmd): number {
   const fi = ec.flags >> 2;
   if ((w[fi]! | w[fi + 1]!) !== 0) return FAST_MISS;
-  const map = mapAt(t, w[ec.fd >> 2]! >>> 0, FMODE_READ);
-  if (map === null) return FAST_MISS;
+  const kind = mapAt(t, w[ec.fd >> 2]! >>> 0, FMODE_READ);
+  if (kind === KIND_OTHER) return FAST_MISS;
+  const map = cMap!;
   const mem = t.memory;
   const ki = ec.key >> 2;
   const kLo = w[ki]!;
@@ -204,10 +230,10 @@ function lookup(t: Task, w: Int32Array, ec: ElemCmd): number {
   const vi = ec.val >> 2;
   const vLo = w[vi]!;
   const vHi = w[vi + 1]!;
-  const ks = map.key_size;
-  const vs = map.value_size;
-  if (badHi(kHi) || badHi(vHi) || ks === 0) return FAST_MISS;
-  if (isArray(map)) {
+  if (badHi(kHi) || badHi(vHi)) return FAST_MISS;
+  // Each branch reads its map's fields itself, so that those loads see one class of map only (monomorphic).
+  if (kind === KIND_ARRAY) {
+    const vs = map.value_size;
     const ko = mem.pin(kLo, kHi, 4, false);
     if (ko < 0) return FAST_MISS;
     const kb = mem.pinBuf;
@@ -219,7 +245,10 @@ function lookup(t: Task, w: Int32Array, ec: ElemCmd): number {
     a.data!.read(index * a.elem_size, mem.pinBuf, vo, vs);
     return 0;
   }
-  if (htabFastOk(map)) {
+  if (kind === KIND_HTAB) {
+    const ks = map.key_size;
+    const vs = map.value_size;
+    if (ks === 0) return FAST_MISS;
     const ko = mem.pin(kLo, kHi, ks, false);
     if (ko < 0) return FAST_MISS;
     const kb = mem.pinBuf;
@@ -236,8 +265,9 @@ function update(t: Task, w: Int32Array, ec: ElemCmd): number {
   const fi = ec.flags >> 2;
   const flags = w[fi]!;
   if (w[fi + 1] !== 0 || flags < 0 || flags > 2) return FAST_MISS;
-  const map = mapAt(t, w[ec.fd >> 2]! >>> 0, FMODE_WRITE);
-  if (map === null) return FAST_MISS;
+  const kind = mapAt(t, w[ec.fd >> 2]! >>> 0, FMODE_WRITE);
+  if (kind === KIND_OTHER) return FAST_MISS;
+  const map = cMap!;
   const mem = t.memory;
   const ki = ec.key >> 2;
   const kLo = w[ki]!;
@@ -245,10 +275,10 @@ function update(t: Task, w: Int32Array, ec: ElemCmd): number {
   const vi = ec.val >> 2;
   const vLo = w[vi]!;
   const vHi = w[vi + 1]!;
-  const ks = map.key_size;
-  const vs = map.value_size;
-  if (badHi(kHi) || badHi(vHi) || ks === 0) return FAST_MISS;
-  if (isArray(map)) {
+  if (badHi(kHi) || badHi(vHi)) return FAST_MISS;
+  // Each branch reads its map's fields itself, so that those loads see one class of map only (monomorphic).
+  if (kind === KIND_ARRAY) {
+    const vs = map.value_size;
     // array_map_update_elem(): NOEXIST is EEXIST for an array.
     if (flags === 1) return FAST_MISS;
     const ko = mem.pin(kLo, kHi, 4, false);
@@ -262,7 +292,10 @@ function update(t: Task, w: Int32Array, ec: ElemCmd): number {
     a.data!.write(index * a.elem_size, mem.pinBuf, vo, vs);
     return 0;
   }
-  if (htabFastOk(map)) {
+  if (kind === KIND_HTAB) {
+    const ks = map.key_size;
+    const vs = map.value_size;
+    if (ks === 0) return FAST_MISS;
     const ko = mem.pin(kLo, kHi, ks, false);
     if (ko < 0) return FAST_MISS;
     const kb = mem.pinBuf;
@@ -275,8 +308,8 @@ function update(t: Task, w: Int32Array, ec: ElemCmd): number {
 
 // map_delete_elem(): HASH only (an array's delete is EINVAL on the generic path).
 function del(t: Task, w: Int32Array, ec: ElemCmd): number {
-  const map = mapAt(t, w[ec.fd >> 2]! >>> 0, FMODE_WRITE);
-  if (map === null || !htabFastOk(map)) return FAST_MISS;
+  if (mapAt(t, w[ec.fd >> 2]! >>> 0, FMODE_WRITE) !== KIND_HTAB) return FAST_MISS;
+  const map = cMap!;
   const mem = t.memory;
   const ki = ec.key >> 2;
   const kLo = w[ki]!;
@@ -290,8 +323,9 @@ function del(t: Task, w: Int32Array, ec: ElemCmd): number {
 
 // map_get_next_key(): a NULL key starts the walk; the end of the walk (ENOENT) takes the generic path.
 function nextKey(t: Task, w: Int32Array, ec: ElemCmd): number {
-  const map = mapAt(t, w[ec.fd >> 2]! >>> 0, FMODE_READ);
-  if (map === null) return FAST_MISS;
+  const kind = mapAt(t, w[ec.fd >> 2]! >>> 0, FMODE_READ);
+  if (kind === KIND_OTHER) return FAST_MISS;
+  const map = cMap!;
   const mem = t.memory;
   const ki = ec.key >> 2;
   const kLo = w[ki]!;
@@ -299,10 +333,11 @@ function nextKey(t: Task, w: Int32Array, ec: ElemCmd): number {
   const ni = ec.val >> 2;
   const nLo = w[ni]!;
   const nHi = w[ni + 1]!;
-  const ks = map.key_size;
-  if (badHi(kHi) || badHi(nHi) || ks === 0) return FAST_MISS;
+  if (badHi(kHi) || badHi(nHi)) return FAST_MISS;
   const noKey = (kLo | kHi) === 0;
-  if (htabFastOk(map)) {
+  if (kind === KIND_HTAB) {
+    const ks = map.key_size;
+    if (ks === 0) return FAST_MISS;
     let s: number;
     if (noKey) s = htabFastNextSlot(map, null, 0);
     else {
@@ -317,7 +352,7 @@ function nextKey(t: Task, w: Int32Array, ec: ElemCmd): number {
     copyBytes(mem.pinBuf, no, htabKeys(map), s * ks, ks);
     return 0;
   }
-  if (isArray(map)) {
+  if (kind === KIND_ARRAY) {
     // bpf_array_get_next_key()
     let index = 0xffffffff;
     if (!noKey) {

@@ -405,6 +405,9 @@ export function map_lookup_and_delete_elem(c: Call): number {
 
 // --- BPF_MAP_FREEZE ------------------------------------------------------------
 
+/** How many maps were ever frozen: fastpath.ts keeps a file's permissions while it is unchanged. */
+export const mapFreezes = { count: 0 };
+
 export function map_freeze(c: Call): number {
   const { t, attr } = c;
   const f = mapFile(t, attr.u32("map_fd"), "map_fd");
@@ -415,6 +418,7 @@ export function map_freeze(c: Call): number {
   if (map.writecnt) return t.fail(-EBUSY, "map has writable mmaps");
   if (map.frozen) return t.fail(-EBUSY, "map is already frozen");
   map.frozen = true;
+  mapFreezes.count++;
   return 0;
 }
 
