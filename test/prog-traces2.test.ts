@@ -26,11 +26,16 @@ const traces: Trace[] = readdirSync(DIR)
 
 const LOG_END = LOG_BASE + 0x10000000n;
 
-/** The trace with the log masks (log window and log_true_size) removed. */
+/**
+ * The trace with the log masks (log window and log_true_size) removed, but
+ * for the host-specific bytes no emulator can know: kernel addresses (masks of up to 18
+ * bytes) and BPF_LOG_STATS logs, which print the host's verification time.
+ */
 function unmaskLogs(t: Trace): Trace {
   const ops = t.ops.map((op): TraceOp => {
     if (op.op !== "bpf" || !op.mask || op.cmd !== 5) return op;
-    const mem = (op.mask.mem ?? []).filter((m) => m.addr < LOG_BASE || m.addr >= LOG_END);
+    if (new DataView(op.attr.buffer, op.attr.byteOffset).getUint32(24, true) & 4) return op;
+    const mem = (op.mask.mem ?? []).filter((m) => m.addr < LOG_BASE || m.addr >= LOG_END || m.len <= 18);
     const attr = (op.mask.attr ?? []).filter(([o]) => o !== 140);
     const mask = { ...(op.mask.ret ? { ret: true } : {}), ...(mem.length ? { mem } : {}), ...(attr.length ? { attr } : {}) };
     const { mask: _m, ...rest } = op;
@@ -92,5 +97,10 @@ describe("programs corpus 2 replay (recorded on 6.18)", () => {
         (masked.wrong.length ? `\n  wrong verdicts (${masked.wrong.length}):\n    ` + masked.wrong.slice(0, 40).join("\n    ") : ""),
     );
     expect(masked.cases).toBeGreaterThanOrEqual(800);
+    // Issue #6: at least 97% with the logs masked, 90% with them compared; a verdict may differ
+    // only where the emulator says it does not emulate something ("bpfemu: ...").
+    expect(masked.agree / masked.cases).toBeGreaterThanOrEqual(0.97);
+    expect(withLog.agree / withLog.cases).toBeGreaterThanOrEqual(0.96);
+    expect(masked.wrong).toEqual([]);
   });
 });

@@ -387,8 +387,9 @@ function ctxAccess(prog: BpfProg, off: number, size: number, write: boolean): Ct
       if (off < 0 || off >= 168 || write || off % size !== 0 || off + size > 168) return bad;
       return { ok: true, t: T.SCALAR };
     case PT.TRACEPOINT:
-      // tp_prog_is_valid_access(): past the common 8 bytes, below PERF_MAX_TRACE_SIZE
-      if (off < 8 || off >= 8192 || write || off % size !== 0) return bad;
+      // tp_prog_is_valid_access(): past the common 8 bytes, below PERF_MAX_TRACE_SIZE. The first
+      // comparison is against sizeof(void *), unsigned: a negative offset passes it (probed on 6.18).
+      if ((off >= 0 && off < 8) || off >= 8192 || write || off % size !== 0) return bad;
       return { ok: true, t: T.SCALAR };
     case PT.LWT_IN:
     case PT.LWT_OUT:
@@ -1226,6 +1227,8 @@ function stackRead(env: Env, st: VState, regno: number, reg: Reg, off: number, s
     if (dst) Object.assign(dst, slot.spilled.clone());
     return;
   }
+  // check_stack_read_fixed_off(): a spilled pointer is filled whole or not at all.
+  if (slot.types[7] === STACK_SPILL && isPtr(slot.spilled)) env.fail(-EACCES, "invalid size of register fill");
   let allZero = true;
   const slotOff = -abs - 1;
   for (let i = 0; i < size; i++) {
