@@ -1467,9 +1467,11 @@ function truncTo32(r: Reg): void {
  * value, as in the kernel.
  */
 function scalarAlu(_env: Env, op: number, dst: Reg, src: Reg, is64: boolean, _signedOff: number): void {
+  // is_safe_to_compute_dst_reg_range() false (div, mod, shifts by unknown or oversized amounts):
+  // __mark_reg_unknown(), the whole 64-bit register, before any 32-bit zero extension.
   const unknown = (): void => {
     dst.setUnknown();
-    if (!is64) truncTo32(dst);
+    void is64;
   };
   if (op === 0x30 || op === 0x90) {
     unknown();
