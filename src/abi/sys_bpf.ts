@@ -15,7 +15,8 @@ export function sys_bpf(t: Task, cmd: number, attr: ArrayBuffer | Uint8Array, si
   t.beginCall();
   // The element commands on ARRAY/HASH maps and the entry's rejects, straight from the caller's bytes; anything else is FAST_MISS.
   const fr = bpf_fast(t, cmd, bytes, size);
-  if (fr !== FAST_MISS) return t.endCall(fr, fallbackReason(fr));
+  // A failure answered there always named its check, so endCall needs no fallback reason.
+  if (fr !== FAST_MISS) return t.endCall(fr, "");
   const mem = t.memory;
   const uattr = mem.setOverlay(bytes);
   // enter(), written out: this is the whole per-call cost of a rejected call.

@@ -713,16 +713,21 @@ export function htabFastOk(m: BpfMap): boolean {
   return m.ops === htab_map_ops && !m.hasSpecialFields;
 }
 
+/** lookupAt()'s found slot was its bucket's head (htabFastUpdate then need not move it). */
+let foundAtHead = false;
+
 /** lookup() with the key at kb[ko..]: the slot, or NIL. */
 function lookupAt(hm: BpfHtab, kb: Uint8Array, ko: number, hash: number): number {
   const ks = hm.key_size;
   const keys = hm.keys;
   const hs = hm.hash;
   const hn = hm.hnext;
-  outer: for (let s = hm.heads.get(hash & (hm.n_buckets - 1)); s !== NIL; s = hn[s]!) {
+  const head = hm.heads.get(hash & (hm.n_buckets - 1));
+  outer: for (let s = head; s !== NIL; s = hn[s]!) {
     if (hs[s] !== hash) continue;
     const o = s * ks;
     for (let i = 0; i < ks; i++) if (keys[o + i] !== kb[ko + i]) continue outer;
+    foundAtHead = s === head;
     return s;
   }
   return NIL;
@@ -754,8 +759,7 @@ export function htabFastUpdate(m: BpfMap, kb: Uint8Array, ko: number, vb: Uint8A
     // old one. Slots are not observable, only the chain order is: the old
     // slot takes the new value and moves to the head (where it often is).
     copyBytes(hm.vals, old * hm.vsize, vb, vo, hm.vsize);
-    const head = hm.heads.get(b);
-    if (head !== old) {
+    if (!foundAtHead) {
       unlink(hm, old);
       hm.hnext[old] = hm.heads.get(b);
       hm.heads.set(b, old);
