@@ -8,6 +8,7 @@
 
 import type { BpfMap } from "./bpf.ts";
 import { mapOps } from "./maps.ts";
+import { mapRefDump } from "./fixups.ts";
 import type { BpfProg } from "./prog.ts";
 import type { Task } from "./task.ts";
 
@@ -318,8 +319,9 @@ export function bpf_prog_run(rc: RunCtx): { r0: bigint } | { fault: string } {
           const hi = BigInt(dv.getUint32(o + 12, true));
           const lo = BigInt(dv.getUint32(o + 4, true));
           if (src === 1 || src === 2) {
-            // The verifier recorded which map each ld_imm64 names; here the map id stands in its address.
-            const xl = new DataView(prog.xlated.buffer, prog.xlated.byteOffset, prog.xlated.byteLength);
+            // The verifier recorded which map each ld_imm64 names (in the loaded insns, not the rewritten dump); the map id stands in its address.
+            const mr = mapRefDump(prog);
+            const xl = new DataView(mr.buffer, mr.byteOffset, mr.byteLength);
             const id = BigInt(xl.getUint32(o + 4, true));
             if (src === 1) regs[dst] = (0xffff888100000n + id) << 12n;
             else {

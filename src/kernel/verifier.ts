@@ -39,6 +39,7 @@ import {
   type Tnum,
 } from "./bounds.ts";
 import { disasm, helperName, type DInsn } from "./disasm.ts";
+import { setMapRefDump, xlatedInsns } from "./fixups.ts";
 import { HELPER_UNSET_ARGS, HELPERS_BY_PROG_TYPE } from "./helper_tables.ts";
 import { bpf_map_fops } from "./maps.ts";
 import type { BpfProg } from "./prog.ts";
@@ -533,6 +534,10 @@ class Env {
   /** Global subprograms a walk called (subprog_aux->called) and those already verified. */
   readonly globalCalled = new Set<number>();
   readonly globalVerified = new Set<number>();
+  /** Loads and stores the walk saw on the context (insn_aux_data ctx access, for convert_ctx_accesses). */
+  readonly ctxInsns = new Set<number>();
+  /** Map each helper call saw in R1; null once two maps met there (bpf_map_ptr_store poisoning). */
+  readonly callMaps = new Map<number, BpfMap | null>();
 
   constructor(t: Task, prog: BpfProg, log: VLog, insns: DInsn[], token: BpfToken | null) {
     this.t = t;
@@ -1410,6 +1415,7 @@ function checkMemAccess(env: Env, st: VState, regno: number, off: number, size: 
       if (!tnumIsConst(reg.tn) || reg.tn.v !== 0n) env.fail(-EACCES, `variable ctx access var_off=${tnumStr(reg.tn)} disallowed`);
       if (write && valueReg && isPtr(valueReg) && !env.allow_ptr_leaks) env.fail(-EACCES, "leaks addr into ctx");
       const r = ctxAccess(env.prog, off, size, write);
+      if (r.ok) env.ctxInsns.add(env.insnIdx);
       if (!r.ok && r.unsupported) env.fail(-EINVAL, `bpfemu: context access for prog_type ${env.prog.type} is not emulated`);
       if (!r.ok) env.fail(-EACCES, `invalid bpf_context access off=${off} size=${size}`);
       if (dst) {
@@ -1952,6 +1958,7 @@ function checkHelperCall(env: Env, st: VState, insn: DInsn, idx: number): void {
   // The key's constant value lets an array lookup return a non-NULL value pointer.
   let keyConst: bigint | null = null;
   if (id === 1 && map && keyReg) keyConst = constMapKey(st, keyReg, map.key_size);
+  if (map) env.callMaps.set(idx, env.callMaps.has(idx) && env.callMaps.get(idx) !== map ? null : map);
   clobberCallerSaved(env, st);
   const r0 = regOf(env, st, 0, false);
   if (proto.ret === RET.MAP_VALUE_OR_NULL) {
@@ -2505,7 +2512,11 @@ function btfHook(r: { err: number; reason: string } | null): void {
   if (r) throw new VerifyError(r.err, r.reason);
 }
 
-/** bpf_insn_prepare_dump(): map references come back as (pseudo kind, map id, value offset). */
+/**
+ * The map references in dump form (bpf_insn_prepare_dump: pseudo kind, map id,
+ * value offset), then the verifier's rewrites (fixups.ts). The interpreter
+ * keeps running the loaded instructions (mapRefDump).
+ */
 function xlatedDump(env: Env): Uint8Array {
   const out = env.prog.orig.slice();
   const dv = new DataView(out.buffer);
@@ -2514,5 +2525,6 @@ function xlatedDump(env: Env): Uint8Array {
     dv.setUint32(i * 8 + 4, m.map.id, true);
     dv.setUint32(i * 8 + 12, m.off, true);
   }
-  return out;
+  setMapRefDump(env.prog, out);
+  return xlatedInsns({ insns: out, progType: env.prog.type, ctxInsns: env.ctxInsns, callMaps: env.callMaps, subprogStarts: env.subprogs.map((s) => s.start) }).xlated;
 }
