@@ -1214,9 +1214,31 @@ function stackWrite(env: Env, st: VState, regno: number, reg: Reg, off: number, 
     slot.spilled = new Reg();
     return;
   }
-  // A narrower write breaks a spill into misc bytes.
+  // check_stack_write_fixed_off(): a narrow store of a scalar register or of an
+  // immediate at the start of a slot is a narrow spill (save_register_state()).
+  if (abs % 8 === 0 && env.bpf_capable && ((value !== null && value.t === T.SCALAR) || (value === null && imm !== null))) {
+    let r: Reg;
+    if (value !== null) {
+      const fits = value.umax === 0n || value.umax.toString(2).length <= size * 8;
+      // assign_scalar_id_before_mov(), and the relation broken on a narrowing spill.
+      if (fits && !value.isConst() && !value.id) value.id = newId(env);
+      r = value.clone();
+      if (!fits) r.id = 0;
+    } else {
+      r = new Reg();
+      r.setConst(BigInt.asUintN(64, BigInt(imm!)));
+    }
+    slot.spilled = r;
+    for (let j = 0; j < 8; j++) {
+      if (j >= 8 - size) slot.types[j] = STACK_SPILL;
+      // mark_stack_slot_misc(): zero bytes stay zero, and uninitialised ones for root.
+      else if (slot.types[j] !== STACK_ZERO && !(env.allow_ptr_leaks && slot.types[j] === STACK_INVALID)) slot.types[j] = STACK_MISC;
+    }
+    return;
+  }
+  // A plain write destroys a spill: scrub_spilled_slot() turns its initialised bytes into misc ones.
   if (slot.types[7] === STACK_SPILL) {
-    for (let j = 0; j < 8; j++) slot.types[j] = STACK_MISC;
+    for (let j = 0; j < 8; j++) if (slot.types[j] !== STACK_INVALID) slot.types[j] = STACK_MISC;
     slot.spilled = new Reg();
   }
   const slotOff = -abs - 1;
@@ -1228,12 +1250,40 @@ function stackRead(env: Env, st: VState, regno: number, reg: Reg, off: number, s
   const spi = Math.floor((-abs - 1) / 8);
   env.scratchedSlots.add(spi);
   const slot = frame.stack[spi] ?? new Slot();
-  if (slot.types[7] === STACK_SPILL && size === 8 && abs % 8 === 0) {
+  if (slot.types.every((x) => x === STACK_SPILL) && size === 8 && abs % 8 === 0) {
     if (dst) Object.assign(dst, slot.spilled.clone());
     return;
   }
-  // check_stack_read_fixed_off(): a spilled pointer is filled whole or not at all.
-  if (slot.types[7] === STACK_SPILL && isPtr(slot.spilled)) env.fail(-EACCES, "invalid size of register fill");
+  // check_stack_read_fixed_off(): a spilled pointer is filled whole or not at all; a
+  // narrow spill filled from its start at most its size comes back as the register.
+  if (slot.types[7] === STACK_SPILL) {
+    if (isPtr(slot.spilled)) env.fail(-EACCES, "invalid size of register fill");
+    let spillSize = 1;
+    for (let i = 7; i > 0 && slot.types[i - 1] === STACK_SPILL; i--) spillSize++;
+    if (size <= spillSize && abs % 8 === 0) {
+      if (dst) {
+        const r = slot.spilled.clone();
+        const width = r.umax === 0n ? 0 : r.umax.toString(2).length;
+        if (width > size * 8) r.id = 0;
+        coerceToSize(r, size);
+        Object.assign(dst, r);
+      }
+      return;
+    }
+    let spillCnt = 0, zeroCnt = 0;
+    const so = -abs - 1;
+    for (let i = 0; i < size; i++) {
+      const ty = slot.types[(so - i) % 8]!;
+      if (ty === STACK_SPILL) spillCnt++;
+      else if (ty === STACK_ZERO) zeroCnt++;
+      else if (ty === STACK_INVALID && !env.allow_ptr_leaks) env.fail(-EACCES, `invalid read from stack off ${abs}+${i} size ${size}`);
+    }
+    if (dst) {
+      if ((spillCnt === size && slot.spilled.isConst() && slot.spilled.tn.v === 0n) || zeroCnt === size) dst.setConst(0n);
+      else dst.setUnknown();
+    }
+    return;
+  }
   let allZero = true;
   const slotOff = -abs - 1;
   for (let i = 0; i < size; i++) {
