@@ -1393,11 +1393,10 @@ function checkMapValue(env: Env, regno: number, reg: Reg, off: number, size: num
 
 function checkPacket(env: Env, regno: number, reg: Reg, insnOff: number, size: number): void {
   if (reg.smin < 0n) env.fail(-EACCES, `R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`);
-  // check_mem_access(): reg->off is part of the offset checked against the verified range.
+  // check_packet_access(): only the fixed offset (reg->off + insn off) is checked against the
+  // range, which find_good_pkt_pointers() set past the variable part shared by the pointer's id.
   const off = reg.off + insnOff;
-  const lo = off + Number(reg.umin);
-  const hi = off + Number(reg.umax > 0xffffn ? 0xffffn : reg.umax);
-  if (lo < 0 || hi + size > reg.range || reg.umax > BigInt(MAX_PACKET_OFF)) {
+  if (off < 0 || off + size > reg.range) {
     env.verbose(`invalid access to packet, off=${off} size=${size}, R${regno}(id=${reg.id},off=${off},r=${reg.range})\n`);
     env.fail(-EACCES, `R${regno} offset is outside of the packet`);
   }
