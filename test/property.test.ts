@@ -56,6 +56,22 @@ describe("sys_bpf never throws", () => {
       expect(t.sys_bpf(cmd, new Uint8Array(168), size)).toBeLessThan(0);
     }
   });
+
+  it("attr arguments of the wrong kind from JavaScript callers", () => {
+    const t = new Kernel().spawn();
+    // Not what the types allow, but what an untyped caller can send: each must come back as -errno with a reason.
+    const bad: unknown[] = [-1, 2 ** 40, null, undefined, "abc", {}, [1, 2, 3], new Float64Array(4)];
+    for (const attr of bad) {
+      for (const cmd of [1, 2, 3, 4, 0]) {
+        let ret = 0;
+        expect(() => {
+          ret = t.sys_bpf(cmd, attr as Uint8Array, 8);
+        }).not.toThrow();
+        expect(ret).toBeLessThan(0);
+        expect(t.lastError?.reason.length).toBeGreaterThan(0);
+      }
+    }
+  });
 });
 
 describe("decode/encode round-trip", () => {

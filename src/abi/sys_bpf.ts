@@ -11,10 +11,18 @@ import { bpf_fast, FAST_MISS } from "../kernel/fastpath.ts";
 
 /** bpf(cmd, attr, size) with the attr given as bytes (modelled at ATTR_END - attr.byteLength). */
 export function sys_bpf(t: Task, cmd: number, attr: ArrayBuffer | Uint8Array, size: number): number {
-  const bytes = attr instanceof Uint8Array ? attr : new Uint8Array(attr);
   t.beginCall();
-  // The element commands on ARRAY/HASH maps and the entry's rejects, straight from the caller's bytes; anything else is FAST_MISS.
-  const fr = bpf_fast(t, cmd, bytes, size);
+  let bytes: Uint8Array;
+  let fr: number;
+  try {
+    // A JavaScript caller may pass anything here: a bad length throws in the constructor, and that is an answer too.
+    bytes = attr instanceof Uint8Array ? attr : new Uint8Array(attr);
+    // The element commands on ARRAY/HASH maps and the entry's rejects, straight from the caller's bytes; anything else is FAST_MISS.
+    fr = bpf_fast(t, cmd, bytes, size);
+  } catch (e) {
+    // The fast path never fails half-way by design; if a bug makes it throw, the caller still gets a return value.
+    return t.endCall(t.fail(-EINVAL, `internal error in bpfemu: ${e instanceof Error ? e.message : String(e)}`), "");
+  }
   // A failure answered there always named its check, so endCall needs no fallback reason.
   if (fr !== FAST_MISS) return t.endCall(fr, "");
   const mem = t.memory;
