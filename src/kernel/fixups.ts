@@ -6,13 +6,15 @@
 // call form jit_subprogs() leaves, and bpf_insn_prepare_dump().
 //
 // Offsets of kernel structures (sk_buff, xdp_buff, bpf_array, htab_elem) are
-// those of the 6.18 x86-64 build, read off the live kernel's xlated dumps.
+// those of the 6.18 x86-64 build, read off the live kernel's xlated dumps
+// (ctx_xlated.ts for the context accesses).
 // Call imms of helpers are kernel text offsets (func - __bpf_call_base) and
 // host-specific: the dump keeps the helper id for them, internal functions
 // (LD_ABS helpers, __htab_map_lookup_elem) get imm 0.
 
 import { BPF_MAP_TYPE as MT, BPF_PROG_TYPE as PT } from "../uapi/gen/consts-6.18.ts";
 import type { BpfMap } from "./bpf.ts";
+import { CTX_XLATED_6_18 } from "./ctx_xlated.ts";
 
 /** One instruction as the passes see it (ld_imm64 is two). */
 interface Insn {
@@ -66,88 +68,58 @@ function encodeAll(insns: readonly Insn[]): Uint8Array {
 const I = (code: number, dst: number, src: number, off: number, imm: number): Insn => ({ code, dst, src, off, imm });
 const isLdImm64 = (i: Insn): boolean => i.code === 0x18;
 const cls = (code: number): number => code & 7;
-const SIZE_BYTES = [4, 2, 1, 8] as const;
-/** BPF_SIZE bits for a byte count. */
-const sizeBits = (n: number): number => (n === 4 ? 0x00 : n === 2 ? 0x08 : n === 1 ? 0x10 : 0x18);
 
-/** A ctx access rewritten: the kernel field's size and offset, or a sequence. */
-type CtxRule = { size: number; off: number } | ((i: Insn) => Insn[]);
-
-/** bpf_convert_ctx_access() fields common to socket filters, cgroup skb and tc (struct sk_buff). */
-const SKB_COMMON: Record<number, CtxRule> = {
-  0: { size: 4, off: 112 }, // len
-  8: { size: 4, off: 164 }, // mark
-  16: { size: 2, off: 176 }, // protocol
-  32: { size: 4, off: 140 }, // priority
-  // cb[0..4] sit in qdisc_skb_cb->data at the same offsets (sk_buff.cb at 40, data at +8).
-  48: { size: 4, off: 48 },
-  52: { size: 4, off: 52 },
-  56: { size: 4, off: 56 },
-  60: { size: 4, off: 60 },
-  64: { size: 4, off: 64 },
-};
-
-/** Loads of data / data_end: skb->data (200) and bpf_skb_data_end.data_end in the cb (80). */
-const SKB_PKT: Record<number, CtxRule> = {
-  76: { size: 8, off: 200 },
-  80: { size: 8, off: 80 },
-};
-
-/** tc_cls_act_convert_ctx_access(): tc_classid in qdisc_skb_cb, ifindex through skb->dev (never NULL here). */
-const SKB_TC: Record<number, CtxRule> = {
-  72: { size: 2, off: 46 },
-  40: (i) => [I(0x79, i.dst, i.src, 16, 0), I(0x61, i.dst, i.dst, 224, 0)],
-};
-
-/** xdp_convert_ctx_access(): data and data_end are the first two pointers of struct xdp_buff. */
-const XDP: Record<number, CtxRule> = {
-  0: { size: 8, off: 0 },
-  4: { size: 8, off: 8 },
-  8: { size: 8, off: 16 },
-};
-
-function ctxRules(progType: number): Record<number, CtxRule> | null {
+/** The table's program type for a load's type: tc actions share tc classifiers' callbacks (tc_cls_act). */
+function ctxTableType(progType: number): number | null {
   switch (progType) {
     case PT.SOCKET_FILTER:
     case PT.CGROUP_SKB:
-      return { ...SKB_COMMON, ...SKB_PKT };
     case PT.SCHED_CLS:
-    case PT.SCHED_ACT:
-      return { ...SKB_COMMON, ...SKB_PKT, ...SKB_TC };
     case PT.XDP:
-      return XDP;
+      return progType;
+    case PT.SCHED_ACT:
+      return PT.SCHED_CLS;
     default:
       // Tracing contexts (pt_regs, tracepoint records) are read as they are.
       return null;
   }
 }
 
+function templateInsns(hex: string): Insn[] {
+  const words = hex.split(" ");
+  const b = new Uint8Array(words.length * 8);
+  words.forEach((w, k) => {
+    for (let j = 0; j < 8; j++) b[k * 8 + j] = parseInt(w.slice(j * 2, j * 2 + 2), 16);
+  });
+  return decodeAll(b);
+}
+
 /**
- * convert_ctx_accesses(): each load or store on the context becomes the
- * kernel structure's access. Fields without a known rule stay as loaded.
+ * convert_ctx_accesses() with the type's convert_ctx_access callback
+ * (bpf_convert_ctx_access, tc_cls_act_convert_ctx_access,
+ * xdp_convert_ctx_access): each load or store on the context the walk saw
+ * becomes the kernel structure's access, from the recorded table. Accesses
+ * without an entry (identity rewrites, BPF_ST immediates, types not recorded)
+ * stay as loaded.
  */
 export function convert_ctx_accesses(insns: Insn[][], input: FixupInput): void {
-  const rules = ctxRules(input.progType);
-  if (!rules) return;
+  const type = ctxTableType(input.progType);
+  if (type === null) return;
   for (const idx of input.ctxInsns) {
     const seq = insns[idx];
     if (!seq || seq.length !== 1) continue;
     const i = seq[0]!;
     const c = cls(i.code);
-    const mode = i.code & 0xe0;
-    if (mode !== 0x60) continue;
-    const size = SIZE_BYTES[(i.code >> 3) & 3]!;
-    const rule = rules[i.off];
-    if (!rule) continue;
-    if (typeof rule === "function") {
-      if (c === 1) insns[idx] = rule(i);
-      continue;
-    }
-    // __sk_buff and xdp_md fields are all u32: a full-width access takes the kernel field's size;
-    // narrower loads are shifted and masked by the kernel (not emulated: left as loaded).
-    if (size !== 4) continue;
-    const code = (i.code & ~0x18) | sizeBits(rule.size);
-    insns[idx] = [{ ...i, code, off: rule.off }];
+    if ((i.code & 0xe0) !== 0x60 || (c !== 1 && c !== 3)) continue;
+    // BPF_SIZE: W, H, B (no u64 field is recorded).
+    const sz = ["w", "h", "b"][(i.code >> 3) & 3];
+    if (sz === undefined) continue;
+    const hex = CTX_XLATED_6_18[`${type}:${c === 1 ? "l" : "s"}${sz}:${i.off}`];
+    if (hex === undefined) continue;
+    // The template was recorded with fixed registers; put the insn's own in their places.
+    const [dReg, sReg] = c === 1 ? [2, 1] : [1, 0];
+    const reg = (r: number): number => (r === dReg ? i.dst : r === sReg ? i.src : r);
+    insns[idx] = templateInsns(hex).map((t) => ({ ...t, dst: reg(t.dst), src: reg(t.src) }));
   }
 }
 
@@ -155,6 +127,8 @@ export function convert_ctx_accesses(insns: Insn[][], input: FixupInput): void {
 const BPF_ARRAY_VALUE = 312;
 /** offsetof(struct htab_elem, key). */
 const HTAB_ELEM_KEY = 48;
+/** offsetof(struct htab_elem, lru_node) + offsetof(struct bpf_lru_node, ref). */
+const HTAB_LRU_REF = 35;
 
 const roundUp8 = (n: number): number => (n + 7) & ~7;
 const isPow2 = (n: number): boolean => n > 0 && (n & (n - 1)) === 0;
@@ -193,6 +167,19 @@ function map_gen_lookup(map: BpfMap): Insn[] | null {
       ];
     case MT.HASH:
       return [I(0x85, 0, 0, 0, 0), I(0x15, r0, 0, 1, 0), I(0x07, r0, 0, 0, HTAB_ELEM_KEY + roundUp8(map.key_size))];
+    case MT.LRU_HASH:
+      // htab_lru_map_gen_lookup(): the element's lru_node.ref byte is set unless already set.
+      return [
+        I(0x85, 0, 0, 0, 0),
+        I(0x15, r0, 0, 4, 0),
+        I(0x71, r1, r0, HTAB_LRU_REF, 0),
+        I(0x55, r1, 0, 1, 0),
+        I(0x72, r0, 0, HTAB_LRU_REF, 1),
+        I(0x07, r0, 0, 0, HTAB_ELEM_KEY + roundUp8(map.key_size)),
+      ];
+    case MT.PERCPU_HASH:
+      // htab_percpu_map_gen_lookup(): the per-CPU pointer after the key, then this CPU's copy.
+      return [I(0x85, 0, 0, 0, 0), I(0x15, r0, 0, 3, 0), I(0x07, r0, 0, 0, HTAB_ELEM_KEY + roundUp8(map.key_size)), I(0x79, r0, r0, 0, 0), I(0xbf, r0, r0, -1, 0)];
     default:
       return null;
   }
@@ -214,7 +201,52 @@ function gen_ld_abs(i: Insn): Insn[] {
   return out;
 }
 
-/** do_misc_fixups(): LD_ABS/LD_IND and inlined map lookups (the JIT is always requested on x86-64). */
+/**
+ * do_misc_fixups() guards of division and modulo by a register (0 divides to
+ * 0, modulo 0 leaves the dividend; signed forms also route -1 around the
+ * divide through BPF_REG_AX = r11) and signed division or modulo by the
+ * immediate -1 (negation, 0). Recorded from the 6.18 kernel with src = r2,
+ * dst = r3; key "<x|k-1>:<code>:<off>".
+ */
+const DIV_MOD_6_18: Readonly<Record<string, string>> = {
+  "x:52:0": "5602020000000000 ac33000000000000 0500010000000000 3c23000000000000",
+  "x:52:1": "bf2b000000000000 040b000001000000 260b040001000000 160b010000000000 b403000000000000 8403000000000000 0500010000000000 3c23010000000000",
+  "x:148:0": "1602020000000000 9c23000000000000 0500010000000000 bc33000000000000",
+  "x:148:1": "bf2b000000000000 040b000001000000 260b030001000000 160b040001000000 b403000000000000 0500010000000000 9c23010000000000 0500010000000000 bc33000000000000",
+  "x:55:0": "5502020000000000 ac33000000000000 0500010000000000 3f23000000000000",
+  "x:55:1": "bf2b000000000000 070b000001000000 250b040001000000 150b010000000000 b703000000000000 8703000000000000 0500010000000000 3f23010000000000",
+  "x:151:0": "1502010000000000 9f23000000000000",
+  "x:151:1": "bf2b000000000000 070b000001000000 250b030001000000 150b030001000000 b403000000000000 0500010000000000 9f23010000000000",
+  "k-1:52:1": "8403000000000000",
+  "k-1:148:1": "b403000000000000",
+  "k-1:55:1": "8703000000000000",
+  "k-1:151:1": "b403000000000000",
+};
+
+function divModGuard(i: Insn): Insn[] | null {
+  const c = cls(i.code);
+  const op = i.code & 0xf0;
+  if ((c !== 4 && c !== 7) || (op !== 0x30 && op !== 0x90)) return null;
+  const x = (i.code & 0x08) !== 0;
+  if (!x && !(i.imm === -1 && i.off === 1)) return null;
+  const hex = DIV_MOD_6_18[`${x ? "x" : "k-1"}:${i.code & ~0x08}:${i.off}`];
+  if (hex === undefined) return null;
+  const reg = (r: number): number => (r === 3 ? i.dst : r === 2 ? i.src : r);
+  return templateInsns(hex).map((t) => ({ ...t, dst: reg(t.dst), src: reg(t.src) }));
+}
+
+/**
+ * Helpers the x86-64 JIT lets the verifier inline: bpf_get_smp_processor_id
+ * (this CPU's cpu_number through a per-CPU move) and bpf_jiffies64 (a load of
+ * jiffies). The kernel addresses in them are host-specific: 0 here.
+ */
+function inlineHelper(id: number): Insn[] | null {
+  if (id === 8) return [I(0xb7, 0, 0, 0, 0), I(0xbf, 0, 0, -1, 0), I(0x61, 0, 0, 0, 0)];
+  if (id === 118) return [I(0x18, 0, 0, 0, 0), I(0x00, 0, 0, 0, 0), I(0x79, 0, 0, 0, 0)];
+  return null;
+}
+
+/** do_misc_fixups(): LD_ABS/LD_IND, division guards, inlined helpers and map lookups (the JIT is always requested on x86-64). */
 export function do_misc_fixups(insns: Insn[][], input: FixupInput): void {
   for (let idx = 0; idx < insns.length; idx++) {
     const seq = insns[idx]!;
@@ -223,6 +255,18 @@ export function do_misc_fixups(insns: Insn[][], input: FixupInput): void {
     if (cls(i.code) === 0 && ((i.code & 0xe0) === 0x20 || (i.code & 0xe0) === 0x40)) {
       insns[idx] = gen_ld_abs(i);
       continue;
+    }
+    const guard = divModGuard(i);
+    if (guard) {
+      insns[idx] = guard;
+      continue;
+    }
+    if (i.code === 0x85 && i.src === 0) {
+      const inl = inlineHelper(i.imm);
+      if (inl) {
+        insns[idx] = inl;
+        continue;
+      }
     }
     if (i.code === 0x85 && i.src === 0 && i.imm === 1) {
       const map = input.callMaps.get(idx);
