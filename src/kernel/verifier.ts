@@ -39,7 +39,7 @@ import {
   type Tnum,
 } from "./bounds.ts";
 import { disasm, helperName, type DInsn } from "./disasm.ts";
-import { setMapRefDump, xlatedInsns } from "./fixups.ts";
+import { setMapRefDump, setXlatedIndex, xlatedInsns } from "./fixups.ts";
 import { HELPER_UNSET_ARGS, HELPERS_BY_PROG_TYPE } from "./helper_tables.ts";
 import { bpf_map_fops } from "./maps.ts";
 import type { BpfProg } from "./prog.ts";
@@ -977,7 +977,7 @@ function regStr(r: Reg, frameno = r.frameno): string {
     if (name) parts.push(`map=${name}`);
     parts.push(`ks=${r.map.key_size},vs=${r.map.value_size}`);
   }
-  if (r.t !== T.SCALAR && r.off) parts.push(`off=${r.off}`);
+  if (r.t !== T.SCALAR && r.off) parts.push(`off=${snum(BigInt(r.off))}`);
   if (base === T.PKT || base === T.PKT_META) parts.push(`r=${unum(BigInt.asUintN(64, BigInt(r.range)))}`);
   if (tnumIsConst(r.tn)) {
     if (r.tn.v) parts.push(`imm=${r.tn.v.toString(16)}`);
@@ -1552,6 +1552,11 @@ function checkAlu(env: Env, st: VState, insn: DInsn): void {
     const d = regOf(env, st, insn.dst, true);
     if (isPtr(d) && !env.allow_ptr_leaks) env.fail(-EACCES, `R${insn.dst} pointer arithmetic prohibited`);
     regOf(env, st, insn.dst, false);
+    if (isPtr(d)) {
+      // check_reg_arg(DST_OP) of a pointer operand: an unknown scalar, nothing more.
+      d.setUnknown();
+      return;
+    }
     if (d.isConst()) {
       let v = d.tn.v;
       if (op === 0x80) v = is64 ? BigInt.asUintN(64, -v) : BigInt.asUintN(32, -(v & U32_MAX));
@@ -2575,5 +2580,7 @@ function xlatedDump(env: Env): Uint8Array {
     dv.setUint32(i * 8 + 12, m.off, true);
   }
   setMapRefDump(env.prog, out);
-  return xlatedInsns({ insns: out, progType: env.prog.type, ctxInsns: env.ctxInsns, callMaps: env.callMaps, subprogStarts: env.subprogs.map((s) => s.start) }).xlated;
+  const r = xlatedInsns({ insns: out, progType: env.prog.type, ctxInsns: env.ctxInsns, callMaps: env.callMaps, subprogStarts: env.subprogs.map((s) => s.start) });
+  setXlatedIndex(env.prog, r.newIndex);
+  return r.xlated;
 }
