@@ -339,6 +339,22 @@ export function xlatedInsns(input: FixupInput): FixupResult {
  * map id of an ld_imm64 from them, while prog.xlated holds the rewritten dump.
  */
 const mapRefDumps = new WeakMap<object, Uint8Array>();
+/** Per program: the xlated index of each loaded instruction (bpf_patch_insn_data's moves). */
+const xlatedIndexes = new WeakMap<object, readonly number[]>();
+
+export function setXlatedIndex(prog: object, newIndex: readonly number[]): void {
+  xlatedIndexes.set(prog, newIndex);
+}
+
+/**
+ * An instruction offset of the loaded program in the xlated one: subprogram
+ * starts (adjust_subprog_starts, so func_info via adjust_btf_func) and
+ * line_info (bpf_adj_linfo) move past the instructions inserted before them;
+ * an offset at a patched instruction stays on its first replacement.
+ */
+export function xlatedOffset(prog: object, off: number): number {
+  return xlatedIndexes.get(prog)?.[off] ?? off;
+}
 
 export function setMapRefDump(prog: object, insns: Uint8Array): void {
   mapRefDumps.set(prog, insns);

@@ -9,6 +9,7 @@ import type { StructLayout } from "../uapi/layout.ts";
 import type { BpfMap, BpfToken } from "./bpf.ts";
 import type { File } from "./file.ts";
 import { bpf_map_btf, btf_get_info_by_fd as btfInfo, type BtfObj } from "./btf.ts";
+import { xlatedOffset } from "./fixups.ts";
 import type { BpfProg } from "./prog.ts";
 import { bpf_check_uarg_tail_zero, put_user_u32, type Call } from "./syscall.ts";
 
@@ -226,7 +227,7 @@ export function bpf_prog_get_info_by_fd(c: Call, f: File): number {
   const bi = prog.btf_info;
   if (bi && bi.btf.id !== undefined) info.setU32("btf_id", bi.btf.id);
   info.setU32("attach_btf_id", 0);
-  // func_info: the kernel's records, insn_off already moved to the xlated starts (adjust_btf_func).
+  // func_info: the kernel's records, insn_off moved to the xlated starts (adjust_btf_func after the fixups).
   ulen = info.u32("nr_func_info");
   const fi = bi?.func_info ?? [];
   info.setU32("nr_func_info", fi.length);
@@ -235,7 +236,7 @@ export function bpf_prog_get_info_by_fd(c: Call, f: File): number {
     const out = new Uint8Array(n * FUNC_INFO_REC);
     const dv = new DataView(out.buffer);
     for (let i = 0; i < n; i++) {
-      dv.setUint32(i * 8, fi[i]!.insn_off, true);
+      dv.setUint32(i * 8, xlatedOffset(prog, fi[i]!.insn_off), true);
       dv.setUint32(i * 8 + 4, fi[i]!.type_id, true);
     }
     if (t.memory.copyOut(info.u64("func_info"), out) !== 0) return t.fail(-EFAULT, "info.func_info: writing the records faulted");
@@ -249,7 +250,7 @@ export function bpf_prog_get_info_by_fd(c: Call, f: File): number {
     const dv = new DataView(out.buffer);
     for (let i = 0; i < n; i++) {
       const r = li[i]!;
-      dv.setUint32(i * 16, r.insn_off, true);
+      dv.setUint32(i * 16, xlatedOffset(prog, r.insn_off), true);
       dv.setUint32(i * 16 + 4, r.file_name_off, true);
       dv.setUint32(i * 16 + 8, r.line_off, true);
       dv.setUint32(i * 16 + 12, r.line_col, true);
