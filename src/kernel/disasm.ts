@@ -83,7 +83,8 @@ export function disasm(insn: DInsn, imm64?: bigint): string {
   if (op === 0x80) {
     if (insn.src === 1) return `${code} call pc${signed(insn.imm)}`;
     if (insn.src === 2) return `${code} call kernel-function`;
-    return `${code} call ${helperName(insn.imm)}#${insn.imm}`;
+    // __func_get_name(): helper names only for src_reg 0; any other source is "unknown".
+    return `${code} call ${insn.src === 0 ? helperName(insn.imm) : "unknown"}#${insn.imm}`;
   }
   if (op === 0x90) return `${code} exit`;
   if (op === 0x00) return w ? `${code} gotol pc${signed(insn.imm)}` : `${code} goto pc${signed(insn.off)}`;
