@@ -538,6 +538,10 @@ class Env {
   readonly ctxInsns = new Set<number>();
   /** Map each helper call saw in R1; null once two maps met there (bpf_map_ptr_store poisoning). */
   readonly callMaps = new Map<number, BpfMap | null>();
+  /** Instructions the walk reached (insn_aux_data seen, for the dead-code passes). */
+  readonly seenInsns = new Set<number>();
+  /** env->seen_direct_write: a store into the packet (the tc prologue unclones the skb). */
+  seenDirectWrite = false;
 
   constructor(t: Task, prog: BpfProg, log: VLog, insns: DInsn[], token: BpfToken | null) {
     this.t = t;
@@ -768,6 +772,8 @@ function checkCfg(env: Env): void {
       if (insn.src === 0 && insn.imm === 170) prune.add(t);
       if (insn.src === 1) {
         prune.add(t);
+        // push_insn(BRANCH) marks the callee's first insn too.
+        prune.add(t + insn.imm + 1);
         sc[t] = 2;
         s1[t] = t + insn.imm + 1;
       }
@@ -1489,6 +1495,7 @@ function checkMemAccess(env: Env, st: VState, regno: number, off: number, size: 
     case T.PKT:
     case T.PKT_META:
       if (!mayAccessDirectPktData(env, write)) env.fail(-EACCES, write ? "cannot write into packet" : `R${regno} invalid mem access '${regTypeStr(reg.t)}'`);
+      if (write) env.seenDirectWrite = true;
       if (write && valueReg && isPtr(valueReg) && !env.allow_ptr_leaks) env.fail(-EACCES, "leaks addr into packet");
       checkPacket(env, regno, reg, off, size);
       if (dst) dst.setUnknownSized(size);
@@ -2173,6 +2180,7 @@ function doCheck(env: Env, subprog = 0): void {
     if (idx < 0 || idx >= insns.length) env.fail(-EFAULT, `invalid insn idx ${idx} insn_cnt ${insns.length}`);
     const insn = insns[idx]!;
     env.insnIdx = idx;
+    env.seenInsns.add(idx);
     if (++env.insn_processed > BPF_COMPLEXITY_LIMIT_INSNS) env.fail(-E2BIG, `BPF program is too large. Processed ${env.insn_processed} insn`);
     let pruned = false;
     if (env.level1 && (env.scratchedRegs || env.scratchedSlots.size) && !(env.log.level & BPF_LOG_LEVEL2 && doPrintState)) printInsnState(env, st);
@@ -2580,7 +2588,7 @@ function xlatedDump(env: Env): Uint8Array {
     dv.setUint32(i * 8 + 12, m.off, true);
   }
   setMapRefDump(env.prog, out);
-  const r = xlatedInsns({ insns: out, progType: env.prog.type, ctxInsns: env.ctxInsns, callMaps: env.callMaps, subprogStarts: env.subprogs.map((s) => s.start) });
+  const r = xlatedInsns({ insns: out, progType: env.prog.type, ctxInsns: env.ctxInsns, callMaps: env.callMaps, subprogStarts: env.subprogs.map((s) => s.start), seen: env.seenInsns, privileged: env.bpf_capable, directWrite: env.seenDirectWrite });
   setXlatedIndex(env.prog, r.newIndex);
   return r.xlated;
 }
