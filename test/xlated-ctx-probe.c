@@ -10,7 +10,7 @@ static void dump(int type, int eat, struct bpf_insn *in, int n, const char *what
   union bpf_attr a; memset(&a, 0, sizeof a);
   a.prog_type = type; a.expected_attach_type = eat; a.insns = (uintptr_t)in; a.insn_cnt = n; a.license = (uintptr_t)"GPL";
   int fd = bpf(BPF_PROG_LOAD, &a);
-  if (fd < 0) { printf("%d %s: load failed\n", type, what); return; }
+  if (fd < 0) { return; }
   struct bpf_insn x[64]; struct bpf_prog_info info; memset(&info, 0, sizeof info);
   info.xlated_prog_len = sizeof x; info.xlated_prog_insns = (uintptr_t)x;
   memset(&a, 0, sizeof a); a.info.bpf_fd = fd; a.info.info_len = sizeof info; a.info.info = (uintptr_t)&info;
@@ -23,22 +23,25 @@ static void dump(int type, int eat, struct bpf_insn *in, int n, const char *what
 #define STX(sz, d, s, o) ((struct bpf_insn){ BPF_STX | BPF_MEM | sz, d, s, o, 0 })
 #define MOV0 ((struct bpf_insn){ BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0 })
 #define EXIT ((struct bpf_insn){ BPF_JMP | BPF_EXIT, 0, 0, 0, 0 })
+#define ST(sz, d, o, imm) ((struct bpf_insn){ BPF_ST | BPF_MEM | sz, d, 0, o, imm })
 int main(void) {
-  int types[] = { BPF_PROG_TYPE_SOCKET_FILTER, BPF_PROG_TYPE_SCHED_CLS, BPF_PROG_TYPE_CGROUP_SKB, BPF_PROG_TYPE_XDP };
+  int types[][2] = { {1,0}, {3,0}, {4,0}, {8,0}, {6,0}, {9,0}, {10,0}, {11,0}, {12,0}, {13,0}, {14,0}, {16,0}, {18,8}, {18,10}, {19,0}, {20,0}, {21,0}, {22,0}, {23,0}, {25,21}, {25,22}, {30,36}, {15,0} };
+  int ntypes = sizeof types / sizeof types[0];
   char w[64];
-  for (int t = 0; t < 4; t++) {
-    int max = types[t] == BPF_PROG_TYPE_XDP ? 28 : 192;
-    for (int off = 0; off < max; off += 4) {
-      struct bpf_insn p[3] = { LDX(BPF_W, 2, 1, off), MOV0, EXIT };
-      snprintf(w, sizeof w, "ldx w r2=r1+%d", off); dump(types[t], 0, p, 3, w);
-      struct bpf_insn q[4] = { MOV0, STX(BPF_W, 1, 0, off), MOV0, EXIT };
-      snprintf(w, sizeof w, "stx w r1+%d=r0", off); dump(types[t], 0, q, 4, w);
-    }
-    if (types[t] != BPF_PROG_TYPE_XDP) for (int off = 0; off < 192; off += 1) {
-      struct bpf_insn p[3] = { LDX(BPF_B, 2, 1, off), MOV0, EXIT };
-      snprintf(w, sizeof w, "ldx b r2=r1+%d", off); dump(types[t], 0, p, 3, w);
-      struct bpf_insn h[3] = { LDX(BPF_H, 2, 1, off), MOV0, EXIT };
-      snprintf(w, sizeof w, "ldx h r2=r1+%d", off); dump(types[t], 0, h, 3, w);
+  for (int t = 0; t < ntypes; t++) {
+    int ty = types[t][0], eat = types[t][1];
+    for (int off = 0; off < 256; off++) {
+      int szs[4] = { BPF_B, BPF_H, BPF_W, BPF_DW }; const char *nm = "bhwd";
+      for (int z = 0; z < 4; z++) {
+        int bytes = 1 << z;
+        if (off % bytes) continue;
+        struct bpf_insn p[3] = { LDX(szs[z], 2, 1, off), MOV0, EXIT };
+        snprintf(w, sizeof w, "%d ldx %c r2=r1+%d", eat, nm[z], off); dump(ty, eat, p, 3, w);
+        struct bpf_insn q[4] = { MOV0, STX(szs[z], 1, 0, off), MOV0, EXIT };
+        snprintf(w, sizeof w, "%d stx %c r1+%d=r0", eat, nm[z], off); dump(ty, eat, q, 4, w);
+        struct bpf_insn r[3] = { ST(szs[z], 1, off, 7), MOV0, EXIT };
+        snprintf(w, sizeof w, "%d st %c r1+%d=7", eat, nm[z], off); dump(ty, eat, r, 3, w);
+      }
     }
   }
   return 0;

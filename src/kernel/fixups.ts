@@ -34,8 +34,12 @@ export interface FixupInput {
   /** Map at each helper call site; null once two different maps met there (bpf_map_ptr_poisoned). */
   readonly callMaps: ReadonlyMap<number, BpfMap | null>;
   readonly subprogStarts: readonly number[];
-  /** Instructions the walk never reached (privileged loads remove them: opt_remove_dead_code). */
+  /** Instructions the walk reached (insn_aux_data seen); null: no dead-code passes. */
   readonly seen?: ReadonlySet<number> | null;
+  /** env->bpf_capable: dead code is removed; otherwise it is overwritten with traps. */
+  readonly privileged?: boolean;
+  /** env->seen_direct_write: the walk saw a store into the packet. */
+  readonly directWrite?: boolean;
 }
 
 export interface FixupResult {
@@ -69,22 +73,6 @@ const I = (code: number, dst: number, src: number, off: number, imm: number): In
 const isLdImm64 = (i: Insn): boolean => i.code === 0x18;
 const cls = (code: number): number => code & 7;
 
-/** The table's program type for a load's type: tc actions share tc classifiers' callbacks (tc_cls_act). */
-function ctxTableType(progType: number): number | null {
-  switch (progType) {
-    case PT.SOCKET_FILTER:
-    case PT.CGROUP_SKB:
-    case PT.SCHED_CLS:
-    case PT.XDP:
-      return progType;
-    case PT.SCHED_ACT:
-      return PT.SCHED_CLS;
-    default:
-      // Tracing contexts (pt_regs, tracepoint records) are read as they are.
-      return null;
-  }
-}
-
 function templateInsns(hex: string): Insn[] {
   const words = hex.split(" ");
   const b = new Uint8Array(words.length * 8);
@@ -97,30 +85,53 @@ function templateInsns(hex: string): Insn[] {
 /**
  * convert_ctx_accesses() with the type's convert_ctx_access callback
  * (bpf_convert_ctx_access, tc_cls_act_convert_ctx_access,
- * xdp_convert_ctx_access): each load or store on the context the walk saw
- * becomes the kernel structure's access, from the recorded table. Accesses
- * without an entry (identity rewrites, BPF_ST immediates, types not recorded)
- * stay as loaded.
+ * xdp_convert_ctx_access, sock_ops_convert_ctx_access, ...): each load or
+ * store on the context the walk saw becomes the kernel structure's access,
+ * from the table recorded on 6.18 (ctx_xlated.ts). Accesses without an entry
+ * (identity rewrites, types not recorded) stay as loaded.
  */
 export function convert_ctx_accesses(insns: Insn[][], input: FixupInput): void {
-  const type = ctxTableType(input.progType);
-  if (type === null) return;
+  // Types whose context is read as it is (pt_regs, tracepoint records) have no entries.
+  const type = input.progType;
   for (const idx of input.ctxInsns) {
     const seq = insns[idx];
     if (!seq || seq.length !== 1) continue;
     const i = seq[0]!;
     const c = cls(i.code);
-    if ((i.code & 0xe0) !== 0x60 || (c !== 1 && c !== 3)) continue;
-    // BPF_SIZE: W, H, B (no u64 field is recorded).
-    const sz = ["w", "h", "b"][(i.code >> 3) & 3];
-    if (sz === undefined) continue;
-    const hex = CTX_XLATED_6_18[`${type}:${c === 1 ? "l" : "s"}${sz}:${i.off}`];
+    if ((i.code & 0xe0) !== 0x60 || (c !== 1 && c !== 2 && c !== 3)) continue;
+    // BPF_SIZE: W, H, B, DW.
+    const sz = "whbd"[(i.code >> 3) & 3]!;
+    const hex = CTX_XLATED_6_18[`${type}:${c === 1 ? "l" : c === 3 ? "s" : "i"}${sz}:${i.off}`];
     if (hex === undefined) continue;
-    // The template was recorded with fixed registers; put the insn's own in their places.
+    // The template was recorded with fixed registers (and immediate 7 for BPF_ST); put the insn's own in their places.
     const [dReg, sReg] = c === 1 ? [2, 1] : [1, 0];
-    const reg = (r: number): number => (r === dReg ? i.dst : r === sReg ? i.src : r);
-    insns[idx] = templateInsns(hex).map((t) => ({ ...t, dst: reg(t.dst), src: reg(t.src) }));
+    const reg = (r: number): number => (r === dReg ? i.dst : r === sReg && c !== 2 ? i.src : r);
+    insns[idx] = templateInsns(hex).map((t) => ({ ...t, dst: reg(t.dst), src: reg(t.src), imm: c === 2 && cls(t.code) === 2 && t.imm === 7 ? i.imm : t.imm }));
   }
+  // gen_prologue(): a program writing into the packet first unclones the skb
+  // (bpf_unclone_prologue); jumps to insn 0 land on the prologue's start.
+  const drop = UNCLONE_DROP[input.progType];
+  if (input.directWrite && drop !== undefined && insns.length) insns[0] = [...unclone_prologue(drop), ...insns[0]!];
+}
+
+/** Return value of a failed bpf_skb_pull_data in the prologue: TC_ACT_SHOT for tc and lwt xmit, SK_DROP for sk_skb. */
+const UNCLONE_DROP: Readonly<Record<number, number>> = { [PT.SCHED_CLS]: 2, [PT.SCHED_ACT]: 2, [PT.LWT_XMIT]: 2, [PT.SK_SKB]: 0 };
+
+/** bpf_unclone_prologue(): if the skb is cloned, pull it (bpf_skb_pull_data(skb, 0)) or return `drop`; R1 restored from R6. */
+function unclone_prologue(drop: number): Insn[] {
+  const SKB_CLONED_BYTE = 126; // the byte of sk_buff holding the cloned bit (bit 0) on 6.18
+  return [
+    I(0x71, 6, 1, SKB_CLONED_BYTE, 0),
+    I(0x54, 6, 0, 0, 1),
+    I(0x15, 6, 0, 7, 0),
+    I(0xbf, 6, 1, 0, 0),
+    I(0xaf, 2, 2, 0, 0),
+    I(0x85, 0, 0, 0, 39), // bpf_skb_pull_data (the kernel dumps its text offset)
+    I(0x15, 0, 0, 2, 0),
+    I(0xb4, 0, 0, 0, drop),
+    I(0x95, 0, 0, 0, 0),
+    I(0xbf, 1, 6, 0, 0),
+  ];
 }
 
 /** offsetof(struct bpf_array, value) (and pptrs) on 6.18 x86-64. */
@@ -277,6 +288,60 @@ export function do_misc_fixups(insns: Insn[][], input: FixupInput): void {
   }
 }
 
+const isCondJump = (i: Insn): boolean => {
+  const op = i.code & 0xf0;
+  return (cls(i.code) === 5 || cls(i.code) === 6) && op !== 0x00 && op !== 0x80 && op !== 0x90 && op !== 0xe0;
+};
+
+/**
+ * opt_hard_wire_dead_code_branches(): a conditional jump whose fall-through
+ * the walk never reached becomes `goto off`; one whose target it never
+ * reached becomes `goto +0` (removed as a nop next).
+ */
+function opt_hard_wire_dead_code_branches(slots: Insn[][], seen: ReadonlySet<number>): void {
+  slots.forEach((s, k) => {
+    if (s.length !== 1 || !seen.has(k) || !isCondJump(s[0]!)) return;
+    const i = s[0]!;
+    if (!seen.has(k + 1)) slots[k] = [I(0x05, 0, 0, i.off, 0)];
+    else if (!seen.has(k + 1 + i.off)) slots[k] = [I(0x05, 0, 0, 0, 0)];
+  });
+}
+
+/** opt_remove_dead_code(): instructions the walk never reached are dropped (verifier_remove_insns). */
+function opt_remove_dead_code(slots: Insn[][], seen: ReadonlySet<number>): void {
+  slots.forEach((s, k) => {
+    if (s.length && !seen.has(k)) slots[k] = [];
+  });
+}
+
+/**
+ * opt_remove_nops(): `goto +0` instructions go, in one forward pass: a jump
+ * is compared as it stands after the removals before it, so one that only
+ * becomes `goto +0` through a later removal stays.
+ */
+function opt_remove_nops(slots: Insn[][]): void {
+  for (let k = 0; k < slots.length; k++) {
+    const s = slots[k]!;
+    if (s.length !== 1) continue;
+    const i = s[0]!;
+    if (i.code !== 0x05 || i.dst || i.src || i.imm) continue;
+    const t = k + 1 + i.off;
+    let off = 0;
+    if (t > k) for (let j = k + 1; j < t && j < slots.length; j++) off += slots[j]!.length;
+    else for (let j = Math.max(t, 0); j <= k; j++) off -= slots[j]!.length;
+    if (off === 0) slots[k] = [];
+  }
+}
+
+/** sanitize_dead_code(): for unprivileged loads, unreached instructions become `goto -1`. */
+function sanitize_dead_code(slots: Insn[][], seen: ReadonlySet<number>, sanitized: Set<number>): void {
+  slots.forEach((s, k) => {
+    if (!s.length || seen.has(k)) return;
+    slots[k] = s.map(() => I(0x05, 0, 0, -1, 0));
+    sanitized.add(k);
+  });
+}
+
 /**
  * The passes over the loaded program, then the jumps and subprogram calls
  * re-aimed the way bpf_patch_insn_data()/bpf_adj_branches() keep them: a jump
@@ -293,9 +358,19 @@ export function xlatedInsns(input: FixupInput): FixupResult {
       k++;
     } else slots.push([flat[k]!]);
   }
-  const origJump = slots.map((s) => (s.length === 1 ? { ...s[0]! } : null));
+  const sanitized = new Set<number>();
+  if (input.seen) {
+    if (input.privileged) {
+      opt_hard_wire_dead_code_branches(slots, input.seen);
+      opt_remove_dead_code(slots, input.seen);
+      opt_remove_nops(slots);
+    } else sanitize_dead_code(slots, input.seen, sanitized);
+  }
+  // Slots still holding their own instruction keep jump offsets relative to the loaded program.
+  const before = slots.slice();
   convert_ctx_accesses(slots, input);
   do_misc_fixups(slots, input);
+  const aimed = slots.map((s, k) => s === before[k] && !sanitized.has(k) && s.length === 1);
 
   const newIndex: number[] = [];
   let n = 0;
@@ -308,9 +383,9 @@ export function xlatedInsns(input: FixupInput): FixupResult {
   const multi = input.subprogStarts.length > 1;
   const newStarts = input.subprogStarts.map((s) => newIndex[s] ?? s);
   slots.forEach((s, k) => {
-    const o = origJump[k];
-    if (s.length === 1 && o && s[0]!.code === o.code) {
-      const i = { ...s[0]! };
+    if (aimed[k]) {
+      const o = s[0]!;
+      const i = { ...o };
       const c = cls(i.code);
       const op = i.code & 0xf0;
       const here = newIndex[k]!;

@@ -2460,6 +2460,12 @@ function step(env: Env, st: VState, insn: DInsn, idx: number, stack: Pending[]):
       if (d.t === T.SCALAR && s.isConst()) {
         refineScalar(od, op, s.tn.v, true, is32);
         refineScalar(d, op, s.tn.v, false, is32);
+      } else if (x && s.t === T.SCALAR && d.t === T.SCALAR && d.isConst()) {
+        // reg_set_min_max() learns about the source too: the comparison seen from its side.
+        const FLIP: Record<number, number> = { 0x20: 0xa0, 0xa0: 0x20, 0x30: 0xb0, 0xb0: 0x30, 0x60: 0xc0, 0xc0: 0x60, 0x70: 0xd0, 0xd0: 0x70 };
+        const fop = FLIP[op] ?? op;
+        refineScalar(other.cur.regs[insn.src]!, fop, d.tn.v, true, is32);
+        refineScalar(s, fop, d.tn.v, false, is32);
       }
       return idx + 1;
     }
