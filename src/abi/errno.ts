@@ -34,6 +34,7 @@ export const ENOSYS = 38;
 export const ENOTEMPTY = 39;
 export const ELOOP = 40;
 export const ENODATA = 61;
+export const EPROTO = 71;
 export const EOVERFLOW = 75;
 export const EBADFD = 77;
 export const EOPNOTSUPP = 95;
@@ -72,6 +73,7 @@ const NAMES: Readonly<Record<number, string>> = {
   [ENOTEMPTY]: "ENOTEMPTY",
   [ELOOP]: "ELOOP",
   [ENODATA]: "ENODATA",
+  [EPROTO]: "EPROTO",
   [EOVERFLOW]: "EOVERFLOW",
   [EBADFD]: "EBADFD",
   [EOPNOTSUPP]: "EOPNOTSUPP",

@@ -10,7 +10,7 @@
 // offsets) is rejected with a reason that names the missing feature.
 
 import { BPF_F } from "../uapi/defines.ts";
-import { E2BIG, EACCES, EBADF, EFAULT, EINVAL, ENOTSUPP, EPERM } from "../abi/errno.ts";
+import { E2BIG, EACCES, EBADF, EFAULT, EINVAL, ENOTSUPP, EPERM, EPROTO } from "../abi/errno.ts";
 import { BPF_ATTACH_TYPE as AT, BPF_MAP_TYPE as MT, BPF_PROG_TYPE as PT } from "../uapi/gen/consts-6.18.ts";
 import type { BpfMap, BpfToken } from "./bpf.ts";
 import { CAP } from "./capability.ts";
@@ -49,8 +49,6 @@ import { BPF_LOG_LEVEL1, BPF_LOG_LEVEL2, BPF_LOG_STATS, type VLog } from "./vlog
 import { decodeUtf8 } from "../abi/text.ts";
 
 const MAX_BPF_STACK = 512;
-/** EPROTO: not in abi/errno.ts; resolve_pseudo_ldimm64() returns it for fd_idx without fd_array. */
-const EPROTO = 71;
 const BPF_COMPLEXITY_LIMIT_INSNS = 1_000_000;
 const BPF_COMPLEXITY_LIMIT_JMP_SEQ = 8192;
 const MAX_CALL_FRAMES = 8;
