@@ -11,6 +11,7 @@ import type { File } from "./file.ts";
 import { bpf_map_btf, btf_get_info_by_fd as btfInfo, type BtfObj } from "./btf.ts";
 import { xlatedOffset } from "./fixups.ts";
 import type { BpfProg } from "./prog.ts";
+import { CAP } from "./capability.ts";
 import { bpf_check_uarg_tail_zero, put_user_u32, type Call } from "./syscall.ts";
 
 /** A struct being filled, addressed by field name through its layout. */
@@ -150,6 +151,22 @@ export function btf_get_info_by_fd(c: Call, f: File): number {
   return btfInfo(c, f.private_data as BtfObj);
 }
 
+/**
+ * bpf_insn_prepare_dump() for a reader without bpf_dump_raw_ok(): every call's
+ * imm (kernel text offsets, subprogram numbers) reads 0. kallsyms_show_value()
+ * with kptr_restrict 0 and perf_event_paranoid 2 (the reference host) asks for
+ * CAP_SYSLOG; the caller stands in for the credentials the fd was opened with.
+ */
+function hideCallImms(xlated: Uint8Array): Uint8Array {
+  const out = xlated.slice();
+  const dv = new DataView(out.buffer);
+  for (let o = 0; o + 8 <= out.length; o += 8) {
+    if (out[o] === 0x85) dv.setInt32(o + 4, 0, true);
+    else if (out[o] === 0x18) o += 8;
+  }
+  return out;
+}
+
 /** bpf_prog_info's *_rec_size values: sizeof(bpf_func_info), sizeof(bpf_line_info), sizeof(__u64). */
 const FUNC_INFO_REC = 8;
 const LINE_INFO_REC = 16;
@@ -210,7 +227,8 @@ export function bpf_prog_get_info_by_fd(c: Call, f: File): number {
   info.setU32("xlated_prog_len", prog.xlated.length);
   if (prog.xlated.length && ulen) {
     const n = Math.min(prog.xlated.length, ulen);
-    if (t.memory.copyOut(info.u64("xlated_prog_insns"), prog.xlated.subarray(0, n)) !== 0) return t.fail(-EFAULT, "info.xlated_prog_insns: writing the instructions faulted");
+    const dump = t.capable(CAP.SYSLOG) ? prog.xlated : hideCallImms(prog.xlated);
+    if (t.memory.copyOut(info.u64("xlated_prog_insns"), dump.subarray(0, n)) !== 0) return t.fail(-EFAULT, "info.xlated_prog_insns: writing the instructions faulted");
   }
   // No JIT image: jited_prog_len 0, so nothing is copied.
   info.setU32("jited_prog_len", 0);
