@@ -1,4 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
+// Records how the kernel rewrites context accesses (convert_ctx_accesses):
+// for each program type, one program per load (BPF_LDX), store (BPF_STX) and
+// immediate store (BPF_ST) of every width at every context offset, its
+// xlated insns read back with OBJ_GET_INFO_BY_FD. Its output, through
+// test/xlated-ctx-gen.py, is src/kernel/ctx_xlated.ts.
+//   gcc -O1 -o /tmp/ctx test/xlated-ctx-probe.c && unshare -m -n /tmp/ctx > /tmp/ctx.out
+//   python3 test/xlated-ctx-gen.py /tmp/ctx.out src/kernel/ctx_xlated.ts
+// Programs are only loaded and read back (never attached), in private namespaces.
 #include <linux/bpf.h>
 #include <stdio.h>
 #include <string.h>
