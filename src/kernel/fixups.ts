@@ -149,14 +149,17 @@ function map_gen_lookup(map: BpfMap): Insn[] | null {
   const BPF_F_INNER_MAP = 1 << 12;
   if (map.map_flags & BPF_F_INNER_MAP && (map.map_type === MT.ARRAY || map.map_type === MT.PERCPU_ARRAY)) return null;
   const r0 = 0, r1 = 1, r2 = 2;
+  // struct bpf_array's bypass_spec_v1 / index_mask (arraymap.ts); other maps have none.
+  const arr = map as BpfMap & { bypass_spec_v1?: boolean; index_mask?: number };
+  const spec = { bypass: arr.bypass_spec_v1 ?? true, mask: arr.index_mask ?? 0 };
   switch (map.map_type) {
     case MT.ARRAY: {
-      // Privileged map creators bypass Spectre v1 masking (map->bypass_spec_v1), so no index_mask AND.
+      // Maps created without CAP_PERFMON (map->bypass_spec_v1 false) also mask the index (Spectre v1).
       const elem = roundUp8(map.value_size);
       return [
         I(0x07, r1, 0, 0, BPF_ARRAY_VALUE),
         I(0x61, r0, r2, 0, 0),
-        I(0x35, r0, 0, 3, map.max_entries),
+        ...(spec.bypass ? [I(0x35, r0, 0, 3, map.max_entries)] : [I(0x35, r0, 0, 4, map.max_entries), I(0x54, r0, 0, 0, spec.mask)]),
         isPow2(elem) ? I(0x67, r0, 0, 0, Math.log2(elem)) : I(0x27, r0, 0, 0, elem),
         I(0x0f, r0, r1, 0, 0),
         I(0x05, 0, 0, 1, 0),
@@ -167,7 +170,7 @@ function map_gen_lookup(map: BpfMap): Insn[] | null {
       return [
         I(0x07, r1, 0, 0, BPF_ARRAY_VALUE),
         I(0x61, r0, r2, 0, 0),
-        I(0x35, r0, 0, 5, map.max_entries),
+        ...(spec.bypass ? [I(0x35, r0, 0, 5, map.max_entries)] : [I(0x35, r0, 0, 6, map.max_entries), I(0x54, r0, 0, 0, spec.mask)]),
         I(0x67, r0, 0, 0, 3),
         I(0x0f, r0, r1, 0, 0),
         I(0x79, r0, r0, 0, 0),
