@@ -1,16 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // The verifier's rewrites after a successful walk, as far as they show in the
-// xlated program that BPF_OBJ_GET_INFO_BY_FD dumps: convert_ctx_accesses()
-// with the per-type convert_ctx_access callbacks (net/core/filter.c),
-// do_misc_fixups() (LD_ABS/LD_IND, map_gen_lookup inlining), the subprogram
-// call form jit_subprogs() leaves, and bpf_insn_prepare_dump().
+// xlated program that BPF_OBJ_GET_INFO_BY_FD dumps, in bpf_check()'s order:
+// opt_hard_wire_dead_code_branches / opt_remove_dead_code / opt_remove_nops
+// (bpf_capable loads) or sanitize_dead_code, convert_ctx_accesses() with the
+// per-type convert_ctx_access callbacks and gen_prologue, do_misc_fixups()
+// (LD_ABS/LD_IND, division guards, inlined helpers, map_gen_lookup), then the
+// subprogram call form jit_subprogs() leaves. bpf_insn_prepare_dump()'s map
+// references are done by the caller (verifier.ts xlatedDump), its hiding of
+// call imms by prog info (info.ts).
 //
 // Offsets of kernel structures (sk_buff, xdp_buff, bpf_array, htab_elem) are
 // those of the 6.18 x86-64 build, read off the live kernel's xlated dumps
-// (ctx_xlated.ts for the context accesses).
+// (ctx_xlated.ts for the context accesses; test/xlated-*-probe.c).
 // Call imms of helpers are kernel text offsets (func - __bpf_call_base) and
 // host-specific: the dump keeps the helper id for them, internal functions
-// (LD_ABS helpers, __htab_map_lookup_elem) get imm 0.
+// (LD_ABS helpers, __htab_map_lookup_elem) get imm 0, and so do the kernel
+// addresses of inlined helpers. Not done: Spectre v4 nospec after stack
+// stores and sanitize_ptr_alu for loads without CAP_PERFMON, the zero
+// extension pass (x86-64 needs none), map-in-map and bpf_loop inlining.
 
 import { BPF_MAP_TYPE as MT, BPF_PROG_TYPE as PT } from "../uapi/gen/consts-6.18.ts";
 import type { BpfMap } from "./bpf.ts";
