@@ -51,8 +51,8 @@ export interface FixupInput {
 
 export interface FixupResult {
   readonly xlated: Uint8Array;
-  /** New index of each original instruction's first patched instruction. */
-  readonly newIndex: readonly number[];
+  /** New index of each original instruction's first patched instruction; null: nothing moved. */
+  readonly newIndex: readonly number[] | null;
   readonly subprogStarts: number[];
 }
 
@@ -353,11 +353,38 @@ function sanitize_dead_code(slots: Insn[][], seen: ReadonlySet<number>, sanitize
 }
 
 /**
+ * A byte scan for whether any pass could change the program: no context
+ * access, nothing unreached, no nop jump, no call, LD_ABS/LD_IND or
+ * division/modulo. Large straight-line programs then skip the per-insn objects.
+ */
+function untouched(input: FixupInput): boolean {
+  if (input.ctxInsns.size || input.directWrite || input.subprogStarts.length > 1) return false;
+  const b = input.insns;
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  for (let o = 0, k = 0; o + 8 <= b.length; o += 8, k++) {
+    if (input.seen && !input.seen.has(k)) return false;
+    const code = b[o]!;
+    const c = code & 7;
+    if (code === 0x18) {
+      o += 8;
+      k++;
+      continue;
+    }
+    if (code === 0x85) return false;
+    if (code === 0x05 && dv.getInt16(o + 2, true) === 0) return false;
+    if (c === 0 && ((code & 0xe0) === 0x20 || (code & 0xe0) === 0x40)) return false;
+    if ((c === 4 || c === 7) && ((code & 0xf0) === 0x30 || (code & 0xf0) === 0x90)) return false;
+  }
+  return true;
+}
+
+/**
  * The passes over the loaded program, then the jumps and subprogram calls
  * re-aimed the way bpf_patch_insn_data()/bpf_adj_branches() keep them: a jump
  * to a patched instruction lands on its first replacement.
  */
 export function xlatedInsns(input: FixupInput): FixupResult {
+  if (untouched(input)) return { xlated: input.insns, newIndex: null, subprogStarts: [...input.subprogStarts] };
   const flat = decodeAll(input.insns);
   // One slot per original instruction; the second half of an ld_imm64 rides with the first.
   const slots: Insn[][] = [];
@@ -427,8 +454,9 @@ const mapRefDumps = new WeakMap<object, Uint8Array>();
 /** Per program: the xlated index of each loaded instruction (bpf_patch_insn_data's moves). */
 const xlatedIndexes = new WeakMap<object, readonly number[]>();
 
-export function setXlatedIndex(prog: object, newIndex: readonly number[]): void {
-  xlatedIndexes.set(prog, newIndex);
+export function setXlatedIndex(prog: object, newIndex: readonly number[] | null): void {
+  if (newIndex) xlatedIndexes.set(prog, newIndex);
+  else xlatedIndexes.delete(prog);
 }
 
 /**
