@@ -155,9 +155,97 @@ function callHelper(rc: RunCtx, id: number, a: bigint[], prog: BpfProg): bigint 
       const src = bytesAt(rc, a[3]!, len);
       return BigInt.asUintN(64, BigInt(rc.pkt?.storeBytes?.(off, src) ?? -14));
     }
+    case 10:
+      return BigInt.asUintN(64, BigInt(l3CsumReplace(rc, a)));
+    case 51:
+      return redirectMap(rc, mapOf(a[1]!), a[2]!, a[3]!);
     default:
       throw new Fault(`helper ${id} cannot run in the emulator`);
   }
+}
+
+// One's-complement arithmetic of include/net/checksum.h. The sums are byte-order symmetric, so the words are taken
+// in network order straight from the bytes the program's registers would store (little-endian) and the packet's.
+const be16OfReg = (v: bigint): number => {
+  const x = Number(v & 0xffffn);
+  return ((x & 0xff) << 8) | (x >>> 8);
+};
+const be32OfReg = (v: bigint): number => {
+  const x = Number(v & 0xffffffffn);
+  return (((x & 0xff) << 24) | (((x >>> 8) & 0xff) << 16) | (((x >>> 16) & 0xff) << 8) | (x >>> 24)) >>> 0;
+};
+function csum16Add(a: number, b: number): number {
+  let r = (a + b) & 0xffff;
+  if (r < b) r = (r + 1) & 0xffff;
+  return r;
+}
+function csumAdd(a: number, b: number): number {
+  let r = (a + b) >>> 0;
+  if (r < b) r = (r + 1) >>> 0;
+  return r;
+}
+function csumFold(c: number): number {
+  let s = (c & 0xffff) + (c >>> 16);
+  s = (s & 0xffff) + (s >>> 16);
+  return ~s & 0xffff;
+}
+
+/**
+ * bpf_l3_csum_replace() (net/core/filter.c): flags other than the field size are EINVAL, an odd or too large offset
+ * and a field past the packet are EFAULT, then csum_replace_by_diff / csum_replace2 / csum_replace4 by size.
+ */
+function l3CsumReplace(rc: RunCtx, a: bigint[]): number {
+  const offset = a[2]!;
+  const from = a[3]!;
+  const to = a[4]!;
+  const flags = a[5]!;
+  if (flags & ~0xfn) return -22;
+  if (offset > 0xffffn || offset & 1n) return -14;
+  const off = Number(offset);
+  const cur = rc.pkt?.loadBytes?.(off, 2) ?? null;
+  if (cur === null) return -14;
+  const sum = (cur[0]! << 8) | cur[1]!;
+  let res: number;
+  switch (Number(flags & 0xfn)) {
+    case 0:
+      if (from !== 0n) return -22;
+      // csum_replace_by_diff()
+      res = csumFold(csumAdd(be32OfReg(to), (~sum | 0xffff0000) >>> 0));
+      break;
+    case 2:
+      // csum_replace2()
+      res = ~csum16Add(csum16Add(~sum & 0xffff, ~be16OfReg(from) & 0xffff), be16OfReg(to)) & 0xffff;
+      break;
+    case 4: {
+      // csum_replace4()
+      const tmp = csumAdd((~sum & 0xffff | 0xffff0000) >>> 0, ~be32OfReg(from) >>> 0);
+      res = csumFold(csumAdd(tmp, be32OfReg(to)));
+      break;
+    }
+    default:
+      return -22;
+  }
+  return rc.pkt?.storeBytes?.(off, Uint8Array.of(res >>> 8, res & 0xff)) ?? -14;
+}
+
+/**
+ * bpf_xdp_redirect_map() (__bpf_xdp_redirect_map): flags beyond the action bits and the map type's own flags give
+ * XDP_ABORTED; an empty slot gives the action in the flags' low bits (unless broadcasting); a filled one
+ * XDP_REDIRECT, which a test run reports as the return value without sending anything.
+ */
+function redirectMap(rc: RunCtx, map: BpfMap, index: bigint, flags: bigint): bigint {
+  const ACTIONS = 3n;
+  const BROADCAST = 8n;
+  const devmap = map.map_type === 14 || map.map_type === 25;
+  const flagMask = devmap ? BROADCAST | 16n : 0n;
+  if (flags & ~(ACTIONS | flagMask)) return 0n;
+  const key = new Uint8Array(map.key_size);
+  new DataView(key.buffer).setUint32(0, Number(index & 0xffffffffn), true);
+  const value = new Uint8Array(map.value_size);
+  // The lookup takes a u32 key: the index is truncated, as the helper's call does.
+  const found = mapOps(map).map_lookup_sys?.(rc.t, map, key, value, 0n) === 0;
+  if (!found && !(flags & BROADCAST)) return flags & ACTIONS;
+  return 4n;
 }
 
 /** ___bpf_prog_run(): returns R0, or a fault message. */
