@@ -9,10 +9,10 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import "../src/index.ts";
-import { LOG_BASE } from "../src/corpus/prog_builder.ts";
+import { unmaskLogs } from "./support/prog-logs.ts";
 import { progCorpus } from "../src/corpus/progs.ts";
 import { compareTrace, formatDifference } from "../src/trace/compare.ts";
-import { parseTrace, type Trace, type TraceOp } from "../src/trace/format.ts";
+import { parseTrace, type Trace } from "../src/trace/format.ts";
 import { replayOnEmulator } from "../src/trace/replay.ts";
 
 const DIR = join(import.meta.dirname, "..", "fixtures", "traces", "progs");
@@ -20,21 +20,6 @@ const traces: Trace[] = readdirSync(DIR)
   .filter((f) => f.endsWith(".jsonl"))
   .sort()
   .map((f) => parseTrace(readFileSync(join(DIR, f), "utf8")));
-
-const LOG_END = LOG_BASE + 0x10000000n;
-
-/** The trace with the log masks (log window and log_true_size) removed. */
-function unmaskLogs(t: Trace): Trace {
-  const ops = t.ops.map((op): TraceOp => {
-    if (op.op !== "bpf" || !op.mask || op.cmd !== 5) return op;
-    const mem = (op.mask.mem ?? []).filter((m) => m.addr < LOG_BASE || m.addr >= LOG_END);
-    const attr = (op.mask.attr ?? []).filter(([o]) => o !== 140);
-    const mask = { ...(op.mask.ret ? { ret: true } : {}), ...(mem.length ? { mem } : {}), ...(attr.length ? { attr } : {}) };
-    const { mask: _m, ...rest } = op;
-    return Object.keys(mask).length ? { ...rest, mask } : rest;
-  });
-  return { ...t, ops };
-}
 
 interface Tally {
   ops: number;
@@ -66,7 +51,7 @@ describe("programs corpus replay (recorded on 6.18)", () => {
 
   it("agrees with the kernel (numbers printed; return values differ only on declared unsupported features)", () => {
     const masked = tally(traces);
-    const withLog = tally(traces.map(unmaskLogs));
+    const withLog = tally(traces.map((t) => unmaskLogs(t)));
     const pct = (a: number, b: number): string => ((100 * a) / b).toFixed(1) + "%";
     console.log(
       `programs corpus: ${traces.length} traces, ${masked.ops} bpf calls\n` +

@@ -13,11 +13,11 @@ import { describe, expect, it } from "vitest";
 import "../src/index.ts";
 import { stripExpectations } from "../src/cli/trace-cases.ts";
 import { parseTraceBundle } from "../src/corpus/index.ts";
-import { LOG_BASE } from "../src/corpus/prog_builder.ts";
+import { unmaskLogs } from "./support/prog-logs.ts";
 import { prog2Corpus } from "../src/corpus/progs2.ts";
 import { compareTrace, formatDifference, type OpOutcome } from "../src/trace/compare.ts";
 import { kernelAvailability, runTracesOnKernelDetailed } from "../src/oracle/native.ts";
-import type { Trace, TraceOp } from "../src/trace/format.ts";
+import type { Trace } from "../src/trace/format.ts";
 import { replayOnEmulator } from "../src/trace/replay.ts";
 
 const avail = kernelAvailability();
@@ -29,25 +29,13 @@ const traces: Trace[] = readdirSync(DIR)
   .sort()
   .flatMap((f) => parseTraceBundle(gunzipSync(readFileSync(join(DIR, f))).toString("utf8")));
 
-const LOG_END = LOG_BASE + 0x10000000n;
-
 /**
  * The trace with the log masks (log window and log_true_size) removed, but
  * for the host-specific bytes no emulator can know: kernel addresses (masks of up to 18
  * bytes) and BPF_LOG_STATS logs, which print the host's verification time.
  */
-function unmaskLogs(t: Trace): Trace {
-  const ops = t.ops.map((op): TraceOp => {
-    if (op.op !== "bpf" || !op.mask || op.cmd !== 5) return op;
-    if (new DataView(op.attr.buffer, op.attr.byteOffset).getUint32(24, true) & 4) return op;
-    const mem = (op.mask.mem ?? []).filter((m) => m.addr < LOG_BASE || m.addr >= LOG_END || m.len <= 18);
-    const attr = (op.mask.attr ?? []).filter(([o]) => o !== 140);
-    const mask = { ...(op.mask.ret ? { ret: true } : {}), ...(mem.length ? { mem } : {}), ...(attr.length ? { attr } : {}) };
-    const { mask: _m, ...rest } = op;
-    return Object.keys(mask).length ? { ...rest, mask } : rest;
-  });
-  return { ...t, ops };
-}
+const unmaskHostless = (t: Trace): Trace =>
+  unmaskLogs(t, { keepMem: (m) => m.len <= 18, keepOp: (op) => (new DataView(op.attr.buffer, op.attr.byteOffset).getUint32(24, true) & 4) !== 0 });
 
 interface Tally {
   cases: number;
@@ -91,7 +79,7 @@ describe("programs corpus 2 replay (recorded on 6.18)", () => {
 
   it("agrees with the kernel (numbers printed per class)", () => {
     const masked = tally(traces);
-    const withLog = tally(traces.map(unmaskLogs));
+    const withLog = tally(traces.map(unmaskHostless));
     const pct = (a: number, b: number): string => ((100 * a) / b).toFixed(1) + "%";
     const rows = [...masked.perClass].map(([cls, [a, n]]) => `    ${cls.padEnd(16)} ${String(a).padStart(4)}/${String(n).padEnd(4)} logs compared ${withLog.perClass.get(cls)![0]}/${n}`);
     console.log(

@@ -12,28 +12,14 @@
 import { describe, expect, it } from "vitest";
 import "../src/index.ts";
 import { readTraceFile, traceFilesUnder, FIXTURE_TRACES } from "../src/cli/trace-files.ts";
-import { LOG_BASE, LOG_TRUE_SIZE_OFF } from "../src/corpus/prog_builder.ts";
+import { unmaskLogs } from "./support/prog-logs.ts";
 import { compareTrace, formatDifference } from "../src/trace/compare.ts";
-import type { Trace, TraceOp } from "../src/trace/format.ts";
+import type { Trace } from "../src/trace/format.ts";
 import { replayOnEmulator } from "../src/trace/replay.ts";
 import { join } from "node:path";
 
 const PROG_LOAD = 5;
-const LOG_END = LOG_BASE + 0x10000000n;
 const traces: Trace[] = traceFilesUnder(join(FIXTURE_TRACES, "real")).flatMap(readTraceFile);
-
-/** The trace with the log masks (log window and log_true_size) of PROG_LOAD removed. */
-function unmaskLogs(t: Trace): Trace {
-  const ops = t.ops.map((op): TraceOp => {
-    if (op.op !== "bpf" || !op.mask || op.cmd !== PROG_LOAD) return op;
-    const mem = (op.mask.mem ?? []).filter((m) => m.addr < LOG_BASE || m.addr >= LOG_END);
-    const attr = (op.mask.attr ?? []).filter(([o]) => o !== LOG_TRUE_SIZE_OFF);
-    const mask = { ...(op.mask.ret ? { ret: true } : {}), ...(mem.length ? { mem } : {}), ...(attr.length ? { attr } : {}) };
-    const { mask: _m, ...rest } = op;
-    return Object.keys(mask).length ? { ...rest, mask } : rest;
-  });
-  return { ...t, ops };
-}
 
 interface Tally {
   programs: number;
@@ -84,7 +70,7 @@ describe("real programs (clang-built, loaded as libbpf would, recorded on 6.18)"
 
   it("gives at least 40 programs the kernel's verdict (numbers printed)", () => {
     const masked = tally(traces);
-    const withLog = tally(traces.map(unmaskLogs));
+    const withLog = tally(traces.map((t) => unmaskLogs(t)));
     const pct = (a: number, b: number): string => `${a}/${b} (${((100 * a) / b).toFixed(1)}%)`;
     // Each program is recorded twice: as libbpf loads it (BTF, func/line info) and without BTF (".nobtf").
     const noBtf = tally(traces.filter((t) => t.name.endsWith(".nobtf")));
