@@ -9,7 +9,19 @@ import type { UserNamespace } from "./capability.ts";
 
 /** idr_alloc_cyclic(&map_idr, map, 1, INT_MAX): ids count up from 1 and are not reused until they wrap. */
 export class Idr<T> {
-  private readonly objs = new Map<number, T>();
+  /*
+   * Live ids sit in a ring indexed by `id & mask` (ids are handed out in
+   * order, so the live ones are usually a short run and do not collide);
+   * an id whose slot is taken goes to `spill`. A Map keyed by ever-growing
+   * ids paid a hash insert and a delete (with tombstones and rehashing)
+   * per create, 10% of a MAP_CREATE + close.
+   */
+  private ring: (T | undefined)[] = new Array<T | undefined>(64).fill(undefined);
+  /** The id in each ring slot, 0 for an empty slot (ids start at 1). */
+  private ringIds = new Int32Array(64);
+  private mask = 63;
+  private readonly spill = new Map<number, T>();
+  private count = 0;
   private next = 1;
 
   alloc(obj: T): number {
@@ -17,31 +29,78 @@ export class Idr<T> {
     for (let tries = 0; tries < INT_MAX; tries++) {
       const id = this.next;
       this.next = this.next >= INT_MAX - 1 ? 1 : this.next + 1;
-      if (!this.objs.has(id)) {
-        this.objs.set(id, obj);
+      if (this.find(id) === undefined) {
+        this.insert(id, obj);
         return id;
       }
     }
     return -28; // -ENOSPC
   }
 
+  private insert(id: number, obj: T): void {
+    const i = id & this.mask;
+    if (this.ringIds[i] === 0) {
+      this.ringIds[i] = id;
+      this.ring[i] = obj;
+    } else {
+      this.spill.set(id, obj);
+    }
+    this.count++;
+    // Keep the ring at least twice the live count and the spill small, so
+    // find stays one slot compare and nextAfter's scan stays proportional.
+    if (this.count * 2 > this.mask + 1 || this.spill.size * 8 > this.mask + 1) this.grow();
+  }
+
+  private grow(): void {
+    const entries: [number, T][] = [];
+    for (let i = 0; i <= this.mask; i++) if (this.ringIds[i] !== 0) entries.push([this.ringIds[i]!, this.ring[i]!]);
+    for (const e of this.spill) entries.push(e);
+    const cap = (this.mask + 1) * 2;
+    this.ring = new Array<T | undefined>(cap).fill(undefined);
+    this.ringIds = new Int32Array(cap);
+    this.mask = cap - 1;
+    this.spill.clear();
+    for (const [id, obj] of entries) {
+      const i = id & this.mask;
+      if (this.ringIds[i] === 0) {
+        this.ringIds[i] = id;
+        this.ring[i] = obj;
+      } else {
+        this.spill.set(id, obj);
+      }
+    }
+  }
+
   remove(id: number): void {
-    this.objs.delete(id);
+    const i = id & this.mask;
+    if (id !== 0 && this.ringIds[i] === id) {
+      this.ringIds[i] = 0;
+      this.ring[i] = undefined;
+      this.count--;
+    } else if (this.spill.size !== 0 && this.spill.delete(id)) {
+      this.count--;
+    }
   }
 
   find(id: number): T | undefined {
-    return this.objs.get(id);
+    const i = id & this.mask;
+    if (id !== 0 && this.ringIds[i] === id) return this.ring[i];
+    return this.spill.size === 0 ? undefined : this.spill.get(id);
   }
 
   /** idr_get_next: the smallest id strictly above `start` (as bpf_obj_get_next_id asks for start_id + 1). */
   nextAfter(start: number): number | undefined {
     let best: number | undefined;
-    for (const id of this.objs.keys()) if (id > start && (best === undefined || id < best)) best = id;
+    for (let i = 0; i <= this.mask; i++) {
+      const id = this.ringIds[i]!;
+      if (id !== 0 && id > start && (best === undefined || id < best)) best = id;
+    }
+    for (const id of this.spill.keys()) if (id > start && (best === undefined || id < best)) best = id;
     return best;
   }
 
   get size(): number {
-    return this.objs.size;
+    return this.count;
   }
 
   /** Sets the id the next allocation starts from (to mirror a host whose counter is past 1). */
