@@ -12,6 +12,7 @@
 import { BPF_F } from "../uapi/defines.ts";
 import { E2BIG, EACCES, EBADF, EFAULT, EINVAL, ENOTSUPP, EPERM, EPROTO } from "../abi/errno.ts";
 import { BPF_ATTACH_TYPE as AT, BPF_MAP_TYPE as MT, BPF_PROG_TYPE as PT } from "../uapi/gen/consts-6.18.ts";
+import type { BpfArray } from "./arraymap.ts";
 import type { BpfMap, BpfToken } from "./bpf.ts";
 import { CAP } from "./capability.ts";
 import { bpf_token_capable } from "./token.ts";
@@ -39,7 +40,7 @@ import {
   type Tnum,
 } from "./bounds.ts";
 import { disasm, helperName, type DInsn } from "./disasm.ts";
-import { setMapRefDump, setXlatedIndex, xlatedInsns } from "./fixups.ts";
+import { setMapRefDump, setXlatedIndex, xlatedInsns, xlatedOffset } from "./fixups.ts";
 import { HELPER_UNSET_ARGS, HELPERS_BY_PROG_TYPE } from "./helper_tables.ts";
 import { bpf_map_fops } from "./maps.ts";
 import type { BpfProg } from "./prog.ts";
@@ -58,9 +59,10 @@ const MAX_PACKET_OFF = 0xffff;
 
 // --- register types (enum bpf_reg_type, the subset modelled) --------------------------
 
-const T = { NOT_INIT: 0, SCALAR: 1, CTX: 2, MAP_PTR: 3, MAP_VALUE: 4, STACK: 5, PKT: 6, PKT_META: 7, PKT_END: 8 } as const;
+const T = { NOT_INIT: 0, SCALAR: 1, CTX: 2, MAP_PTR: 3, MAP_VALUE: 4, STACK: 5, PKT: 6, PKT_META: 7, PKT_END: 8, RINGBUF_MEM: 9, FUNC: 10 } as const;
 const MAYBE_NULL = 0x100;
-const TYPE_STR: Record<number, string> = { 0: "?", 1: "scalar", 2: "ctx", 3: "map_ptr", 4: "map_value", 5: "fp", 6: "pkt", 7: "pkt_meta", 8: "pkt_end" };
+// RINGBUF_MEM is PTR_TO_MEM | MEM_RINGBUF, FUNC is PTR_TO_FUNC (a BPF_PSEUDO_FUNC ld_imm64).
+const TYPE_STR: Record<number, string> = { 0: "?", 1: "scalar", 2: "ctx", 3: "map_ptr", 4: "map_value", 5: "fp", 6: "pkt", 7: "pkt_meta", 8: "pkt_end", 9: "ringbuf_mem", 10: "func" };
 
 function regTypeStr(t: number): string {
   return TYPE_STR[t & 0xff]! + (t & MAYBE_NULL ? "_or_null" : "");
@@ -84,6 +86,10 @@ class Reg {
   range = 0;
   map: BpfMap | null = null;
   frameno = 0;
+  /** The acquired reference this pointer belongs to (ref_obj_id), 0 for none. */
+  refObjId = 0;
+  /** PTR_TO_MEM's mem_size. */
+  memSize = 0;
 
   clone(): Reg {
     const r = new Reg();
@@ -97,6 +103,8 @@ class Reg {
     this.id = 0;
     this.range = 0;
     this.map = null;
+    this.refObjId = 0;
+    this.memSize = 0;
     this.tn = TNUM_UNKNOWN;
     markUnbounded(this);
   }
@@ -173,13 +181,22 @@ interface Checkpoint {
   hit: number;
 }
 
+/** An acquired reference (struct bpf_reference_state): its id and the insn that acquired it. */
+interface RefState {
+  id: number;
+  insn: number;
+}
+
 class VState {
   frames: Frame[] = [];
   parent: Checkpoint | null = null;
+  /** The references held on this path (bpf_verifier_state refs). */
+  refs: RefState[] = [];
   clone(): VState {
     const s = new VState();
     s.frames = this.frames.map((f) => f.clone());
     s.parent = this.parent;
+    s.refs = this.refs.map((r) => ({ ...r }));
     return s;
   }
   get cur(): Frame {
@@ -199,8 +216,9 @@ class VerifyError {
 
 // --- helper prototypes ------------------------------------------------------------------
 
-const A = { ANY: 1, MAP_PTR: 2, MAP_KEY: 3, MAP_VALUE: 4, UNINIT_MAP_VALUE: 5, CTX: 6, MEM: 7, UNINIT_MEM: 8, SIZE: 9, SIZE_OR_ZERO: 10, MEM_OR_NULL: 11 } as const;
-const RET = { INT: 1, VOID: 2, MAP_VALUE_OR_NULL: 3 } as const;
+// ALLOC_SIZE is ARG_CONST_ALLOC_SIZE_OR_ZERO, RINGBUF_RELEASE is ARG_PTR_TO_RINGBUF_MEM | OBJ_RELEASE.
+const A = { ANY: 1, MAP_PTR: 2, MAP_KEY: 3, MAP_VALUE: 4, UNINIT_MAP_VALUE: 5, CTX: 6, MEM: 7, UNINIT_MEM: 8, SIZE: 9, SIZE_OR_ZERO: 10, MEM_OR_NULL: 11, ALLOC_SIZE: 12, RINGBUF_RELEASE: 13 } as const;
+const RET = { INT: 1, VOID: 2, MAP_VALUE_OR_NULL: 3, RINGBUF_MEM_OR_NULL: 4 } as const;
 
 interface Proto {
   gpl: boolean;
@@ -230,6 +248,7 @@ const PROTOS: Record<number, Proto> = {
   23: { gpl: false, args: [A.ANY, A.ANY], ret: RET.INT },
   25: { gpl: true, args: [A.CTX, A.MAP_PTR, A.ANY, A.MEM, A.SIZE_OR_ZERO], ret: RET.INT },
   26: { gpl: false, args: [A.CTX, A.ANY, A.UNINIT_MEM, A.SIZE], ret: RET.INT },
+  27: { gpl: true, args: [A.CTX, A.MAP_PTR, A.ANY], ret: RET.INT },
   28: { gpl: false, args: [A.MEM_OR_NULL, A.SIZE_OR_ZERO, A.MEM_OR_NULL, A.SIZE_OR_ZERO, A.ANY], ret: RET.INT },
   35: { gpl: true, args: [], ret: RET.INT },
   42: { gpl: false, args: [], ret: RET.INT },
@@ -246,6 +265,10 @@ const PROTOS: Record<number, Proto> = {
   115: { gpl: true, args: [A.UNINIT_MEM, A.SIZE_OR_ZERO, A.ANY], ret: RET.INT },
   118: { gpl: false, args: [], ret: RET.INT },
   125: { gpl: false, args: [], ret: RET.INT },
+  // bpf_ringbuf_reserve acquires a reference; submit and discard release it.
+  131: { gpl: false, args: [A.MAP_PTR, A.ALLOC_SIZE, A.ANY], ret: RET.RINGBUF_MEM_OR_NULL },
+  132: { gpl: false, args: [A.RINGBUF_RELEASE, A.ANY], ret: RET.VOID },
+  133: { gpl: false, args: [A.RINGBUF_RELEASE, A.ANY], ret: RET.VOID },
 };
 
 const MEM_TYPES = "fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_";
@@ -274,8 +297,9 @@ function mapFuncCompatible(mt: number, fn: number): boolean {
     case MT.CPUMAP:
     case MT.XSKMAP:
       return fn === 51 || fn === 1 || (mt === MT.XSKMAP && fn === 1);
-    case MT.CGROUP_ARRAY:
     case MT.STACK_TRACE:
+      return fn === 27;
+    case MT.CGROUP_ARRAY:
     case MT.SOCKMAP:
     case MT.SOCKHASH:
     case MT.REUSEPORT_SOCKARRAY:
@@ -974,6 +998,7 @@ function regStr(r: Reg, frameno = r.frameno): string {
   }
   const parts: string[] = [];
   if (r.id) parts.push(`id=${r.id}`);
+  if (r.refObjId) parts.push(`ref_obj_id=${r.refObjId}`);
   const base = r.t & 0xff;
   if ((base === T.MAP_PTR || base === T.MAP_VALUE) && r.map) {
     const nul = r.map.name.indexOf(0);
@@ -983,6 +1008,7 @@ function regStr(r: Reg, frameno = r.frameno): string {
   }
   if (r.t !== T.SCALAR && r.off) parts.push(`off=${snum(BigInt(r.off))}`);
   if (base === T.PKT || base === T.PKT_META) parts.push(`r=${unum(BigInt.asUintN(64, BigInt(r.range)))}`);
+  else if (base === T.RINGBUF_MEM) parts.push(`sz=${r.memSize}`);
   if (tnumIsConst(r.tn)) {
     if (r.tn.v) parts.push(`imm=${r.tn.v.toString(16)}`);
   } else {
@@ -1015,6 +1041,8 @@ function printState(env: Env, st: VState, all: boolean): string {
       s += ` fp${(-i - 1) * 8}=${types}`;
     }
   }
+  // print_verifier_state(): the path's references after the stack.
+  if (st.refs.length) s += " refs=" + st.refs.map((r) => r.id).join(",");
   return s;
 }
 
@@ -1070,6 +1098,9 @@ function initState(_env: Env): VState {
 function statesEqual(env: Env, old: VState, cur: VState, insn: number, exact: boolean): boolean {
   if (old.frames.length !== cur.frames.length) return false;
   const idmap = new Map<number, number>();
+  // refsafe(): the same references, their ids mapped like the registers' ids.
+  if (old.refs.length !== cur.refs.length) return false;
+  for (let i = 0; i < old.refs.length; i++) if (!checkIds(idmap, old.refs[i]!.id, cur.refs[i]!.id)) return false;
   for (let fi = 0; fi < cur.frames.length; fi++) {
     const of = old.frames[fi]!;
     const cf = cur.frames[fi]!;
@@ -1090,6 +1121,15 @@ function statesEqual(env: Env, old: VState, cur: VState, insn: number, exact: bo
   return true;
 }
 
+/** check_ids(): an old id always maps to the same current id. */
+function checkIds(idmap: Map<number, number>, a: number, b: number): boolean {
+  if (!a && !b) return true;
+  const m = idmap.get(a);
+  if (m === undefined) idmap.set(a, b);
+  else if (m !== b) return false;
+  return true;
+}
+
 function regSafe(a: Reg, b: Reg, idmap: Map<number, number>, exact: boolean): boolean {
   if (a.t === T.NOT_INIT) return !exact || b.t === T.NOT_INIT;
   if (a.t !== b.t) return false;
@@ -1098,6 +1138,7 @@ function regSafe(a: Reg, b: Reg, idmap: Map<number, number>, exact: boolean): bo
     if (m === undefined) idmap.set(a.id, b.id);
     else if (m !== b.id) return false;
   }
+  if (a.memSize !== b.memSize || !checkIds(idmap, a.refObjId, b.refObjId)) return false;
   if (a.off !== b.off || a.map !== b.map || a.frameno !== b.frameno) return false;
   if (exact) return a.tn.v === b.tn.v && a.tn.m === b.tn.m && a.umin === b.umin && a.umax === b.umax && a.smin === b.smin && a.smax === b.smax && a.range === b.range;
   if ((a.t === T.PKT || a.t === T.PKT_META) && a.range > b.range) return false;
@@ -1373,7 +1414,30 @@ function checkHelperMem(env: Env, st: VState, regno: number, reg: Reg, size: num
     checkPacket(env, regno, reg, 0, size);
     return;
   }
+  if (base === T.RINGBUF_MEM) {
+    // check_helper_mem_access() of PTR_TO_MEM.
+    checkMemRegion(env, regno, reg, reg.off, size, reg.memSize, false);
+    return;
+  }
   env.fail(-EACCES, `R${regno} type=${regTypeStr(reg.t)} expected=${MEM_TYPES}`);
+}
+
+/** check_mem_region_access() of PTR_TO_MEM: `off` already holds the register's fixed offset. */
+function checkMemRegion(env: Env, regno: number, reg: Reg, off: number, size: number, memSize: number, zeroOk: boolean): void {
+  // __check_mem_access(): the access lies inside [0, mem_size).
+  const inside = (o: bigint): boolean => !(o < 0n || (size === 0 && !zeroOk) || o > BigInt(memSize) - BigInt(size));
+  const lo = reg.smin + BigInt(off);
+  if (reg.smin < 0n && (reg.smin === S64_MIN || lo !== BigInt.asIntN(32, lo) || lo < 0n)) env.fail(-EACCES, `R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`);
+  if (!inside(lo)) {
+    env.verbose(`invalid access to memory, mem_size=${memSize} off=${lo} size=${size}\n`);
+    env.fail(-EACCES, `R${regno} min value is outside of the allowed memory range`);
+  }
+  if (reg.umax >= BigInt(BPF_MAX_VAR_OFF)) env.fail(-EACCES, `R${regno} unbounded memory access, make sure to bounds check any such access`);
+  const hi = reg.umax + BigInt(off);
+  if (!inside(hi)) {
+    env.verbose(`invalid access to memory, mem_size=${memSize} off=${hi} size=${size}\n`);
+    env.fail(-EACCES, `R${regno} max value is outside of the allowed memory range`);
+  }
 }
 
 function checkMapValue(env: Env, regno: number, reg: Reg, off: number, size: number, write: boolean): void {
@@ -1488,7 +1552,24 @@ function checkMemAccess(env: Env, st: VState, regno: number, off: number, size: 
     case T.MAP_VALUE:
       if (write && valueReg && isPtr(valueReg) && !env.allow_ptr_leaks) env.fail(-EACCES, "R leaks addr into map");
       checkMapValue(env, regno, reg, off, size, write);
-      if (dst) dst.setUnknownSized(size);
+      if (dst) {
+        dst.setUnknownSized(size);
+        // bpf_map_direct_read(): a constant offset into a frozen, program-read-only array (bpf_map_is_rdonly) reads its bytes.
+        const map = reg.map!;
+        if (!write && tnumIsConst(reg.tn) && map.map_flags & BPF_F.RDONLY_PROG && map.frozen && !map.writecnt && map.map_type === MT.ARRAY) {
+          const moff = off + reg.off + Number(reg.tn.v);
+          // array_map_direct_value_addr(): single-element arrays only.
+          if (map.max_entries !== 1) throw new VerifyError(-ENOTSUPP, "bpf_map_direct_read: array_map_direct_value_addr needs max_entries 1");
+          if (moff >= map.value_size) throw new VerifyError(-EINVAL, "bpf_map_direct_read: offset past the value");
+          const buf = new Uint8Array(size);
+          (map as BpfArray).data!.read(moff, buf, 0, size);
+          let v = 0n;
+          for (let i = size - 1; i >= 0; i--) v = (v << 8n) | BigInt(buf[i]!);
+          // BPF_MEMSX loads sign-extend the bytes (is_ldsx).
+          if ((env.insns[env.insnIdx]!.code & 0xe0) === 0x80) v = BigInt.asUintN(64, BigInt.asIntN(size * 8, v));
+          dst.setConst(v);
+        }
+      }
       return;
     case T.PKT:
     case T.PKT_META:
@@ -1496,6 +1577,12 @@ function checkMemAccess(env: Env, st: VState, regno: number, off: number, size: 
       if (write) env.seenDirectWrite = true;
       if (write && valueReg && isPtr(valueReg) && !env.allow_ptr_leaks) env.fail(-EACCES, "leaks addr into packet");
       checkPacket(env, regno, reg, off, size);
+      if (dst) dst.setUnknownSized(size);
+      return;
+    case T.RINGBUF_MEM:
+      // check_mem_access() of PTR_TO_MEM (a NULL-checked ring buffer reservation).
+      if (write && valueReg && isPtr(valueReg) && !env.allow_ptr_leaks) env.fail(-EACCES, `R${env.insns[env.insnIdx]!.src} leaks addr into mem`);
+      checkMemRegion(env, regno, reg, off + reg.off, size, reg.memSize, false);
       if (dst) dst.setUnknownSized(size);
       return;
     case T.MAP_PTR:
@@ -1893,6 +1980,11 @@ function refineScalar(r: Reg, op: number, c: bigint, taken: boolean, is32: boole
 
 /** mark_ptr_or_null_regs(): after a NULL check every copy of the pointer becomes a value or 0. */
 function markPtrOrNull(st: VState, id: number, isNull: boolean): void {
+  // mark_ptr_or_null_regs(): on the NULL side an acquired reference is dropped with the pointer.
+  if (isNull) {
+    const at = st.refs.findIndex((r) => r.id === id);
+    if (at >= 0) st.refs.splice(at, 1);
+  }
   for (const f of st.frames) {
     const regs = [...f.regs, ...f.stack.filter((s) => s.types[7] === STACK_SPILL).map((s) => s.spilled)];
     for (const r of regs) {
@@ -1955,6 +2047,8 @@ function checkHelperCall(env: Env, st: VState, insn: DInsn, idx: number): void {
   let map: BpfMap | null = null;
   let keyReg: Reg | null = null;
   let msizeMax = 0n;
+  let allocSize = 0;
+  let releaseRef = 0;
   for (let i = 0; i < proto.args.length; i++) {
     const regno = i + 1;
     const a = proto.args[i]!;
@@ -1973,7 +2067,7 @@ function checkHelperCall(env: Env, st: VState, insn: DInsn, idx: number): void {
       case A.MAP_KEY:
       case A.MAP_VALUE:
       case A.UNINIT_MAP_VALUE: {
-        if (reg.t !== T.STACK && reg.t !== T.PKT && reg.t !== T.PKT_META && reg.t !== T.MAP_VALUE) env.fail(-EACCES, `R${regno} type=${regTypeStr(reg.t)} expected=${MEM_TYPES}`);
+        if (reg.t !== T.STACK && reg.t !== T.PKT && reg.t !== T.PKT_META && reg.t !== T.MAP_VALUE && reg.t !== T.RINGBUF_MEM) env.fail(-EACCES, `R${regno} type=${regTypeStr(reg.t)} expected=${MEM_TYPES}`);
         if (!map) env.fail(-EACCES, "invalid map_ptr to access map->key");
         const size = a === A.MAP_KEY ? map.key_size : map.value_size;
         if (size === 0) env.fail(-EACCES, "invalid zero-sized read");
@@ -1985,7 +2079,7 @@ function checkHelperCall(env: Env, st: VState, insn: DInsn, idx: number): void {
       case A.UNINIT_MEM:
       case A.MEM_OR_NULL:
         if (a === A.MEM_OR_NULL && reg.isConst() && reg.tn.v === 0n) break;
-        if (reg.t !== T.STACK && reg.t !== T.PKT && reg.t !== T.PKT_META && reg.t !== T.MAP_VALUE) env.fail(-EACCES, `R${regno} type=${regTypeStr(reg.t)} expected=${MEM_TYPES}`);
+        if (reg.t !== T.STACK && reg.t !== T.PKT && reg.t !== T.PKT_META && reg.t !== T.MAP_VALUE && reg.t !== T.RINGBUF_MEM) env.fail(-EACCES, `R${regno} type=${regTypeStr(reg.t)} expected=${MEM_TYPES}`);
         break;
       case A.SIZE:
       case A.SIZE_OR_ZERO: {
@@ -2001,6 +2095,34 @@ function checkHelperCall(env: Env, st: VState, insn: DInsn, idx: number): void {
         msizeMax = reg.umax;
         break;
       }
+      case A.ALLOC_SIZE:
+        // check_func_arg(): ARG_CONST_ALLOC_SIZE_OR_ZERO takes a constant.
+        if (reg.t !== T.SCALAR) env.fail(-EACCES, `R${regno} type=${regTypeStr(reg.t)} expected=scalar`);
+        if (!tnumIsConst(reg.tn)) env.fail(-EACCES, `R${regno} is not a known constant'`);
+        allocSize = Number(BigInt.asUintN(32, reg.tn.v));
+        break;
+      case A.RINGBUF_RELEASE:
+        // check_reg_type(), check_func_arg_reg_off() for a release argument, then the reference itself.
+        if (reg.t !== T.RINGBUF_MEM) env.fail(-EACCES, `R${regno} type=${regTypeStr(reg.t)} expected=ringbuf_mem`);
+        if (reg.off) env.fail(-EINVAL, `R${regno} must have zero offset when passed to release func or trusted arg to kfunc`);
+        if (!tnumIsConst(reg.tn) || reg.tn.v !== 0n) env.fail(-EACCES, `variable ringbuf_mem access var_off=${tnumStr(reg.tn)} disallowed`);
+        if (!reg.refObjId) env.fail(-EINVAL, `R${regno} must be referenced when passed to release function`);
+        releaseRef = reg.refObjId;
+        break;
+    }
+  }
+  if (releaseRef) {
+    // release_reference(): the reference goes, and every copy of the pointer with it (mark_reg_invalid).
+    const at = st.refs.findIndex((r) => r.id === releaseRef);
+    if (at < 0) env.fail(-EINVAL, `func ${helperName(id)}#${id} reference has not been acquired before`);
+    st.refs.splice(at, 1);
+    for (const f of st.frames) {
+      const regs = [...f.regs, ...f.stack.filter((sl) => sl.types[7] === STACK_SPILL).map((sl) => sl.spilled)];
+      for (const r of regs) {
+        if (r.refObjId !== releaseRef) continue;
+        if (env.allow_ptr_leaks) r.setUnknown();
+        else r.setNotInit();
+      }
     }
   }
   if (id === 12 && map && map.map_type !== MT.PROG_ARRAY) {
@@ -2009,6 +2131,8 @@ function checkHelperCall(env: Env, st: VState, insn: DInsn, idx: number): void {
     throw new VerifyError(-EINVAL, "expected prog array map for tail call");
   }
   if (map && !mapFuncCompatible(map.map_type, id)) env.fail(-EINVAL, `cannot pass map_type ${map.map_type} into func ${helperName(id)}#${id}`);
+  // check_map_func_compatibility(), the helper's side: these take one map type only.
+  if (map && ((id === 27 && map.map_type !== MT.STACK_TRACE) || (id === 131 && map.map_type !== MT.RINGBUF))) env.fail(-EINVAL, `cannot pass map_type ${map.map_type} into func ${helperName(id)}#${id}`);
   if ((id === 12 || id === 25 || id === 51) && !map) env.fail(-EINVAL, `cannot pass map_type 0 into func ${helperName(id)}#${id}`);
   if (id === 12 && map && map.map_type !== MT.PROG_ARRAY) env.fail(-EINVAL, `cannot pass map_type ${map.map_type} into func ${helperName(id)}#${id}`);
   if (id === 25 && map && map.map_type !== MT.PERF_EVENT_ARRAY) env.fail(-EINVAL, `cannot pass map_type ${map.map_type} into func ${helperName(id)}#${id}`);
@@ -2032,6 +2156,20 @@ function checkHelperCall(env: Env, st: VState, insn: DInsn, idx: number): void {
       r0.t |= MAYBE_NULL;
       r0.id = newId(env);
     }
+  } else if (proto.ret === RET.RINGBUF_MEM_OR_NULL) {
+    // RET_PTR_TO_RINGBUF_MEM_OR_NULL of the reserved size; the id for the NULL check comes first,
+    // then acquire_reference() takes the next one for both id and ref_obj_id.
+    r0.setUnknown();
+    r0.t = T.RINGBUF_MEM | MAYBE_NULL;
+    r0.tn = tnumConst(0n);
+    r0.umin = r0.umax = 0n;
+    r0.smin = r0.smax = 0n;
+    r0.memSize = allocSize;
+    newId(env);
+    const ref = newId(env);
+    st.refs.push({ id: ref, insn: idx });
+    r0.id = ref;
+    r0.refObjId = ref;
   } else if (proto.ret === RET.VOID) {
     r0.setNotInit();
   } else {
@@ -2404,6 +2542,11 @@ function step(env: Env, st: VState, insn: DInsn, idx: number, stack: Pending[]):
           env.scratchedSlots.clear();
           return callee.callsite + 1;
         }
+        // check_resource_leak() before check_return_code(): every reference must be released at the main exit.
+        if (st.refs.length) {
+          for (const r of st.refs) env.verbose(`Unreleased reference id=${r.id} alloc_insn=${r.insn}\n`);
+          env.fail(-EINVAL, "BPF_EXIT instruction in main prog would lead to reference leak");
+        }
         checkReturnCode(env, st);
         return null;
       }
@@ -2570,8 +2713,29 @@ export function bpf_check(t: Task, prog: BpfProg, log: VLog, token: BpfToken | n
     prog.subprog_starts = env.subprogs.map((s) => s.start);
     prog.stack_depth = env.subprogs.map((s) => s.stack_depth);
     prog.xlated = xlatedDump(env);
+    adjLinfoAfterRemove(prog, btfi);
   }
   return { err, reason };
+}
+
+/**
+ * bpf_adj_linfo_after_remove(): the dead-code passes drop the line records of
+ * removed instructions; of those right before live code only the last stays,
+ * moved onto that code, and records past the program's new end go. Removed
+ * instructions map to the next live one (xlatedOffset), so among records
+ * landing on one offset the last is kept. The records are the load's own
+ * (ProgBtfLoad.linfo), which the program keeps after bpf_check.
+ */
+function adjLinfoAfterRemove(prog: BpfProg, btfi: BtfInfoHooks | null): void {
+  const li = (btfi as (BtfInfoHooks & { linfo?: { insn_off: number }[] }) | null)?.linfo;
+  if (!li || li.length === 0) return;
+  const end = prog.xlated.length / 8;
+  const keep = li.filter((r, i) => {
+    const at = xlatedOffset(prog, r.insn_off);
+    const next = li[i + 1];
+    return at < end && (next === undefined || xlatedOffset(prog, next.insn_off) !== at);
+  });
+  if (keep.length !== li.length) li.splice(0, li.length, ...keep);
 }
 
 function btfHook(r: { err: number; reason: string } | null): void {
