@@ -212,8 +212,22 @@ export class Attr {
     return nv;
   }
 
+  /** bytesOf() by offset and size (from a memo of offsets); empty when o is -1. */
+  bytesAt(o: number, size: number): Uint8Array {
+    if (o < 0) return new Uint8Array(0);
+    const v = this.views[o];
+    if (v !== undefined && v.length === size) return v;
+    const nv = this.bytes.subarray(o, o + size);
+    this.views[o] = nv;
+    return nv;
+  }
+
   setU32(name: string, v: number): void {
-    const o = this.fields.offsetOf(name);
+    this.setU32At(this.fields.offsetOf(name), v);
+  }
+
+  /** setU32() at a byte offset (-1: no such field, nothing written). */
+  setU32At(o: number, v: number): void {
     if (o < 0) return;
     this.view.setUint32(o, v >>> 0, true);
     if (o + 4 > this.dirtyEnd) this.dirtyEnd = o + 4;

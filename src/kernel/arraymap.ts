@@ -9,7 +9,7 @@ import type { Attr } from "../abi/attr.ts";
 import { E2BIG, EBADF, EEXIST, EINVAL, ENOENT, ENOMEM, ENOTSUPP } from "../abi/errno.ts";
 import { BPF_MAP_TYPE as MT } from "../uapi/gen/consts-6.18.ts";
 import { BPF_F } from "../uapi/defines.ts";
-import { BpfMap } from "./bpf.ts";
+import { BpfMap, createOffs } from "./bpf.ts";
 import { bpf_prog_get } from "./objects.ts";
 import { BpfProg, bpf_prog_inc, bpf_prog_put } from "./prog.ts";
 import { BPF_PROG_TYPE as PT } from "../uapi/gen/consts-6.18.ts";
@@ -23,7 +23,6 @@ import {
   LazyBytes,
   PCPU_MIN_UNIT_SIZE,
   bpf_map_area_alloc_ok,
-  bpf_map_attr_numa_node,
   bpf_map_flags_access_ok,
   bpf_map_flags_retain_permanent,
   fls,
@@ -64,36 +63,40 @@ function putU32(b: Uint8Array, v: number, off = 0): void {
 
 /** array_map_alloc_check() */
 export function array_map_alloc_check(t: Task, attr: Attr): number {
-  const type = attr.u32("map_type");
+  const o = createOffs(attr);
+  const type = attr.u32At(o.map_type);
   const percpu = type === MT.PERCPU_ARRAY;
-  const flags = attr.u32("map_flags");
-  const numa_node = bpf_map_attr_numa_node(attr);
-  if (attr.u32("max_entries") === 0) return t.fail(-EINVAL, "array: max_entries must be > 0");
-  if (attr.u32("key_size") !== 4) return t.fail(-EINVAL, `array: key_size ${attr.u32("key_size")} must be 4`);
-  if (attr.u32("value_size") === 0) return t.fail(-EINVAL, "array: value_size must be > 0");
+  const flags = attr.u32At(o.map_flags);
+  // bpf_map_attr_numa_node() on the memoized offsets.
+  const numa_node = flags & BPF_F.NUMA_NODE ? attr.u32At(o.numa_node) | 0 : -1;
+  if (attr.u32At(o.max_entries) === 0) return t.fail(-EINVAL, "array: max_entries must be > 0");
+  if (attr.u32At(o.key_size) !== 4) return t.fail(-EINVAL, `array: key_size ${attr.u32At(o.key_size)} must be 4`);
+  if (attr.u32At(o.value_size) === 0) return t.fail(-EINVAL, "array: value_size must be > 0");
   if (flags & ~ARRAY_CREATE_FLAG_MASK) return t.fail(-EINVAL, `array: map_flags 0x${flags.toString(16)} outside NUMA_NODE|MMAPABLE|access|PRESERVE_ELEMS|INNER_MAP`);
   if (!bpf_map_flags_access_ok(flags)) return t.fail(-EINVAL, "array: RDONLY_PROG and WRONLY_PROG together");
   if (percpu && numa_node !== -1) return t.fail(-EINVAL, "array: PERCPU_ARRAY takes no NUMA node");
   if (type !== MT.ARRAY && flags & (BPF_F.MMAPABLE | BPF_F.INNER_MAP)) return t.fail(-EINVAL, "array: MMAPABLE and INNER_MAP are only for ARRAY");
   if (type !== MT.PERF_EVENT_ARRAY && flags & BPF_F.PRESERVE_ELEMS) return t.fail(-EINVAL, "array: PRESERVE_ELEMS is only for PERF_EVENT_ARRAY");
-  if (attr.u32("value_size") > INT_MAX) return t.fail(-E2BIG, `array: value_size ${attr.u32("value_size")} is over INT_MAX`);
-  if (percpu && round_up(attr.u32("value_size"), 8) > PCPU_MIN_UNIT_SIZE) return t.fail(-E2BIG, `array: per-CPU value_size ${attr.u32("value_size")} rounds past PCPU_MIN_UNIT_SIZE (32768)`);
+  if (attr.u32At(o.value_size) > INT_MAX) return t.fail(-E2BIG, `array: value_size ${attr.u32At(o.value_size)} is over INT_MAX`);
+  if (percpu && round_up(attr.u32At(o.value_size), 8) > PCPU_MIN_UNIT_SIZE) return t.fail(-E2BIG, `array: per-CPU value_size ${attr.u32At(o.value_size)} rounds past PCPU_MIN_UNIT_SIZE (32768)`);
   return 0;
 }
 
 /** fd_array_map_alloc_check() */
 function fd_array_map_alloc_check(t: Task, attr: Attr): number {
-  if (attr.u32("value_size") !== 4) return t.fail(-EINVAL, `fd array: value_size ${attr.u32("value_size")} must be 4 (an fd)`);
-  if (attr.u32("map_flags") & (BPF_F.RDONLY_PROG | BPF_F.WRONLY_PROG)) return t.fail(-EINVAL, "fd array: RDONLY_PROG/WRONLY_PROG are not supported");
+  const o = createOffs(attr);
+  if (attr.u32At(o.value_size) !== 4) return t.fail(-EINVAL, `fd array: value_size ${attr.u32At(o.value_size)} must be 4 (an fd)`);
+  if (attr.u32At(o.map_flags) & (BPF_F.RDONLY_PROG | BPF_F.WRONLY_PROG)) return t.fail(-EINVAL, "fd array: RDONLY_PROG/WRONLY_PROG are not supported");
   return array_map_alloc_check(t, attr);
 }
 
 /** array_map_alloc() */
 export function array_map_alloc(t: Task, attr: Attr, ops: MapOps): BpfArray | number {
-  const type = attr.u32("map_type");
+  const o = createOffs(attr);
+  const type = attr.u32At(o.map_type);
   const percpu = type === MT.PERCPU_ARRAY;
-  const elem_size = round_up(attr.u32("value_size"), 8);
-  const attr_max = attr.u32("max_entries");
+  const elem_size = round_up(attr.u32At(o.value_size), 8);
+  const attr_max = attr.u32At(o.max_entries);
   // bpf_bypass_spec_v1(): CAP_PERFMON (or CAP_SYS_ADMIN); mitigations are on.
   const bypass = t.perfmon_capable();
   const index_mask = 2 ** fls(attr_max - 1) - 1;
@@ -105,7 +108,7 @@ export function array_map_alloc(t: Task, attr: Attr, ops: MapOps): BpfArray | nu
   }
   let array_size = SIZEOF_BPF_ARRAY;
   if (percpu) array_size += max_entries * 8;
-  else if (attr.u32("map_flags") & BPF_F.MMAPABLE) array_size = 4096 + round_up(max_entries * elem_size, 4096);
+  else if (attr.u32At(o.map_flags) & BPF_F.MMAPABLE) array_size = 4096 + round_up(max_entries * elem_size, 4096);
   else array_size += max_entries * elem_size;
   if (!bpf_map_area_alloc_ok(t.kernel, array_size)) return t.fail(-ENOMEM, `array: ${array_size} bytes is more than the kernel can vmalloc (totalram)`);
   const ncpu = t.kernel.possibleCpus;

@@ -128,7 +128,7 @@ export interface BpfMapOps {
   readonly [op: string]: unknown;
 }
 
-/** The name of a map that has none yet (never written: map_create gives each map its own). */
+/** The name of a map whose map_name is empty (map_create_finish keeps it then); shared, so never written. */
 const NO_NAME = new Uint8Array(16);
 
 /** struct bpf_map: common state; map types extend it with their storage. */
@@ -168,14 +168,81 @@ export class BpfMap {
 
   /** bpf_map_init_from_attr */
   initFromAttr(attr: Attr): void {
-    this.map_type = attr.u32("map_type");
-    this.key_size = attr.u32("key_size");
-    this.value_size = attr.u32("value_size");
-    this.max_entries = attr.u32("max_entries");
-    this.map_flags = attr.u32("map_flags");
+    const o = createOffs(attr);
+    this.map_type = attr.u32At(o.map_type);
+    this.key_size = attr.u32At(o.key_size);
+    this.value_size = attr.u32At(o.value_size);
+    this.max_entries = attr.u32At(o.max_entries);
+    this.map_flags = attr.u32At(o.map_flags);
     this.numa_node = -1;
-    this.map_extra = attr.u64("map_extra");
+    this.map_extra = attr.u64At(o.map_extra);
   }
+}
+
+/**
+ * Byte offsets of union bpf_attr's MAP_CREATE fields in one layout (-1: the
+ * ABI has no such field, which reads as 0), resolved once per layout and
+ * kept in its CmdFields.memo. map_create, the map types' alloc_check/alloc
+ * and map_create_finish read ~25 fields per create; by name each was a
+ * sequence-cache compare plus a call.
+ */
+export class CreateOffs {
+  readonly map_type: number;
+  readonly key_size: number;
+  readonly value_size: number;
+  readonly max_entries: number;
+  readonly map_flags: number;
+  readonly inner_map_fd: number;
+  readonly numa_node: number;
+  readonly map_name: number;
+  readonly map_name_size: number;
+  readonly map_ifindex: number;
+  readonly btf_fd: number;
+  readonly btf_key_type_id: number;
+  readonly btf_value_type_id: number;
+  readonly btf_vmlinux_value_type_id: number;
+  readonly map_extra: number;
+  readonly value_type_btf_obj_fd: number;
+  readonly map_token_fd: number;
+  readonly excl_prog_hash: number;
+  readonly excl_prog_hash_size: number;
+
+  constructor(attr: Attr) {
+    const f = attr.fields;
+    const at = (name: string): number => f.get(name)?.offset ?? -1;
+    this.map_type = at("map_type");
+    this.key_size = at("key_size");
+    this.value_size = at("value_size");
+    this.max_entries = at("max_entries");
+    this.map_flags = at("map_flags");
+    this.inner_map_fd = at("inner_map_fd");
+    this.numa_node = at("numa_node");
+    this.map_name = at("map_name");
+    this.map_name_size = f.get("map_name")?.size ?? 0;
+    this.map_ifindex = at("map_ifindex");
+    this.btf_fd = at("btf_fd");
+    this.btf_key_type_id = at("btf_key_type_id");
+    this.btf_value_type_id = at("btf_value_type_id");
+    this.btf_vmlinux_value_type_id = at("btf_vmlinux_value_type_id");
+    this.map_extra = at("map_extra");
+    this.value_type_btf_obj_fd = at("value_type_btf_obj_fd");
+    this.map_token_fd = at("map_token_fd");
+    this.excl_prog_hash = at("excl_prog_hash");
+    this.excl_prog_hash_size = at("excl_prog_hash_size");
+  }
+}
+
+/** The MAP_CREATE offsets of attr's layout (memoized only on a MAP_CREATE layout: other commands' memo slots belong to others). */
+export function createOffs(attr: Attr): CreateOffs {
+  const m = attr.fields.memo;
+  if (m instanceof CreateOffs) return m;
+  return makeCreateOffs(attr);
+}
+
+function makeCreateOffs(attr: Attr): CreateOffs {
+  const o = new CreateOffs(attr);
+  if (attr.fields.memo === null && attr.fields.layout.name === "MAP_CREATE") attr.fields.memo = o;
+  return o;
 }
 
 export interface BpfProgLike {

@@ -10,7 +10,7 @@ import { E2BIG, EBADF, EBUSY, EEXIST, EFAULT, EINVAL, ENOENT, ENOMEM, ENOTSUPP, 
 import type { Attr, CmdFields } from "../abi/attr.ts";
 import { BPF_MAP_TYPE as MT } from "../uapi/gen/consts-6.18.ts";
 import { BPF_F } from "../uapi/defines.ts";
-import { BpfMap, type BpfMapOps, type BpfToken } from "./bpf.ts";
+import { BpfMap, createOffs, type BpfMapOps, type BpfToken } from "./bpf.ts";
 import { File, FMODE_READ, FMODE_WRITE, O_CLOEXEC, type FileOperations } from "./file.ts";
 import { BPF_F_LOCK } from "./map_util.ts";
 import { bpf_obj_name_cpy, type Call } from "./syscall.ts";
@@ -605,19 +605,25 @@ export function bpf_map_put_with_uref(map: BpfMap): void {
  */
 export function map_create_finish(c: Call, map: BpfMap, _token: BpfToken | null, f_flags: number): number {
   const { t, attr } = c;
-  const name = bpf_obj_name_cpy(t, attr.bytesOf("map_name"), "map_name");
-  if (typeof name === "number") return freeUnpublished(map, name);
-  map.name = name;
+  const o = createOffs(attr);
+  // bpf_obj_name_cpy(); an empty name (NUL first) keeps the map's shared
+  // all-zero name: names are never written after this, only read and copied out.
+  const src = attr.bytesAt(o.map_name, o.map_name_size);
+  if (src.length === 0 || src[0] !== 0) {
+    const name = bpf_obj_name_cpy(t, src, "map_name");
+    if (typeof name === "number") return freeUnpublished(map, name);
+    map.name = name;
+  }
 
   // btf_get_by_fd(), map_check_btf() and the type ids (btf.ts). Without any
   // type id it does nothing, so the capability closure is only made when one is set.
-  if (attr.u32("btf_key_type_id") || attr.u32("btf_value_type_id") || attr.u32("btf_vmlinux_value_type_id")) {
+  if (attr.u32At(o.btf_key_type_id) || attr.u32At(o.btf_value_type_id) || attr.u32At(o.btf_vmlinux_value_type_id)) {
     const btfErr = map_create_btf(c, map, () => bpf_token_capable(t, _token, CAP.BPF));
     if (btfErr) return freeUnpublished(map, btfErr);
   }
 
-  const hash = attr.u64("excl_prog_hash");
-  const hsize = attr.u32("excl_prog_hash_size");
+  const hash = attr.u64At(o.excl_prog_hash);
+  const hsize = attr.u32At(o.excl_prog_hash_size);
   if (hash !== 0n) {
     if (hsize !== 32) return freeUnpublished(map, t.fail(-EINVAL, `excl_prog_hash_size ${hsize} must be 32 (SHA256_DIGEST_SIZE)`));
     const buf = new Uint8Array(32);

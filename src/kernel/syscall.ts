@@ -10,6 +10,7 @@ import { PAGE_SIZE, UA_OVERLAY } from "../abi/uaccess.ts";
 import { BPF_ATTACH_TYPE as AT, BPF_CMD, BPF_MAP_TYPE as MT, BPF_PROG_TYPE as PT } from "../uapi/gen/consts-6.18.ts";
 import { BPF_F } from "../uapi/defines.ts";
 import type { BpfMap, BpfToken } from "./bpf.ts";
+import { createOffs } from "./bpf.ts";
 import { CAP } from "./capability.ts";
 import { O_CLOEXEC, O_RDONLY, O_RDWR, O_WRONLY, type File } from "./file.ts";
 import * as maps from "./maps.ts";
@@ -265,24 +266,26 @@ function map_create(c: Call): number {
   const { t, attr } = c;
   if (CHECK_ATTR(c)) return -EINVAL;
   const v1 = t.kernel.abi === "rfc-v1";
+  // Fields at fixed offsets of this layout (bpf.ts createOffs), not by name.
+  const o = createOffs(attr);
 
   // Upstream: the token is signalled by a flag, which is consumed here; in v1 a non-zero map_token_fd is the signal.
-  let map_flags = attr.u32("map_flags");
-  const token_flag = v1 ? attr.u32("map_token_fd") !== 0 : (map_flags & BPF_F.TOKEN_FD) !== 0;
+  let map_flags = attr.u32At(o.map_flags);
+  const token_flag = v1 ? attr.u32At(o.map_token_fd) !== 0 : (map_flags & BPF_F.TOKEN_FD) !== 0;
   if (!v1) {
     map_flags &= ~BPF_F.TOKEN_FD;
-    attr.setU32("map_flags", map_flags);
+    attr.setU32At(o.map_flags, map_flags);
   }
 
-  const map_type = attr.u32("map_type");
-  if (attr.u32("btf_vmlinux_value_type_id")) {
-    if (map_type !== MT.STRUCT_OPS || attr.u32("btf_key_type_id") || attr.u32("btf_value_type_id"))
+  const map_type = attr.u32At(o.map_type);
+  if (attr.u32At(o.btf_vmlinux_value_type_id)) {
+    if (map_type !== MT.STRUCT_OPS || attr.u32At(o.btf_key_type_id) || attr.u32At(o.btf_value_type_id))
       return t.fail(-EINVAL, "btf_vmlinux_value_type_id is only for STRUCT_OPS maps, with btf_key_type_id and btf_value_type_id zero");
-  } else if (attr.u32("btf_key_type_id") && !attr.u32("btf_value_type_id")) {
+  } else if (attr.u32At(o.btf_key_type_id) && !attr.u32At(o.btf_value_type_id)) {
     return t.fail(-EINVAL, "btf_key_type_id is set but btf_value_type_id is 0");
   }
 
-  if (attr.u64("map_extra") !== 0n && map_type !== MT.BLOOM_FILTER && map_type !== MT.ARENA)
+  if ((attr.u32At(o.map_extra) | attr.hi32At(o.map_extra)) !== 0 && map_type !== MT.BLOOM_FILTER && map_type !== MT.ARENA)
     return t.fail(-EINVAL, `map_extra is only for BLOOM_FILTER and ARENA maps (map_type ${map_type})`);
 
   const f_flags = bpf_get_file_flag(map_flags);
@@ -290,7 +293,7 @@ function map_create(c: Call): number {
 
   // bpf_map_attr_numa_node(): only meaningful with BPF_F_NUMA_NODE; NUMA_NO_NODE (-1) passes.
   if (map_flags & BPF_F.NUMA_NODE) {
-    const node = attr.u32("numa_node");
+    const node = attr.u32At(o.numa_node);
     if (node !== 0xffffffff && node >= t.kernel.numaNodes)
       return t.fail(-EINVAL, `numa_node ${node} is not an online node (nr_node_ids ${t.kernel.numaNodes})`);
   }
@@ -303,12 +306,12 @@ function map_create(c: Call): number {
     const err = ops.map_alloc_check(t, attr);
     if (err) return err;
   }
-  if (attr.u32("map_ifindex")) ops = maps.bpf_map_offload_ops;
+  if (attr.u32At(o.map_ifindex)) ops = maps.bpf_map_offload_ops;
   if (!ops.map_mem_usage) return t.fail(-EINVAL, "map type has no map_mem_usage");
 
   let token: BpfToken | null = null;
   if (token_flag) {
-    const r = bpf_token_get_from_fd(t, attr.s32("map_token_fd"), "map_token_fd");
+    const r = bpf_token_get_from_fd(t, attr.u32At(o.map_token_fd) | 0, "map_token_fd");
     if (typeof r === "number") return r;
     token = r;
     // A token that does not cover this request is dropped silently: the checks below run as if none was given.
