@@ -27,6 +27,8 @@ export class CmdFields {
    * resolves no field names at all. Owned by maps.ts.
    */
   memo: unknown = null;
+  /** The MAP_CREATE field offsets (kernel/bpf.ts CreateOffs), on the MAP_CREATE layout only; a slot of its own so that its loads see one shape. */
+  createMemo: unknown = null;
 
   constructor(layout: CmdLayout) {
     this.layout = layout;

@@ -182,7 +182,7 @@ export class BpfMap {
 /**
  * Byte offsets of union bpf_attr's MAP_CREATE fields in one layout (-1: the
  * ABI has no such field, which reads as 0), resolved once per layout and
- * kept in its CmdFields.memo. map_create, the map types' alloc_check/alloc
+ * kept in its CmdFields.createMemo. map_create, the map types' alloc_check/alloc
  * and map_create_finish read ~25 fields per create; by name each was a
  * sequence-cache compare plus a call.
  */
@@ -234,14 +234,14 @@ export class CreateOffs {
 
 /** The MAP_CREATE offsets of attr's layout (memoized only on a MAP_CREATE layout: other commands' memo slots belong to others). */
 export function createOffs(attr: Attr): CreateOffs {
-  const m = attr.fields.memo;
-  if (m instanceof CreateOffs) return m;
+  const m = attr.fields.createMemo;
+  if (m !== null) return m as CreateOffs;
   return makeCreateOffs(attr);
 }
 
 function makeCreateOffs(attr: Attr): CreateOffs {
   const o = new CreateOffs(attr);
-  if (attr.fields.memo === null && attr.fields.layout.name === "MAP_CREATE") attr.fields.memo = o;
+  if (attr.fields.layout.name === "MAP_CREATE") attr.fields.createMemo = o;
   return o;
 }
 

@@ -219,6 +219,11 @@ export function fdget(t: Task, fd: number): File | undefined {
 
 /** A JS string as the kernel sees its bytes: UTF-8, one char per byte. */
 export function toKernelName(s: string): string {
+  // ASCII is its own UTF-8: most paths are, and the round trip below costs
+  // more than the rest of an open's path walk.
+  let i = 0;
+  while (i < s.length && s.charCodeAt(i) < 0x80) i++;
+  if (i === s.length) return s;
   // UTF-8 bytes as a binary string; the core has no TextEncoder (no DOM or Node lib).
   return unescape(encodeURIComponent(s));
 }

@@ -262,6 +262,49 @@ export function isalnum(ch: number): boolean {
 const BPF_MAP_CREATE_LAST_FIELD = "excl_prog_hash_size";
 void BPF_MAP_CREATE_LAST_FIELD;
 
+/*
+ * map_create's failure reasons that name only the map type (or the sysctl),
+ * made once per value: a token trace fails most of its MAP_CREATEs on these,
+ * and a template string per call was a good part of such a call.
+ */
+const MTR_PAST_MAX = 0;
+const MTR_NO_OPS = 1;
+const MTR_CAP_BPF = 2;
+const MTR_CAP_NET_ADMIN = 3;
+const MTR_NO_CLASS = 4;
+const mapTypeReasons: string[][] = [[], [], [], [], []];
+
+function mapTypeReason(kind: number, map_type: number): string {
+  const memo = mapTypeReasons[kind]!;
+  let s = map_type < 4096 ? memo[map_type] : undefined;
+  if (s === undefined) {
+    s =
+      kind === MTR_PAST_MAX
+        ? `map_type ${map_type} is past __MAX_BPF_MAP_TYPE`
+        : kind === MTR_NO_OPS
+          ? `map_type ${map_type} has no map ops`
+          : kind === MTR_CAP_BPF
+            ? `map_type ${map_type} needs CAP_BPF`
+            : kind === MTR_CAP_NET_ADMIN
+              ? `map_type ${map_type} needs CAP_NET_ADMIN`
+              : `map_type ${map_type}: no privilege class`;
+    if (map_type < 4096) memo[map_type] = s;
+  }
+  return s;
+}
+
+const unprivReasons: string[] = [];
+
+function unprivReason(sysctl: number, withToken: boolean): string {
+  const k = sysctl * 2 + (withToken ? 1 : 0);
+  let s = k >= 0 && k < 16 ? unprivReasons[k] : undefined;
+  if (s === undefined) {
+    s = `kernel.unprivileged_bpf_disabled=${sysctl} and the caller lacks CAP_BPF${withToken ? " in the token's user namespace" : ""}`;
+    if (k >= 0 && k < 16) unprivReasons[k] = s;
+  }
+  return s;
+}
+
 function map_create(c: Call): number {
   const { t, attr } = c;
   if (CHECK_ATTR(c)) return -EINVAL;
@@ -299,9 +342,9 @@ function map_create(c: Call): number {
   }
 
   // find_and_alloc_map() first half: the type table.
-  if (map_type >= maxOf(t, "__MAX_BPF_MAP_TYPE")) return t.fail(-EINVAL, `map_type ${map_type} is past __MAX_BPF_MAP_TYPE`);
+  if (map_type >= maxOf(t, "__MAX_BPF_MAP_TYPE")) return t.fail(-EINVAL, mapTypeReason(MTR_PAST_MAX, map_type));
   let ops = maps.bpf_map_types[map_type];
-  if (ops === undefined) return t.fail(-EINVAL, `map_type ${map_type} has no map ops`);
+  if (ops === undefined) return t.fail(-EINVAL, mapTypeReason(MTR_NO_OPS, map_type));
   if (ops.map_alloc_check) {
     const err = ops.map_alloc_check(t, attr);
     if (err) return err;
@@ -322,7 +365,7 @@ function map_create(c: Call): number {
   }
   try {
     if (t.kernel.unprivilegedBpfDisabled && !bpf_token_capable(t, token, CAP.BPF))
-      return t.fail(-EPERM, `kernel.unprivileged_bpf_disabled=${t.kernel.unprivilegedBpfDisabled} and the caller lacks CAP_BPF${token ? " in the token's user namespace" : ""}`);
+      return t.fail(-EPERM, unprivReason(t.kernel.unprivilegedBpfDisabled, token !== null));
 
     // Per-type privilege, centralised in map_create since 6.5.
     switch (map_type) {
@@ -355,17 +398,17 @@ function map_create(c: Call): number {
       case MT.STRUCT_OPS:
       case MT.CPUMAP:
       case MT.ARENA:
-        if (!bpf_token_capable(t, token, CAP.BPF)) return t.fail(-EPERM, `map_type ${map_type} needs CAP_BPF`);
+        if (!bpf_token_capable(t, token, CAP.BPF)) return t.fail(-EPERM, mapTypeReason(MTR_CAP_BPF, map_type));
         break;
       case MT.SOCKMAP:
       case MT.SOCKHASH:
       case MT.DEVMAP:
       case MT.DEVMAP_HASH:
       case MT.XSKMAP:
-        if (!bpf_token_capable(t, token, CAP.NET_ADMIN)) return t.fail(-EPERM, `map_type ${map_type} needs CAP_NET_ADMIN`);
+        if (!bpf_token_capable(t, token, CAP.NET_ADMIN)) return t.fail(-EPERM, mapTypeReason(MTR_CAP_NET_ADMIN, map_type));
         break;
       default:
-        return t.fail(-EPERM, `map_type ${map_type}: no privilege class`);
+        return t.fail(-EPERM, mapTypeReason(MTR_NO_CLASS, map_type));
     }
 
     const m = ops.map_alloc(t, attr);

@@ -23,11 +23,34 @@ export const bpf_token_fops: FileOperations = {
 export function bpf_token_get_from_fd(t: Task, ufd: number, field: string): BpfToken | number {
   // CLASS(fd): an O_PATH fd is as good as closed here.
   const f = fdget(t, ufd);
-  if (f === undefined) return t.fail(-EBADF, `${field}: fd ${ufd} is not open`);
-  if (f.f_op !== bpf_token_fops) return t.fail(-EINVAL, `${field}: fd ${ufd} is not a BPF token (${f.f_op.name})`);
+  if (f === undefined) return t.fail(-EBADF, badTokenReason(field, ufd, null));
+  if (f.f_op !== bpf_token_fops) return t.fail(-EINVAL, badTokenReason(field, ufd, f.f_op.name));
   const tok = f.private_data as BpfToken;
   tok.refcnt++;
   return tok;
+}
+
+/*
+ * The last few reasons of a refused token fd, by field, fd and file kind:
+ * token traces try the same wrong fds over and over, and a template string
+ * per call was a good part of such a call.
+ */
+const badTokenMemo: { field: string; ufd: number; kind: string | null; reason: string }[] = [];
+let badTokenNext = 0;
+
+function badTokenReason(field: string, ufd: number, kind: string | null): string {
+  for (let i = 0; i < badTokenMemo.length; i++) {
+    const m = badTokenMemo[i]!;
+    if (m.ufd === ufd && m.field === field && m.kind === kind) return m.reason;
+  }
+  const reason = kind === null ? `${field}: fd ${ufd} is not open` : `${field}: fd ${ufd} is not a BPF token (${kind})`;
+  const e = { field, ufd, kind, reason };
+  if (badTokenMemo.length < 8) badTokenMemo.push(e);
+  else {
+    badTokenMemo[badTokenNext] = e;
+    badTokenNext = (badTokenNext + 1) & 7;
+  }
+  return reason;
 }
 
 export function bpf_token_put(tok: BpfToken | null): void {
@@ -37,18 +60,53 @@ export function bpf_token_put(tok: BpfToken | null): void {
 /** bpf_token_allow_cmd(): bit `cmd` of allowed_cmds (no LSM policy is loaded, so the hook allows). */
 export function bpf_token_allow_cmd(tok: BpfToken | null, cmd: number): boolean {
   if (tok === null) return false;
-  return cmd < 64 && (tok.allowed_cmds & (1n << BigInt(cmd))) !== 0n;
+  return cmd < 64 && bit64(tok.allowed_cmds, cmd);
 }
 
 export function bpf_token_allow_map_type(t: Task, tok: BpfToken | null, type: number): boolean {
   if (tok === null || type >= maxOf(t, "__MAX_BPF_MAP_TYPE")) return false;
-  return (tok.allowed_maps & (1n << BigInt(type))) !== 0n;
+  return bit64(tok.allowed_maps, type);
+}
+
+/*
+ * Bit n (0..63) of a u64 mask. `mask & (1n << BigInt(n))` made two BigInts
+ * per test; a token's masks are few and fixed, so the two words of the last
+ * two masks seen are kept and the test is on numbers.
+ */
+let bitMaskA: bigint | null = null;
+let bitLoA = 0;
+let bitHiA = 0;
+let bitMaskB: bigint | null = null;
+let bitLoB = 0;
+let bitHiB = 0;
+
+function bit64(mask: bigint, n: number): boolean {
+  if (n < 0 || n > 63) return (mask & (1n << BigInt(n))) !== 0n;
+  let lo: number;
+  let hi: number;
+  if (mask === bitMaskA) {
+    lo = bitLoA;
+    hi = bitHiA;
+  } else if (mask === bitMaskB) {
+    lo = bitLoB;
+    hi = bitHiB;
+  } else {
+    lo = Number(BigInt.asUintN(32, mask)) | 0;
+    hi = Number(BigInt.asUintN(32, mask >> 32n)) | 0;
+    bitMaskB = bitMaskA;
+    bitLoB = bitLoA;
+    bitHiB = bitHiA;
+    bitMaskA = mask;
+    bitLoA = lo;
+    bitHiA = hi;
+  }
+  return n < 32 ? ((lo >>> n) & 1) !== 0 : ((hi >>> (n - 32)) & 1) !== 0;
 }
 
 /** Both the prog type bit and the attach type bit must be delegated. */
 export function bpf_token_allow_prog_type(t: Task, tok: BpfToken | null, prog_type: number, attach_type: number): boolean {
   if (tok === null || prog_type >= maxOf(t, "__MAX_BPF_PROG_TYPE") || attach_type >= maxOf(t, "__MAX_BPF_ATTACH_TYPE")) return false;
-  return (tok.allowed_progs & (1n << BigInt(prog_type))) !== 0n && (tok.allowed_attachs & (1n << BigInt(attach_type))) !== 0n;
+  return bit64(tok.allowed_progs, prog_type) && bit64(tok.allowed_attachs, attach_type);
 }
 
 /**
