@@ -90,6 +90,8 @@ class Reg {
   refObjId = 0;
   /** PTR_TO_MEM's mem_size. */
   memSize = 0;
+  /** PTR_TO_FUNC's subprogram. */
+  subprogno = 0;
 
   clone(): Reg {
     const r = new Reg();
@@ -105,6 +107,7 @@ class Reg {
     this.map = null;
     this.refObjId = 0;
     this.memSize = 0;
+    this.subprogno = 0;
     this.tn = TNUM_UNKNOWN;
     markUnbounded(this);
   }
@@ -155,6 +158,10 @@ class Frame {
   callsite = -1;
   subprog = 0;
   frameno = 0;
+  /** A callback's frame (in_callback_fn): R0 must be in [0, 1] at its exit, which goes back to the call. */
+  inCallback = false;
+  /** How many times the callback of the helper call in this frame was entered (callback_depth). */
+  callbackDepth = 0;
   clone(): Frame {
     const f = new Frame();
     f.regs = this.regs.map((r) => r.clone());
@@ -162,6 +169,8 @@ class Frame {
     f.callsite = this.callsite;
     f.subprog = this.subprog;
     f.frameno = this.frameno;
+    f.inCallback = this.inCallback;
+    f.callbackDepth = this.callbackDepth;
     return f;
   }
   slot(spi: number): Slot {
@@ -192,8 +201,11 @@ class VState {
   parent: Checkpoint | null = null;
   /** The references held on this path (bpf_verifier_state refs). */
   refs: RefState[] = [];
+  /** Callback entries on this path (callback_unroll_depth): states of different depths are no infinite loop. */
+  callbackUnrollDepth = 0;
   clone(): VState {
     const s = new VState();
+    s.callbackUnrollDepth = this.callbackUnrollDepth;
     s.frames = this.frames.map((f) => f.clone());
     s.parent = this.parent;
     s.refs = this.refs.map((r) => ({ ...r }));
@@ -217,7 +229,7 @@ class VerifyError {
 // --- helper prototypes ------------------------------------------------------------------
 
 // ALLOC_SIZE is ARG_CONST_ALLOC_SIZE_OR_ZERO, RINGBUF_RELEASE is ARG_PTR_TO_RINGBUF_MEM | OBJ_RELEASE.
-const A = { ANY: 1, MAP_PTR: 2, MAP_KEY: 3, MAP_VALUE: 4, UNINIT_MAP_VALUE: 5, CTX: 6, MEM: 7, UNINIT_MEM: 8, SIZE: 9, SIZE_OR_ZERO: 10, MEM_OR_NULL: 11, ALLOC_SIZE: 12, RINGBUF_RELEASE: 13 } as const;
+const A = { ANY: 1, MAP_PTR: 2, MAP_KEY: 3, MAP_VALUE: 4, UNINIT_MAP_VALUE: 5, CTX: 6, MEM: 7, UNINIT_MEM: 8, SIZE: 9, SIZE_OR_ZERO: 10, MEM_OR_NULL: 11, ALLOC_SIZE: 12, RINGBUF_RELEASE: 13, FUNC: 14, STACK_OR_NULL: 15 } as const;
 const RET = { INT: 1, VOID: 2, MAP_VALUE_OR_NULL: 3, RINGBUF_MEM_OR_NULL: 4 } as const;
 
 interface Proto {
@@ -269,6 +281,8 @@ const PROTOS: Record<number, Proto> = {
   131: { gpl: false, args: [A.MAP_PTR, A.ALLOC_SIZE, A.ANY], ret: RET.RINGBUF_MEM_OR_NULL },
   132: { gpl: false, args: [A.RINGBUF_RELEASE, A.ANY], ret: RET.VOID },
   133: { gpl: false, args: [A.RINGBUF_RELEASE, A.ANY], ret: RET.VOID },
+  // bpf_loop(nr_loops, callback_fn, callback_ctx, flags)
+  181: { gpl: false, args: [A.ANY, A.FUNC, A.STACK_OR_NULL, A.ANY], ret: RET.INT },
 };
 
 const MEM_TYPES = "fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_";
@@ -564,6 +578,10 @@ class Env {
   readonly seenInsns = new Set<number>();
   /** env->seen_direct_write: a store into the packet (the tc prologue unclones the skb). */
   seenDirectWrite = false;
+  /** The branch stack of the running walk (push_stack of a callback entry). */
+  pending: Pending[] = [];
+  /** Set by a callback's exit: the next prune hit says "from X to Y: safe" (do_print_state). */
+  returned = false;
 
   constructor(t: Task, prog: BpfProg, log: VLog, insns: DInsn[], token: BpfToken | null) {
     this.t = t;
@@ -650,7 +668,6 @@ function addSubprogs(env: Env): void {
     const target = i + insn.imm + 1;
     if (target < 0 || target >= n) env.fail(-EINVAL, "call to invalid destination");
     starts.add(target);
-    if (pseudoFunc) env.fail(-EINVAL, "bpfemu: BPF_PSEUDO_FUNC (callbacks) is not emulated");
   }
   env.subprogs = [...starts].sort((a, b) => a - b).map((start) => ({ start, stack_depth: 0 }));
 }
@@ -775,6 +792,14 @@ function checkCfg(env: Env): void {
     s0[t] = t + 1;
     if (isLdImm64(insn)) {
       s0[t] = t + 2;
+      // visit_func_call_insn() for a BPF_PSEUDO_FUNC: the ld_imm64, the insn after it and the callee are prune points, the callee a branch.
+      if (insn.src === 4) {
+        prune.add(t + 2);
+        prune.add(t);
+        prune.add(t + insn.imm + 1);
+        sc[t] = 2;
+        s1[t] = t + insn.imm + 1;
+      }
       return;
     }
     if (c !== 5 && c !== 6) return;
@@ -1043,6 +1068,7 @@ function printState(env: Env, st: VState, all: boolean): string {
   }
   // print_verifier_state(): the path's references after the stack.
   if (st.refs.length) s += " refs=" + st.refs.map((r) => r.id).join(",");
+  if (f.inCallback) s += " cb";
   return s;
 }
 
@@ -1105,6 +1131,8 @@ function statesEqual(env: Env, old: VState, cur: VState, insn: number, exact: bo
     const of = old.frames[fi]!;
     const cf = cur.frames[fi]!;
     if (of.callsite !== cf.callsite) return false;
+    // func_states_equal(): an old state entered the callback no more times than the current one.
+    if (of.callbackDepth > cf.callbackDepth) return false;
     const live = fi === cur.frames.length - 1 ? env.liveIn[insn] ?? 0x7ff : 0x7ff;
     for (let r = 0; r < 11; r++) {
       if (!(live & (1 << r)) && r !== 10) continue;
@@ -1138,7 +1166,7 @@ function regSafe(a: Reg, b: Reg, idmap: Map<number, number>, exact: boolean): bo
     if (m === undefined) idmap.set(a.id, b.id);
     else if (m !== b.id) return false;
   }
-  if (a.memSize !== b.memSize || !checkIds(idmap, a.refObjId, b.refObjId)) return false;
+  if (a.memSize !== b.memSize || a.subprogno !== b.subprogno || !checkIds(idmap, a.refObjId, b.refObjId)) return false;
   if (a.off !== b.off || a.map !== b.map || a.frameno !== b.frameno) return false;
   if (exact) return a.tn.v === b.tn.v && a.tn.m === b.tn.m && a.umin === b.umin && a.umax === b.umax && a.smin === b.smin && a.smax === b.smax && a.range === b.range;
   if ((a.t === T.PKT || a.t === T.PKT_META) && a.range > b.range) return false;
@@ -1160,17 +1188,25 @@ function isStateVisited(env: Env, st: VState, insn: number): number {
   let addNew = forced || (env.jmps_processed - env.prev_jmps_processed >= 2 && env.insn_processed - env.prev_insn_processed >= 8);
   const list = env.explored.get(insn) ?? [];
   const statesCnt = list.length;
-  for (let i = 0; i < list.length; i++) {
+  // The explored list is walked newest first (list_add at the head), which decides whose miss counts grow.
+  for (let i = list.length - 1; i >= 0; i--) {
     const cp = list[i]!;
     if (cp.branches > 0) {
-      if (statesEqual(env, cp.state, st, insn, true)) {
+      // A helper call that enters a callback: a state within an earlier one still on the path is
+      // safe (the callback's effect is already being explored), and no infinite-loop check.
+      if (forced) {
+        if (statesEqual(env, cp.state, st, insn, false)) {
+          cp.hit++;
+          return 1;
+        }
+      } else if (cp.state.callbackUnrollDepth === st.callbackUnrollDepth && statesEqual(env, cp.state, st, insn, true)) {
         env.btfi?.verboseLinfo(insn, "; ");
         env.verbose(`infinite loop detected at insn ${insn}\n`);
         env.verbose("cur state:" + printState(env, st, true) + "\n");
         env.verbose("old state:" + printState(env, cp.state, true) + "\n");
         throw new VerifyError(-EINVAL, `infinite loop detected at insn ${insn}`);
       }
-      if (env.jmps_processed - env.prev_jmps_processed < 20 && env.insn_processed - env.prev_insn_processed < 100) addNew = false;
+      if (!forced && env.jmps_processed - env.prev_jmps_processed < 20 && env.insn_processed - env.prev_insn_processed < 100) addNew = false;
     } else if (statesEqual(env, cp.state, st, insn, false)) {
       cp.hit++;
       return 1;
@@ -1181,7 +1217,6 @@ function isStateVisited(env: Env, st: VState, insn: number): number {
     const n = forced && cp.branches > 0 ? 64 : 3;
     if (cp.miss > cp.hit * n + n) {
       list.splice(i, 1);
-      i--;
     }
   }
   if (statesCnt > env.max_states_per_insn) env.max_states_per_insn = statesCnt;
@@ -2049,6 +2084,7 @@ function checkHelperCall(env: Env, st: VState, insn: DInsn, idx: number): void {
   let msizeMax = 0n;
   let allocSize = 0;
   let releaseRef = 0;
+  let callback = -1;
   for (let i = 0; i < proto.args.length; i++) {
     const regno = i + 1;
     const a = proto.args[i]!;
@@ -2095,6 +2131,14 @@ function checkHelperCall(env: Env, st: VState, insn: DInsn, idx: number): void {
         msizeMax = reg.umax;
         break;
       }
+      case A.FUNC:
+        if (reg.t !== T.FUNC) env.fail(-EACCES, `R${regno} type=${regTypeStr(reg.t)} expected=func`);
+        callback = reg.subprogno;
+        break;
+      case A.STACK_OR_NULL:
+        if (reg.isConst() && reg.tn.v === 0n) break;
+        if (reg.t !== T.STACK) env.fail(-EACCES, `R${regno} type=${regTypeStr(reg.t)} expected=fp`);
+        break;
       case A.ALLOC_SIZE:
         // check_func_arg(): ARG_CONST_ALLOC_SIZE_OR_ZERO takes a constant.
         if (reg.t !== T.SCALAR) env.fail(-EACCES, `R${regno} type=${regTypeStr(reg.t)} expected=scalar`);
@@ -2110,6 +2154,13 @@ function checkHelperCall(env: Env, st: VState, insn: DInsn, idx: number): void {
         releaseRef = reg.refObjId;
         break;
     }
+  }
+  if (id === 181) {
+    // check_helper_call() of bpf_loop: the callback is entered (push_callback_call) while this
+    // frame's callback_depth stays below nr_loops' maximum; then the call returns.
+    const caller = st.cur;
+    if (BigInt(caller.callbackDepth) < st.cur.regs[1]!.umax) pushCallback(env, st, idx, callback);
+    else caller.callbackDepth = 0;
   }
   if (releaseRef) {
     // release_reference(): the reference goes, and every copy of the pointer with it (mark_reg_invalid).
@@ -2199,6 +2250,36 @@ function checkHelperCall(env: Env, st: VState, insn: DInsn, idx: number): void {
 }
 
 /**
+ * push_callback_call() with set_loop_callback_state(): a copy of the state
+ * enters the callback in a new frame (setup_func_entry) and waits on the
+ * branch stack, with R1 the unknown index and R2 the caller's R3; the current
+ * path goes on after the call.
+ */
+function pushCallback(env: Env, st: VState, idx: number, sub: number): void {
+  const cb = pushBranch(env, st, env.pending, env.subprogs[sub]!.start, idx);
+  if (cb.frames.length >= MAX_CALL_FRAMES) env.fail(-E2BIG, `the call stack of ${cb.frames.length + 1} frames is too deep`);
+  const caller = cb.cur;
+  const f = new Frame();
+  f.callsite = idx;
+  f.frameno = cb.frames.length;
+  f.subprog = sub;
+  f.inCallback = true;
+  for (let r = 0; r < 11; r++) f.regs.push(new Reg());
+  f.regs[1]!.setUnknown();
+  f.regs[2] = caller.regs[3]!.clone();
+  const fp = f.regs[10]!;
+  fp.t = T.STACK;
+  fp.tn = tnumConst(0n);
+  fp.smin = fp.smax = 0n;
+  fp.umin = fp.umax = 0n;
+  fp.frameno = f.frameno;
+  caller.callbackDepth++;
+  cb.callbackUnrollDepth++;
+  cb.frames.push(f);
+  st.cur.callbackDepth = 0;
+}
+
+/**
  * check_helper_call() for a helper whose prototype is not emulated: only the
  * checks before its first well-typed argument, as measured with R1 the entry
  * context and R2..R5 unset (HELPER_UNSET_ARGS). Anything past them is
@@ -2282,6 +2363,7 @@ function checkReturnCode(env: Env, st: VState): void {
 function doCheck(env: Env, subprog = 0): void {
   const insns = env.insns;
   const stack: Pending[] = [];
+  env.pending = stack;
   let st = initState(env);
   let idx = 0;
   if (subprog) {
@@ -2323,9 +2405,11 @@ function doCheck(env: Env, subprog = 0): void {
     if (env.prune.has(idx)) {
       if (isStateVisited(env, st, idx) === 1) pruned = true;
     }
+    const returned = env.returned;
+    env.returned = false;
     if (pruned) {
       // is_state_visited() hit: the log says which branch turned out safe.
-      if (env.level1) env.verbose(doPrintState ? `\nfrom ${prev} to ${idx}: safe\n` : `${idx}: safe\n`);
+      if (env.level1) env.verbose(doPrintState || returned ? `\nfrom ${prev} to ${idx}: safe\n` : `${idx}: safe\n`);
     } else {
       if (env.log.level & BPF_LOG_LEVEL2 && doPrintState) {
         env.verbose(`\nfrom ${prev} to ${idx}:`);
@@ -2442,6 +2526,18 @@ function step(env: Env, st: VState, insn: DInsn, idx: number, stack: Pending[]):
           } else d.t = T.MAP_PTR;
         } else if (insn.src === 0) {
           d.setConst((BigInt(env.insns[idx + 1]!.imm >>> 0) << 32n) | BigInt(insn.imm >>> 0));
+        } else if (insn.src === 4) {
+          // check_ld_imm() of BPF_PSEUDO_FUNC: the callee needs BTF func_info and static linkage.
+          const sub = env.subprogs.findIndex((x) => x.start === idx + insn.imm + 1);
+          const bi = env.btfi as (BtfInfoHooks & { func_info?: unknown[]; linkage?: number[] }) | null;
+          if (!bi?.func_info?.length) env.fail(-EINVAL, "missing btf func_info");
+          if ((bi!.linkage?.[sub] ?? 0) !== 0) env.fail(-EINVAL, "callback function not static");
+          d.setUnknown();
+          d.t = T.FUNC;
+          d.tn = tnumConst(0n);
+          d.umin = d.umax = 0n;
+          d.smin = d.smax = 0n;
+          d.subprogno = sub;
         }
         return idx + 2;
       }
@@ -2525,8 +2621,19 @@ function step(env: Env, st: VState, insn: DInsn, idx: number, stack: Pending[]):
           // prepare_func_exit(): R0 goes back to the caller (unchecked here; the caller's use checks it).
           const r0 = st.cur.regs[0]!;
           if (r0.t === T.STACK && r0.frameno === st.frames.length - 1) env.fail(-EINVAL, "cannot return stack pointer to the caller");
+          const cbExit = st.cur.inCallback;
+          if (cbExit) {
+            // A callback returns a scalar in its callback_ret_range, [0, 1] for bpf_loop; the walk goes back to the call.
+            if (r0.t !== T.SCALAR) env.fail(-EACCES, "R0 not a scalar value");
+            if (r0.smin < 0n || r0.smax > 1n) {
+              let has = "";
+              if (r0.smin > S64_MIN) has += ` smin=${r0.smin}`;
+              if (r0.smax < S64_MAX) has += ` smax=${r0.smax}`;
+              env.fail(-EINVAL, `At callback return the register R0 has${has || " unknown scalar value"} should have been in [0, 1]`);
+            }
+          }
           const callee = st.frames.pop()!;
-          st.cur.regs[0] = callee.regs[0]!.clone();
+          if (!cbExit) st.cur.regs[0] = callee.regs[0]!.clone();
           env.scratchedRegs = 0x7ff;
           if (env.level1) {
             env.verbose("returning from callee:\n");
@@ -2535,11 +2642,16 @@ function step(env: Env, st: VState, insn: DInsn, idx: number, stack: Pending[]):
               tmp.frames.push(callee);
               return tmp;
             })(), true) + "\n");
-            env.verbose("to caller at " + (callee.callsite + 1) + ":\n");
+            env.verbose("to caller at " + (callee.callsite + (cbExit ? 0 : 1)) + ":\n");
             env.verbose(printState(env, st, true) + "\n");
           }
           env.scratchedRegs = 0;
           env.scratchedSlots.clear();
+          // widen_imprecise_scalars() is not modelled: the emulator keeps every scalar precise.
+          if (cbExit) {
+            env.returned = true;
+            return callee.callsite;
+          }
           return callee.callsite + 1;
         }
         // check_resource_leak() before check_return_code(): every reference must be released at the main exit.
