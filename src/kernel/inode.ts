@@ -83,6 +83,13 @@ export class Inode {
    * ENOENT and unlink() EPERM (probed).
    */
   preload = false;
+  /**
+   * Open files on this inode (namei.ts openPath/releasePath), and whether the
+   * count was ever set: a release with no count yet reads it as 1. Fields
+   * rather than a WeakMap, which cost a lookup and an insert per open and close.
+   */
+  openRefs = 0;
+  openRefsSet = false;
 
   constructor(sb: SuperBlock, mode: number, uid: number, gid: number, parent: Inode | null, name: string) {
     this.sb = sb;

@@ -167,13 +167,12 @@ export const vfs_opath_fops: FileOperations = { name: "O_PATH", release: release
 
 const PATH_FOPS = new Set<FileOperations>([vfs_dir_fops, vfs_reg_fops, vfs_opath_fops]);
 
-/** Open files pin their inode: a pinned object unlinked while an O_PATH fd is open goes away on the last close. */
-const openRefs = new WeakMap<Inode, number>();
-
+/** Open files pin their inode (Inode.openRefs): a pinned object unlinked while an O_PATH fd is open goes away on the last close. */
 function releasePath(f: File): void {
   const inode = (f.private_data as VfsFile).path.inode;
-  const n = (openRefs.get(inode) ?? 1) - 1;
-  openRefs.set(inode, n);
+  const n = (inode.openRefsSet ? inode.openRefs : 1) - 1;
+  inode.openRefs = n;
+  inode.openRefsSet = true;
   if (n === 0 && inode.parent === null && inode !== inode.sb.root) evictInode(inode);
 }
 
@@ -191,8 +190,10 @@ export function filePath(f: File): Path | undefined {
 
 /** A new file on `path` (dentry_open). */
 export function openPath(path: Path, flags: number): File {
-  const fops = flags & O_PATH ? vfs_opath_fops : path.inode.isDir() ? vfs_dir_fops : vfs_reg_fops;
-  openRefs.set(path.inode, (openRefs.get(path.inode) ?? 0) + 1);
+  const inode = path.inode;
+  const fops = flags & O_PATH ? vfs_opath_fops : inode.isDir() ? vfs_dir_fops : vfs_reg_fops;
+  inode.openRefs = (inode.openRefsSet ? inode.openRefs : 0) + 1;
+  inode.openRefsSet = true;
   return new File(fops, { path } satisfies VfsFile, flags);
 }
 
@@ -456,7 +457,7 @@ export function do_unlinkat(t: Task, dfd: number, s: string): number {
   err = 0;
   dir.children!.delete(w.last);
   victim.parent = null;
-  if ((openRefs.get(victim) ?? 0) === 0) evictInode(victim);
+  if ((victim.openRefsSet ? victim.openRefs : 0) === 0) evictInode(victim);
   return err;
 }
 

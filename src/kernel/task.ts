@@ -160,7 +160,8 @@ export class Task {
     } catch (e) {
       r = this.fail(-22, `internal error in bpfemu (${what}): ${e instanceof Error ? e.message : String(e)}`);
     }
-    return this.endCall(r, `${what} failed`);
+    // The fallback reason is only read when the call failed.
+    return this.endCall(r, r < 0 ? `${what} failed` : "");
   }
 
   /** mkdir(path, mode), with the task's umask applied. */
@@ -175,7 +176,15 @@ export class Task {
 
   /** open(path, flags, mode): an fd or -errno (Linux x86_64 O_* values). */
   open(path: string, flags: number, mode = 0): number {
-    return this.sys(() => do_sys_openat(this, AT_FDCWD, path, flags, mode), "open");
+    // sys() written out: no closure per open.
+    this.beginCall();
+    let r: number;
+    try {
+      r = do_sys_openat(this, AT_FDCWD, path, flags, mode);
+    } catch (e) {
+      r = this.fail(-22, `internal error in bpfemu (open): ${e instanceof Error ? e.message : String(e)}`);
+    }
+    return this.endCall(r, r < 0 ? "open failed" : "");
   }
 
   /** openat(dirfd, path, flags, mode); dirfd -100 is AT_FDCWD. */
