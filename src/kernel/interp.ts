@@ -43,6 +43,10 @@ export interface RunCtx {
 }
 
 export const STACK_BASE = 0x7f0000000000n;
+/** A BPF_PSEUDO_FUNC ld_imm64 gives this plus the callee's insn index (the kernel gives its address). */
+const FUNC_BASE = 0x5f0000000000n;
+/** BPF_MAX_LOOPS */
+const BPF_MAX_LOOPS = 8n * 1024n * 1024n;
 export const MAPVAL_BASE = 0x6f0000000000n;
 
 const U64 = (1n << 64n) - 1n;
@@ -256,7 +260,8 @@ export function bpf_prog_run(rc: RunCtx): { r0: bigint } | { fault: string } {
   let n = code.length / 8;
   let tailCalls = 0;
   const regs: bigint[] = new Array(11).fill(0n);
-  const frames: { ret: number; saved: bigint[]; fp: bigint }[] = [];
+  // A frame is a bpf-to-bpf call, or a bpf_loop() running its callback (loop: the next index, the count, the callback and its context).
+  const frames: { ret: number; saved: bigint[]; fp: bigint; loop?: { i: bigint; n: bigint; cb: number; ctx: bigint } }[] = [];
   let depth = 0;
   const newStack = (): bigint => {
     const base = STACK_BASE + BigInt(depth) * 0x1000n;
@@ -360,12 +365,44 @@ export function bpf_prog_run(rc: RunCtx): { r0: bigint } | { fault: string } {
             }
             continue;
           }
+          if (imm === 181) {
+            // bpf_loop(): flags must be 0 and nr_loops (u32) at most BPF_MAX_LOOPS; the callback gets (i, ctx) and stops the loop by returning non-zero.
+            const nr = regs[1]! & 0xffffffffn;
+            if (regs[4]! !== 0n) regs[0] = BigInt.asUintN(64, -22n);
+            else if (nr > BPF_MAX_LOOPS) regs[0] = BigInt.asUintN(64, -7n);
+            else if (nr === 0n) regs[0] = 0n;
+            else {
+              const cb = Number(regs[2]! - FUNC_BASE);
+              const ctx = regs[3]!;
+              frames.push({ ret: pc, saved: [regs[6]!, regs[7]!, regs[8]!, regs[9]!, regs[10]!], fp: regs[10]!, loop: { i: 0n, n: nr, cb, ctx } });
+              depth++;
+              regs[10] = newStack();
+              regs[1] = 0n;
+              regs[2] = ctx;
+              pc = cb;
+            }
+            continue;
+          }
           regs[0] = callHelper(rc, imm, regs, prog);
           continue;
         }
         if (jop === 0x90) {
           const f = frames.pop();
           if (!f) return { r0: regs[0]! };
+          const lp = f.loop;
+          if (lp) {
+            lp.i++;
+            if (regs[0]! === 0n && lp.i < lp.n) {
+              // The next iteration: a fresh call of the callback.
+              frames.push(f);
+              regs[10] = newStack();
+              regs[1] = lp.i;
+              regs[2] = lp.ctx;
+              pc = lp.cb;
+              continue;
+            }
+            regs[0] = lp.i;
+          }
           depth--;
           [regs[6], regs[7], regs[8], regs[9], regs[10]] = f.saved as [bigint, bigint, bigint, bigint, bigint];
           pc = f.ret;
@@ -419,7 +456,8 @@ export function bpf_prog_run(rc: RunCtx): { r0: bigint } | { fault: string } {
               mapOps(map).map_lookup_sys?.(rc.t, map, key, value, 0n);
               regs[dst] = mapValueRegion(rc, map, key, value) + hi;
             }
-          } else regs[dst] = (hi << 32n) | lo;
+          } else if (src === 4) regs[dst] = FUNC_BASE + BigInt(pc + imm);
+          else regs[dst] = (hi << 32n) | lo;
           pc++;
           continue;
         }

@@ -1738,8 +1738,12 @@ function checkAlu(env: Env, st: VState, insn: DInsn): void {
         d.setUnknown();
         truncTo32(d);
       } else {
+        // A scalar that fits in 32 bits shares its id with the copy (assign_scalar_id_before_mov); a wider one's copy has none.
+        const u32src = s.umax <= U32_MAX;
+        if (u32src && !s.isConst() && !s.id) s.id = newId(env);
         const c = s.clone();
         truncTo32(c);
+        c.id = u32src ? s.id : 0;
         Object.assign(d, c);
       }
     } else {
@@ -2409,7 +2413,8 @@ function doCheck(env: Env, subprog = 0): void {
     env.returned = false;
     if (pruned) {
       // is_state_visited() hit: the log says which branch turned out safe.
-      if (env.level1) env.verbose(doPrintState || returned ? `\nfrom ${prev} to ${idx}: safe\n` : `${idx}: safe\n`);
+      // After a callback's exit the kernel's line has one more blank line before it (recorded on 6.18: sock_bpf_loop).
+      if (env.level1) env.verbose(doPrintState || returned ? `${returned ? "\n" : ""}\nfrom ${prev} to ${idx}: safe\n` : `${idx}: safe\n`);
     } else {
       if (env.log.level & BPF_LOG_LEVEL2 && doPrintState) {
         env.verbose(`\nfrom ${prev} to ${idx}:`);
