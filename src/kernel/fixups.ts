@@ -17,7 +17,8 @@
 // (LD_ABS helpers, __htab_map_lookup_elem) get imm 0, and so do the kernel
 // addresses of inlined helpers. Not done: Spectre v4 nospec after stack
 // stores and sanitize_ptr_alu for loads without CAP_PERFMON, the zero
-// extension pass (x86-64 needs none), map-in-map and bpf_loop inlining.
+// extension pass (x86-64 needs none), map-in-map. bpf_loop calls whose flags
+// are always 0 and callback always the same are inlined (optimize_bpf_loop).
 
 import { BPF_MAP_TYPE as MT, BPF_PROG_TYPE as PT } from "../uapi/gen/consts-6.18.ts";
 import type { BpfMap } from "./bpf.ts";
@@ -47,6 +48,8 @@ export interface FixupInput {
   readonly privileged?: boolean;
   /** env->seen_direct_write: the walk saw a store into the packet. */
   readonly directWrite?: boolean;
+  /** bpf_loop calls fit for inlining (loop_inline_state): call index -> callback subprogram and the containing subprogram's stack depth. */
+  readonly loopInline?: ReadonlyMap<number, { readonly callback: number; readonly stackDepth: number }>;
 }
 
 export interface FixupResult {
@@ -379,12 +382,44 @@ function untouched(input: FixupInput): boolean {
 }
 
 /**
+ * inline_bpf_loop(): the 19 instructions that replace a bpf_loop call: the
+ * BPF_MAX_LOOPS check, R6-R8 spilled below the frame (at stackBase) and used
+ * as count, index and context, the callback called while it returns 0, R0 the
+ * number of iterations. The call's target is filled in at output time.
+ */
+function inlineBpfLoop(stackBase: number): Insn[] {
+  const I = (code: number, dst: number, src: number, off: number, imm: number): Insn => ({ code, dst, src, off, imm });
+  const r6 = stackBase, r7 = stackBase + 8, r8 = stackBase + 16;
+  return [
+    I(0xb5, 1, 0, 2, 1 << 23),
+    I(0xb4, 0, 0, 0, -7),
+    I(0x05, 0, 0, 16, 0),
+    I(0x7b, 10, 6, r6, 0),
+    I(0x7b, 10, 7, r7, 0),
+    I(0x7b, 10, 8, r8, 0),
+    I(0xbf, 6, 1, 0, 0),
+    I(0xb4, 7, 0, 0, 0),
+    I(0xbf, 8, 3, 0, 0),
+    I(0x3d, 7, 6, 5, 0),
+    I(0xbf, 1, 7, 0, 0),
+    I(0xbf, 2, 8, 0, 0),
+    I(0x85, 0, 1, 0, 0),
+    I(0x07, 7, 0, 0, 1),
+    I(0x15, 0, 0, -6, 0),
+    I(0xbf, 0, 7, 0, 0),
+    I(0x79, 6, 10, r6, 0),
+    I(0x79, 7, 10, r7, 0),
+    I(0x79, 8, 10, r8, 0),
+  ];
+}
+
+/**
  * The passes over the loaded program, then the jumps and subprogram calls
  * re-aimed the way bpf_patch_insn_data()/bpf_adj_branches() keep them: a jump
  * to a patched instruction lands on its first replacement.
  */
 export function xlatedInsns(input: FixupInput): FixupResult {
-  if (untouched(input)) return { xlated: input.insns, newIndex: null, subprogStarts: [...input.subprogStarts] };
+  if (!input.loopInline?.size && untouched(input)) return { xlated: input.insns, newIndex: null, subprogStarts: [...input.subprogStarts] };
   const flat = decodeAll(input.insns);
   // One slot per original instruction; the second half of an ld_imm64 rides with the first.
   const slots: Insn[][] = [];
@@ -394,6 +429,12 @@ export function xlatedInsns(input: FixupInput): FixupResult {
       slots.push([]);
       k++;
     } else slots.push([flat[k]!]);
+  }
+  // optimize_bpf_loop() comes before the dead-code passes: the call becomes the loop (its callback call is aimed at output time).
+  const loops = new Map<number, number>();
+  for (const [k, li] of input.loopInline ?? []) {
+    slots[k] = inlineBpfLoop(-(li.stackDepth + 24 + (Math.ceil(li.stackDepth / 8) * 8 - li.stackDepth)));
+    loops.set(k, li.callback);
   }
   const sanitized = new Set<number>();
   if (input.seen) {
@@ -440,6 +481,18 @@ export function xlatedInsns(input: FixupInput): FixupResult {
         } else i.imm = rel;
       }
       out.push(i);
+    } else if (s.length === 2 && isLdImm64(s[0]!) && s[0]!.src === 4 && s[0] === before[k]![0]) {
+      // A BPF_PSEUDO_FUNC ld_imm64 after jit_subprogs(): the callee's relative start, then its subprogram number (recorded on 6.18).
+      const here = newIndex[k]!;
+      const target = newIndex[k + 1 + s[0]!.imm] ?? here + 1 + s[0]!.imm;
+      out.push({ ...s[0]!, imm: target - here - 1 }, { ...s[1]!, imm: Math.max(0, newStarts.indexOf(target)) });
+    } else if (loops.has(k)) {
+      // The callback call of an inlined bpf_loop, in jit_subprogs() form like any bpf-to-bpf call.
+      const call = s[12]!;
+      const pos = newIndex[k]! + 12;
+      const sub = loops.get(k)!;
+      const rel = newStarts[sub]! - pos - 1;
+      out.push(...s.slice(0, 12), multi ? { ...call, off: rel, imm: sub } : { ...call, imm: rel }, ...s.slice(13));
     } else out.push(...s);
   });
   return { xlated: encodeAll(out), newIndex, subprogStarts: newStarts };

@@ -580,6 +580,8 @@ class Env {
   seenDirectWrite = false;
   /** The branch stack of the running walk (push_stack of a callback entry). */
   pending: Pending[] = [];
+  /** loop_inline_state of each bpf_loop call: flags always 0 and one callback make it fit for inlining. */
+  readonly loopInline = new Map<number, { fit: boolean; callback: number }>();
   /** Set by a callback's exit: the next prune hit says "from X to Y: safe" (do_print_state). */
   returned = false;
 
@@ -2160,6 +2162,12 @@ function checkHelperCall(env: Env, st: VState, insn: DInsn, idx: number): void {
     }
   }
   if (id === 181) {
+    // update_loop_inline_state(): flags (R4) a known 0 and the same callback on every visit.
+    const r4 = st.cur.regs[4]!;
+    const zero = r4.isConst() && r4.tn.v === 0n;
+    const li = env.loopInline.get(idx);
+    if (!li) env.loopInline.set(idx, { fit: zero, callback });
+    else if (li.fit) li.fit = zero && li.callback === callback;
     // check_helper_call() of bpf_loop: the callback is entered (push_callback_call) while this
     // frame's callback_depth stays below nr_loops' maximum; then the call returns.
     const caller = st.cur;
@@ -2873,7 +2881,15 @@ function xlatedDump(env: Env): Uint8Array {
     dv.setUint32(i * 8 + 12, m.off, true);
   }
   setMapRefDump(env.prog, out);
-  const r = xlatedInsns({ insns: out, progType: env.prog.type, ctxInsns: env.ctxInsns, callMaps: env.callMaps, subprogStarts: env.subprogs.map((s) => s.start), seen: env.seenInsns, privileged: env.bpf_capable, directWrite: env.seenDirectWrite });
+  // optimize_bpf_loop(): each fit call, with the stack depth of the subprogram holding it.
+  const loopInline = new Map<number, { callback: number; stackDepth: number }>();
+  for (const [k, li] of env.loopInline) {
+    if (!li.fit) continue;
+    let sub = 0;
+    while (sub + 1 < env.subprogs.length && env.subprogs[sub + 1]!.start <= k) sub++;
+    loopInline.set(k, { callback: li.callback, stackDepth: env.subprogs[sub]!.stack_depth });
+  }
+  const r = xlatedInsns({ loopInline, insns: out, progType: env.prog.type, ctxInsns: env.ctxInsns, callMaps: env.callMaps, subprogStarts: env.subprogs.map((s) => s.start), seen: env.seenInsns, privileged: env.bpf_capable, directWrite: env.seenDirectWrite });
   setXlatedIndex(env.prog, r.newIndex);
   return r.xlated;
 }
