@@ -18,7 +18,7 @@ const { R0, R1, R2, R3, R4, R5, R6, R7, R8, R9, R10 } = A;
 const P = A.prog;
 const S = A.SZ;
 const PT = { SOCKET_FILTER: 1, KPROBE: 2, SCHED_CLS: 3, SCHED_ACT: 4, TRACEPOINT: 5, XDP: 6, PERF_EVENT: 7, CGROUP_SKB: 8, RAW_TRACEPOINT: 17 } as const;
-const MT = { HASH: 1, ARRAY: 2, PROG_ARRAY: 3, PERF_EVENT_ARRAY: 4, PERCPU_ARRAY: 6, DEVMAP: 14, QUEUE: 22, RINGBUF: 27 } as const;
+const MT = { HASH: 1, ARRAY: 2, PROG_ARRAY: 3, PERF_EVENT_ARRAY: 4, PERCPU_ARRAY: 6, STACK_TRACE: 7, DEVMAP: 14, QUEUE: 22, RINGBUF: 27 } as const;
 
 const ROOT: TraceEnv = { kind: "root" };
 const NOCAP: TraceEnv = { kind: "nocap" };
@@ -485,6 +485,62 @@ function variantCases(): Case[] {
   return c;
 }
 
+// --- references, callbacks and stack ids ---------------------------------------------------------
+
+/**
+ * Ring buffer reservations (acquire_reference / release_reference, the NULL
+ * check, PTR_TO_MEM bounds, leaks at exit), bpf_get_stackid's map and
+ * BPF_PSEUDO_FUNC / bpf_loop without BTF func_info.
+ */
+function refCases(): Case[] {
+  const c: Case[] = [];
+  const RB: MapSpec[] = [[MT.RINGBUF, 0, 0, 4096]];
+  const reserve = (size = 8): Uint8Array[] => [A.ldMapFd(R1, 3), A.mov64i(R2, size), A.mov64i(R3, 0), A.call(131)];
+  const add = (name: string, insns: Uint8Array, maps: MapSpec[] = RB, type: number = PT.TRACEPOINT, env?: TraceEnv): void => {
+    c.push({ cls: "refs", name, type, insns, maps, ...(env ? { env } : {}) });
+  };
+  add("rb-submit", P(reserve(), A.jmpi(A.JMP.JEQ, R0, 0, 3), A.mov64r(R1, R0), A.mov64i(R2, 0), A.call(132), ret0));
+  add("rb-discard", P(reserve(), A.jmpi(A.JMP.JEQ, R0, 0, 3), A.mov64r(R1, R0), A.mov64i(R2, 0), A.call(133), ret0));
+  add("rb-write-submit", P(reserve(16), A.jmpi(A.JMP.JEQ, R0, 0, 5), A.st(S.DW, R0, 0, 1), A.st(S.DW, R0, 8, 2), A.mov64r(R1, R0), A.mov64i(R2, 0), A.call(132), ret0));
+  add("rb-leak", P(reserve(), ret0));
+  add("rb-leak-checked", P(reserve(), A.jmpi(A.JMP.JEQ, R0, 0, 0), ret0));
+  add("rb-leak-two", P(reserve(), A.mov64r(R6, R0), reserve(16), A.mov64r(R7, R0), ret0));
+  add("rb-submit-unchecked", P(reserve(), A.mov64r(R1, R0), A.mov64i(R2, 0), A.call(132), ret0));
+  add("rb-submit-twice", P(reserve(), A.jmpi(A.JMP.JEQ, R0, 0, 7), A.mov64r(R6, R0), A.mov64r(R1, R6), A.mov64i(R2, 0), A.call(132), A.mov64r(R1, R6), A.mov64i(R2, 0), A.call(132), ret0));
+  add("rb-use-after-submit", P(reserve(), A.jmpi(A.JMP.JEQ, R0, 0, 5), A.mov64r(R6, R0), A.mov64r(R1, R6), A.mov64i(R2, 0), A.call(132), A.st(S.DW, R6, 0, 1), ret0));
+  add("rb-submit-offset", P(reserve(16), A.jmpi(A.JMP.JEQ, R0, 0, 4), A.mov64r(R1, R0), A.alu64i(A.ALU.ADD, R1, 8), A.mov64i(R2, 0), A.call(132), ret0));
+  add("rb-write-oob", P(reserve(), A.jmpi(A.JMP.JEQ, R0, 0, 4), A.st(S.DW, R0, 8, 1), A.mov64r(R1, R0), A.mov64i(R2, 0), A.call(132), ret0));
+  add("rb-read-neg", P(reserve(), A.jmpi(A.JMP.JEQ, R0, 0, 4), A.ldx(S.W, R2, R0, -4), A.mov64r(R1, R0), A.mov64i(R2, 0), A.call(132), ret0));
+  add("rb-arith-unchecked", P(reserve(), A.alu64i(A.ALU.ADD, R0, 8), ret0));
+  add("rb-deref-unchecked", P(reserve(), A.st(S.DW, R0, 0, 1), ret0));
+  add("rb-size-unknown", P(A.call(7), A.mov64r(R2, R0), A.ldMapFd(R1, 3), A.mov64i(R3, 0), A.call(131), ret0));
+  add("rb-size-zero", P(reserve(0), A.jmpi(A.JMP.JEQ, R0, 0, 3), A.mov64r(R1, R0), A.mov64i(R2, 0), A.call(133), ret0));
+  add("rb-size-ptr", P(A.ldMapFd(R1, 3), A.mov64r(R2, R10), A.mov64i(R3, 0), A.call(131), ret0));
+  add("rb-wrong-map", P(reserve(), ret0), [[MT.ARRAY, 4, 8, 1]]);
+  add("rb-submit-scalar", P(A.mov64i(R1, 0), A.mov64i(R2, 0), A.call(132), ret0), []);
+  add("rb-submit-stack", P(A.mov64r(R1, R10), A.alu64i(A.ALU.ADD, R1, -8), A.mov64i(R2, 0), A.call(132), ret0), []);
+  add("rb-helper-mem", P(reserve(16), A.jmpi(A.JMP.JEQ, R0, 0, 7), A.mov64r(R6, R0), A.mov64r(R1, R6), A.mov64i(R2, 16), A.call(16), A.mov64r(R1, R6), A.mov64i(R2, 0), A.call(132), ret0));
+  add("rb-helper-mem-oob", P(reserve(8), A.jmpi(A.JMP.JEQ, R0, 0, 7), A.mov64r(R6, R0), A.mov64r(R1, R6), A.mov64i(R2, 16), A.call(16), A.mov64r(R1, R6), A.mov64i(R2, 0), A.call(132), ret0));
+  add("rb-spill-submit", P(reserve(), A.jmpi(A.JMP.JEQ, R0, 0, 4), A.stx(S.DW, R10, R0, -8), A.ldx(S.DW, R1, R10, -8), A.mov64i(R2, 0), A.call(132), ret0));
+  add("rb-socket-filter", P(reserve(), ret0), RB, PT.SOCKET_FILTER);
+  // bpf_get_stackid(ctx, map, flags)
+  const ST: MapSpec[] = [[MT.STACK_TRACE, 4, 64, 16]];
+  const stackid = [A.ldMapFd(R2, 3), A.mov64i(R3, 0), A.call(27)];
+  add("stackid-kprobe", P(stackid, A.mov64r(R6, R0), ret0), ST, PT.KPROBE);
+  add("stackid-tp", P(stackid, ret0), ST, PT.TRACEPOINT);
+  add("stackid-ret-range", P(stackid, A.jmpi(A.JMP.JSLT, R0, 0, 1), A.alu64i(A.ALU.AND, R0, 0), A.exit()), ST, PT.KPROBE);
+  add("stackid-array-map", P(stackid, ret0), [[MT.ARRAY, 4, 8, 1]], PT.KPROBE);
+  add("stackid-stackmap-lookup", P(...lookup0(3), ret0), ST, PT.KPROBE);
+  add("stackid-moved-ctx", P(A.alu64i(A.ALU.ADD, R1, 8), stackid, ret0), ST, PT.KPROBE);
+  add("stackid-socket-filter", P(stackid, ret0), ST, PT.SOCKET_FILTER);
+  // BPF_PSEUDO_FUNC: the callback at insn 8, two ld_imm64 halves in between.
+  const loop = (flags: number): Uint8Array => P(A.mov64i(R1, 4), A.ld64(R2, 6n, 4), A.mov64i(R3, 0), A.mov64i(R4, flags), A.call(181), A.mov64i(R0, 0), A.exit(), A.mov64i(R0, 0), A.exit());
+  add("loop-no-func-info", loop(0), [], PT.SOCKET_FILTER);
+  add("loop-nocap", loop(0), [], PT.SOCKET_FILTER, NOCAP);
+  add("pseudo-func-out", P(A.ld64(R2, 9n, 4), ret0), [], PT.SOCKET_FILTER);
+  return c;
+}
+
 // --- assembly --------------------------------------------------------------------------------
 
 /** Frames for the test runs. */
@@ -497,7 +553,7 @@ const ETH = ((): Uint8Array => {
 })();
 
 export function prog2Cases(): Case[] {
-  return [...helperCases(), ...regCases(), ...retCases(), ...flowCases(), ...opcodeCases(), ...ld64Cases(), ...variantCases()];
+  return [...helperCases(), ...regCases(), ...retCases(), ...flowCases(), ...opcodeCases(), ...ld64Cases(), ...variantCases(), ...refCases()];
 }
 
 /** The corpus as traces named progs2/<class>/<name>. */
