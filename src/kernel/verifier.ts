@@ -188,6 +188,10 @@ interface Checkpoint {
   /** is_state_visited() statistics for the eviction heuristic (bpf_verifier_state_list). */
   miss: number;
   hit: number;
+  /** Evicted from the explored list while paths still ran below it (the kernel's free list). */
+  evicted?: boolean;
+  /** The walk's count of live states, to free an evicted one when its last path ends. */
+  env?: { liveStates: number };
 }
 
 /** An acquired reference (struct bpf_reference_state): its id and the insn that acquired it. */
@@ -557,6 +561,8 @@ class Env {
   prev_jmps_processed = 0;
   total_states = 0;
   peak_states = 0;
+  /** States in the explored lists plus evicted ones not yet freed (explored_states_size + free_list_size). */
+  liveStates = 0;
   max_states_per_insn = 0;
   id_gen = 0;
   // log state for the per-insn lines
@@ -1180,6 +1186,8 @@ function branchDone(cp: Checkpoint | null): void {
   while (cp) {
     cp.branches--;
     if (cp.branches > 0) break;
+    // maybe_free_verifier_state(): an evicted state goes once nothing runs below it.
+    if (cp.evicted && cp.env) cp.env.liveStates--;
     cp = cp.parent;
   }
 }
@@ -1219,15 +1227,20 @@ function isStateVisited(env: Env, st: VState, insn: number): number {
     const n = forced && cp.branches > 0 ? 64 : 3;
     if (cp.miss > cp.hit * n + n) {
       list.splice(i, 1);
+      // A state nothing runs below is freed at once; others wait on the free list.
+      if (cp.branches > 0) cp.evicted = true;
+      else env.liveStates--;
     }
   }
   if (statesCnt > env.max_states_per_insn) env.max_states_per_insn = statesCnt;
   if (!addNew) return 0;
   env.total_states++;
-  env.peak_states++;
+  // update_peak_states(): the most states alive at once.
+  env.liveStates++;
+  if (env.liveStates > env.peak_states) env.peak_states = env.liveStates;
   env.prev_jmps_processed = env.jmps_processed;
   env.prev_insn_processed = env.insn_processed;
-  const cp: Checkpoint = { state: st.clone(), branches: 1, parent: st.parent, insn, miss: 0, hit: 0 };
+  const cp: Checkpoint = { state: st.clone(), branches: 1, parent: st.parent, insn, miss: 0, hit: 0, env };
   list.push(cp);
   env.explored.set(insn, list);
   // The path continues below the new checkpoint; its old parent keeps counting it through the child.
