@@ -4,7 +4,8 @@
 // at fixed fake addresses, so pointers are plain u64 values as in the
 // kernel. The whole current ISA runs: ALU/ALU64 with sdiv/smod/movsx/bswap,
 // JMP/JMP32, LD_IMM64/ABS/IND, LDX/LDX MEMSX, ST/STX and atomics; helpers
-// are the map element helpers and a few scalar ones.
+// are the map element helpers, a few scalar and packet ones, and bpf_loop
+// (its callback runs as a call frame per iteration).
 
 import type { BpfMap } from "./bpf.ts";
 import { mapOps } from "./maps.ts";
