@@ -6,29 +6,9 @@
 //
 // Only base (non-split) BTF is read: type ids start at 1 and id 0 is void.
 
-/** BTF_KIND_* numbers (include/uapi/linux/btf.h). */
-export const BTF_KIND = {
-  UNKN: 0,
-  INT: 1,
-  PTR: 2,
-  ARRAY: 3,
-  STRUCT: 4,
-  UNION: 5,
-  ENUM: 6,
-  FWD: 7,
-  TYPEDEF: 8,
-  VOLATILE: 9,
-  CONST: 10,
-  RESTRICT: 11,
-  FUNC: 12,
-  FUNC_PROTO: 13,
-  VAR: 14,
-  DATASEC: 15,
-  FLOAT: 16,
-  DECL_TAG: 17,
-  TYPE_TAG: 18,
-  ENUM64: 19,
-} as const;
+import { BTF_INT_BOOL, BTF_INT_CHAR, BTF_INT_SIGNED, BTF_KIND, BTF_MAGIC } from "../../src/uapi/btf.ts";
+
+export { BTF_INT_BOOL, BTF_INT_CHAR, BTF_INT_SIGNED, BTF_KIND, BTF_MAGIC };
 
 export type BtfKindName = keyof typeof BTF_KIND;
 
@@ -38,12 +18,8 @@ const KIND_NAMES: readonly BtfKindName[] = (() => {
   return names;
 })();
 
-export const BTF_MAGIC = 0xeb9f;
 
 /** BTF_INT_* encoding bits. */
-export const BTF_INT_SIGNED = 1;
-export const BTF_INT_CHAR = 2;
-export const BTF_INT_BOOL = 4;
 
 export interface BtfHeader {
   readonly magic: number;

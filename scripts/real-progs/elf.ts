@@ -9,6 +9,8 @@
 // definitions and, per program, linked instructions whose map references
 // carry the fds the maps will get. No Node API.
 
+import { BTF_KIND, BTF_MAGIC } from "../../src/uapi/btf.ts";
+
 export interface ElfSection {
   readonly index: number;
   readonly name: string;
@@ -143,12 +145,12 @@ interface BtfType {
   readonly array?: { type: number; nelems: number };
 }
 
-const K = { INT: 1, PTR: 2, ARRAY: 3, STRUCT: 4, UNION: 5, ENUM: 6, FWD: 7, TYPEDEF: 8, VOLATILE: 9, CONST: 10, RESTRICT: 11, FUNC: 12, FUNC_PROTO: 13, VAR: 14, DATASEC: 15, FLOAT: 16, DECL_TAG: 17, TYPE_TAG: 18, ENUM64: 19 } as const;
+const K = BTF_KIND;
 
 /** The type section of a raw .BTF blob, ids from 1. */
 export function parseBtfTypes(btf: Uint8Array): BtfType[] {
   const v = new DataView(btf.buffer, btf.byteOffset, btf.byteLength);
-  if (v.getUint16(0, true) !== 0xeb9f) throw new Error("bad BTF magic");
+  if (v.getUint16(0, true) !== BTF_MAGIC) throw new Error("bad BTF magic");
   const hdrLen = v.getUint32(4, true);
   const typeOff = hdrLen + v.getUint32(8, true);
   const typeLen = v.getUint32(12, true);

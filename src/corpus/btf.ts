@@ -11,12 +11,9 @@ import type { Trace } from "../trace/format.ts";
 import { BPF_CMD as CMD, BPF_MAP_TYPE as MT } from "../uapi/gen/consts-6.18.ts";
 import { Builder, u32le } from "./builder.ts";
 import { goodSpec, MAP_TYPE_NAMES } from "./maps.ts";
+import { BTF_INT_BOOL as INT_BOOL, BTF_INT_CHAR as INT_CHAR, BTF_INT_SIGNED as INT_SIGNED, BTF_KIND as KIND, BTF_MAGIC } from "../uapi/btf.ts";
 
-export const KIND = { INT: 1, PTR: 2, ARRAY: 3, STRUCT: 4, UNION: 5, ENUM: 6, FWD: 7, TYPEDEF: 8, VOLATILE: 9, CONST: 10, RESTRICT: 11, FUNC: 12, FUNC_PROTO: 13, VAR: 14, DATASEC: 15, FLOAT: 16, DECL_TAG: 17, TYPE_TAG: 18, ENUM64: 19 } as const;
-
-export const INT_SIGNED = 1;
-export const INT_CHAR = 2;
-export const INT_BOOL = 4;
+export { BTF_KIND as KIND, BTF_INT_SIGNED as INT_SIGNED, BTF_INT_CHAR as INT_CHAR, BTF_INT_BOOL as INT_BOOL } from "../uapi/btf.ts";
 
 /** btf_type info word. */
 export function info(kind: number, vlen = 0, kflag = 0): number {
@@ -161,7 +158,7 @@ export class BtfBuilder {
     const total = 24 + hdrTail.length + body.reduce((n, b) => n + b.length, 0) + (o.trailer?.length ?? 0);
     const out = new Uint8Array(total);
     const v = new DataView(out.buffer);
-    v.setUint16(0, o.magic ?? 0xeb9f, true);
+    v.setUint16(0, o.magic ?? BTF_MAGIC, true);
     out[2] = o.version ?? 1;
     out[3] = o.flags ?? 0;
     v.setUint32(4, hdr_len >>> 0, true);

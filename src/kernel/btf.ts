@@ -13,8 +13,10 @@ import { File, O_CLOEXEC, O_RDONLY, type FileOperations } from "./file.ts";
 import { VLog } from "./vlog.ts";
 import { bpf_check_uarg_tail_zero, put_user_u32, type Call } from "./syscall.ts";
 import type { Task } from "./task.ts";
+import { BTF_INT_BOOL, BTF_INT_CHAR, BTF_INT_SIGNED, BTF_KIND, BTF_MAGIC } from "../uapi/btf.ts";
 
-export const BTF_MAGIC = 0xeb9f;
+export { BTF_KIND, BTF_MAGIC };
+
 export const BTF_VERSION = 1;
 /** 16 MiB: BTF_MAX_SIZE */
 export const BTF_MAX_SIZE = 16 * 1024 * 1024;
@@ -33,36 +35,11 @@ const KSYM_NAME_LEN = 512;
 /** BPF_VERIFIER_TMP_LOG_SIZE: one vlog call formats into this many bytes (NUL included). */
 const TMP_LOG_SIZE = 1024;
 
-export const BTF_KIND = {
-  UNKN: 0,
-  INT: 1,
-  PTR: 2,
-  ARRAY: 3,
-  STRUCT: 4,
-  UNION: 5,
-  ENUM: 6,
-  FWD: 7,
-  TYPEDEF: 8,
-  VOLATILE: 9,
-  CONST: 10,
-  RESTRICT: 11,
-  FUNC: 12,
-  FUNC_PROTO: 13,
-  VAR: 14,
-  DATASEC: 15,
-  FLOAT: 16,
-  DECL_TAG: 17,
-  TYPE_TAG: 18,
-  ENUM64: 19,
-} as const;
 const K = BTF_KIND;
 const BTF_KIND_MAX = 19;
 
 const KIND_STR = ["UNKNOWN", "INT", "PTR", "ARRAY", "STRUCT", "UNION", "ENUM", "FWD", "TYPEDEF", "VOLATILE", "CONST", "RESTRICT", "FUNC", "FUNC_PROTO", "VAR", "DATASEC", "FLOAT", "DECL_TAG", "TYPE_TAG", "ENUM64"] as const;
 
-const BTF_INT_SIGNED = 1;
-const BTF_INT_CHAR = 2;
-const BTF_INT_BOOL = 4;
 const BTF_FUNC_GLOBAL = 1;
 const BTF_VAR_STATIC = 0;
 const BTF_VAR_GLOBAL_ALLOCATED = 1;
