@@ -8,12 +8,12 @@ import { encodeAttr } from "../src/abi/decode.ts";
 import { linux_6_18 as T } from "../src/uapi/gen/linux-6.18.ts";
 import { bytesToHex, serializeTrace, parseTrace, type Trace } from "../src/trace/format.ts";
 import { runTracesOnKernel } from "../src/oracle/native.ts";
+import { concatBytes } from "../src/abi/bytes.ts";
 
 const MEM = 0x10000000n;
 const u64 = (v: bigint) => { const b = new Uint8Array(8); new DataView(b.buffer).setBigUint64(0, v, true); return b; };
-const concat = (...a: Uint8Array[]) => { const o = new Uint8Array(a.reduce((n, x) => n + x.length, 0)); let i = 0; for (const x of a) { o.set(x, i); i += x.length; } return o; };
 // r0 = 0; exit
-const insns = concat(u64(0xb7n), u64(0x95n));
+const insns = concatBytes(u64(0xb7n), u64(0x95n));
 const gpl = new TextEncoder().encode("GPL\0");
 
 function bpf(cmd: number, fields: Record<string, number | bigint>, size: number, note: string) {
@@ -24,7 +24,7 @@ const load = (type: number, eat = 0, flags = 0) => bpf(5, { prog_type: type, ins
 function progArrayTrace(): Trace {
   const lines: object[] = [
     { bpfemuTrace: 1, name: "extra/prog-array-members", description: "prog array slots hold programs of the owner's type", abi: "linux-6.18", env: { kind: "root" } },
-    { op: "map", addr: "0x" + MEM.toString(16), len: 4096, hex: bytesToHex(concat(insns, new Uint8Array(0x100 - insns.length), gpl)) },
+    { op: "map", addr: "0x" + MEM.toString(16), len: 4096, hex: bytesToHex(concatBytes(insns, new Uint8Array(0x100 - insns.length), gpl)) },
     bpf(0, { map_type: 3, key_size: 4, value_size: 4, max_entries: 4 }, 72, "PROG_ARRAY"), // fd 3
     load(1), // fd 4 socket filter
     load(6), // fd 5 XDP
@@ -47,11 +47,11 @@ function fdArrayTrace(): Trace {
   const fdsAt = MEM + 0x400n;
   const lines: object[] = [
     { bpfemuTrace: 1, name: "extra/prog-load-fd-array", description: "fd_array_cnt: each fd must be a map or a BTF object", abi: "linux-6.18", env: { kind: "root" } },
-    { op: "map", addr: "0x" + MEM.toString(16), len: 4096, hex: bytesToHex(concat(insns, new Uint8Array(0x100 - insns.length), gpl)) },
+    { op: "map", addr: "0x" + MEM.toString(16), len: 4096, hex: bytesToHex(concatBytes(insns, new Uint8Array(0x100 - insns.length), gpl)) },
     bpf(0, { map_type: 2, key_size: 4, value_size: 8, max_entries: 1 }, 72, "ARRAY for fd_array"), // fd 3
   ];
   const withFds = (fds: number[], cnt: number, note: string) => [
-    { op: "write", addr: "0x" + fdsAt.toString(16), hex: bytesToHex(concat(...fds.map((f) => { const b = new Uint8Array(4); new DataView(b.buffer).setInt32(0, f, true); return b; }))) },
+    { op: "write", addr: "0x" + fdsAt.toString(16), hex: bytesToHex(concatBytes(...fds.map((f) => { const b = new Uint8Array(4); new DataView(b.buffer).setInt32(0, f, true); return b; }))) },
     bpf(5, { prog_type: 1, insn_cnt: 2, insns: MEM, license: MEM + 0x100n, fd_array: fdsAt, fd_array_cnt: cnt }, 168, note),
   ];
   lines.push(...withFds([99], 1, "fd_array = [closed fd]"));

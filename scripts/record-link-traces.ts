@@ -11,6 +11,7 @@ import { linux_6_18 as T } from "../src/uapi/gen/linux-6.18.ts";
 import { BPF_ATTACH_TYPE as AT, BPF_CMD as CMD, BPF_MAP_TYPE as MT, BPF_PROG_TYPE as PT } from "../src/uapi/gen/consts-6.18.ts";
 import { bytesToHex, parseTrace, serializeTrace, type Trace } from "../src/trace/format.ts";
 import { runTracesOnKernel } from "../src/oracle/native.ts";
+import { concatBytes } from "../src/abi/bytes.ts";
 
 const MEM = 0x10000000n;
 const INSNS = MEM;
@@ -26,21 +27,12 @@ const u64 = (v: bigint) => {
   return b;
 };
 const hex = (v: bigint) => "0x" + v.toString(16);
-const concat = (...a: Uint8Array[]) => {
-  const o = new Uint8Array(a.reduce((n, x) => n + x.length, 0));
-  let i = 0;
-  for (const x of a) {
-    o.set(x, i);
-    i += x.length;
-  }
-  return o;
-};
 const ascii = (s: string) => Uint8Array.from([...s].map((ch) => ch.charCodeAt(0)));
 
 /** The first page: r0 = 0; exit at 0, "GPL" at 0x100, the pin path at 0x200. */
 function firstPage(): object {
   const page = new Uint8Array(0x240);
-  page.set(concat(u64(0xb7n), u64(0x95n)), 0);
+  page.set(concatBytes(u64(0xb7n), u64(0x95n)), 0);
   page.set(ascii("GPL\0"), 0x100);
   page.set(ascii("/sys/fs/bpf/lnk\0"), 0x200);
   return { op: "map", addr: hex(MEM), len: 4096, hex: bytesToHex(page) };

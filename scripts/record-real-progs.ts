@@ -20,6 +20,7 @@ import { kernelAvailability, runTracesOnKernelDetailed } from "../src/oracle/nat
 import { compareTrace, formatDifference, type OpOutcome } from "../src/trace/compare.ts";
 import type { BpfOp, Mask, Trace, TraceOp } from "../src/trace/format.ts";
 import { loadObject, type BpfObject, type BpfProgram, type MapDef } from "./real-progs/elf.ts";
+import { concatBytes } from "../src/abi/bytes.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const SRC = join(ROOT, "bpf-progs");
@@ -78,29 +79,20 @@ function ipv4(proto: number, ttl: number, payload: Uint8Array, options: Uint8Arr
   h.set([10, 0, 0, 1, 10, 0, 0, 2], 12);
   h.set(options, 20);
   ipv4Checksum(h);
-  return cat(h, payload);
+  return concatBytes(h, payload);
 }
 
-function cat(...a: Uint8Array[]): Uint8Array {
-  const o = new Uint8Array(a.reduce((n, x) => n + x.length, 0));
-  let i = 0;
-  for (const x of a) {
-    o.set(x, i);
-    i += x.length;
-  }
-  return o;
-}
 
 const ETH = (type: string): Uint8Array => hex(`020000000002 020000000001 ${type}`);
-const udp = (dport: number, payload: Uint8Array): Uint8Array => cat(Uint8Array.of(0x30, 0x39, dport >> 8, dport & 0xff, 0, 8 + payload.length, 0, 0), payload);
+const udp = (dport: number, payload: Uint8Array): Uint8Array => concatBytes(Uint8Array.of(0x30, 0x39, dport >> 8, dport & 0xff, 0, 8 + payload.length, 0, 0), payload);
 const tcp = (dport: number): Uint8Array => hex(`c000 ${dport.toString(16).padStart(4, "0")} 00000001 00000000 5002ffff 0000 0000`);
 
 /** The frames every packet program is test-run with: name and bytes. */
 const PACKETS: readonly [string, Uint8Array][] = [
-  ["ipv4/udp:53 ttl 128", cat(ETH("0800"), ipv4(17, 128, udp(53, hex("ffff0001 00000000 0000ff00 ffffffff ffff"))))],
-  ["ipv6/tcp:23", cat(ETH("86dd"), hex("60000000 0014 06 40"), hex("00000000000000000000000000000001 00000000000000000000000000000002"), tcp(23))],
-  ["ipv4+options/tcp:23 ttl 1", cat(ETH("0800"), ipv4(6, 1, tcp(23), hex("01010100")))],
-  ["802.1Q/ipv4/udp:9", cat(hex("020000000002 020000000001 8100 0005 0800"), ipv4(17, 64, udp(9, hex("00000000"))))],
+  ["ipv4/udp:53 ttl 128", concatBytes(ETH("0800"), ipv4(17, 128, udp(53, hex("ffff0001 00000000 0000ff00 ffffffff ffff"))))],
+  ["ipv6/tcp:23", concatBytes(ETH("86dd"), hex("60000000 0014 06 40"), hex("00000000000000000000000000000001 00000000000000000000000000000002"), tcp(23))],
+  ["ipv4+options/tcp:23 ttl 1", concatBytes(ETH("0800"), ipv4(6, 1, tcp(23), hex("01010100")))],
+  ["802.1Q/ipv4/udp:9", concatBytes(hex("020000000002 020000000001 8100 0005 0800"), ipv4(17, 64, udp(9, hex("00000000"))))],
 ];
 
 // ------------------------------------------------------------------- build

@@ -4,6 +4,8 @@
 // off le16, imm le32). Names follow the kernel's insn macros loosely so that
 // a program reads like the loaders' output. No Node API.
 
+import { concatBytes } from "../abi/bytes.ts";
+
 export type Insn = Uint8Array;
 
 export const R0 = 0, R1 = 1, R2 = 2, R3 = 3, R4 = 4, R5 = 5, R6 = 6, R7 = 7, R8 = 8, R9 = 9, R10 = 10;
@@ -77,11 +79,5 @@ export function prog(...insns: (Insn | readonly Insn[])[]): Uint8Array {
     if (i instanceof Uint8Array) flat.push(i);
     else flat.push(...i);
   }
-  const out = new Uint8Array(flat.reduce((n, i) => n + i.length, 0));
-  let o = 0;
-  for (const i of flat) {
-    out.set(i, o);
-    o += i.length;
-  }
-  return out;
+  return concatBytes(...flat);
 }

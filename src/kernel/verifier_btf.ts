@@ -13,6 +13,7 @@ import { BTF_KIND, btf_get, btf_put, btf_fops, type Btf, type BtfObj } from "./b
 import { bpf_check_uarg_tail_zero, INT_MAX, put_user_u32, type Call } from "./syscall.ts";
 import type { VLog } from "./vlog.ts";
 import { decodeLatin1 } from "../abi/text.ts";
+import { concatBytes } from "../abi/bytes.ts";
 
 export interface FuncInfoRec {
   insn_off: number;
@@ -313,7 +314,7 @@ export class ProgBtfLoad implements BtfInfoHooks {
     this.log.writeBytes(src.subarray(k));
     const file = btf.nameBytes(r.file_name_off) ?? new Uint8Array();
     const slash = file.lastIndexOf(0x2f);
-    this.log.writeBytes(concat(encodeAscii(" @ "), slash < 0 ? file : file.subarray(slash + 1), encodeAscii(`:${r.line_col >>> 10}\n`)));
+    this.log.writeBytes(concatBytes(encodeAscii(" @ "), slash < 0 ? file : file.subarray(slash + 1), encodeAscii(`:${r.line_col >>> 10}\n`)));
     this.prev_linfo = i;
   }
 
@@ -469,15 +470,6 @@ function encodeAscii(s: string): Uint8Array {
   return b;
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 /** The BTF object a program holds, for prog info and the final put. */
 export function prog_btf_put(info: ProgBtfInfo | null): void {
