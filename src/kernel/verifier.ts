@@ -128,6 +128,14 @@ class Reg {
     this.t = T.NOT_INIT;
   }
 
+  /** mark_reg_known_zero() of a fresh register, then its pointer type (init_reg_state's R10, the entry's R1). */
+  setPtrKnownZero(t: number): void {
+    this.t = t;
+    this.tn = tnumConst(0n);
+    this.smin = this.smax = 0n;
+    this.umin = this.umax = 0n;
+  }
+
   isConst(): boolean {
     return this.t === T.SCALAR && tnumIsConst(this.tn);
   }
@@ -1115,15 +1123,8 @@ function initState(_env: Env): VState {
   const st = new VState();
   const f = new Frame();
   for (let i = 0; i < 11; i++) f.regs.push(new Reg());
-  f.regs[1]!.t = T.CTX;
-  f.regs[1]!.tn = tnumConst(0n);
-  f.regs[1]!.smin = f.regs[1]!.smax = 0n;
-  f.regs[1]!.umin = f.regs[1]!.umax = 0n;
-  const fp = f.regs[10]!;
-  fp.t = T.STACK;
-  fp.tn = tnumConst(0n);
-  fp.smin = fp.smax = 0n;
-  fp.umin = fp.umax = 0n;
+  f.regs[1]!.setPtrKnownZero(T.CTX);
+  f.regs[10]!.setPtrKnownZero(T.STACK);
   st.frames.push(f);
   return st;
 }
@@ -2292,12 +2293,8 @@ function pushCallback(env: Env, st: VState, idx: number, sub: number): void {
   for (let r = 0; r < 11; r++) f.regs.push(new Reg());
   f.regs[1]!.setUnknown();
   f.regs[2] = caller.regs[3]!.clone();
-  const fp = f.regs[10]!;
-  fp.t = T.STACK;
-  fp.tn = tnumConst(0n);
-  fp.smin = fp.smax = 0n;
-  fp.umin = fp.umax = 0n;
-  fp.frameno = f.frameno;
+  f.regs[10]!.setPtrKnownZero(T.STACK);
+  f.regs[10]!.frameno = f.frameno;
   caller.callbackDepth++;
   cb.callbackUnrollDepth++;
   cb.frames.push(f);
@@ -2614,12 +2611,8 @@ function step(env: Env, st: VState, insn: DInsn, idx: number, stack: Pending[]):
           f.subprog = env.subprogs.findIndex((s) => s.start === target);
           for (let r = 0; r < 11; r++) f.regs.push(new Reg());
           for (let r = 1; r <= 5; r++) f.regs[r] = st.cur.regs[r]!.clone();
-          const fp = f.regs[10]!;
-          fp.t = T.STACK;
-          fp.tn = tnumConst(0n);
-          fp.smin = fp.smax = 0n;
-          fp.umin = fp.umax = 0n;
-          fp.frameno = f.frameno;
+          f.regs[10]!.setPtrKnownZero(T.STACK);
+          f.regs[10]!.frameno = f.frameno;
           for (let r = 0; r <= 5; r++) st.cur.regs[r]!.setNotInit();
           st.frames.push(f);
           env.scratchedRegs = 0x7ff;
