@@ -37,7 +37,8 @@ export class Idr<T> {
     return -28; // -ENOSPC
   }
 
-  private insert(id: number, obj: T): void {
+  /** The ring slot of `id`, or the spill map when another id holds it. */
+  private place(id: number, obj: T): void {
     const i = id & this.mask;
     if (this.ringIds[i] === 0) {
       this.ringIds[i] = id;
@@ -45,6 +46,10 @@ export class Idr<T> {
     } else {
       this.spill.set(id, obj);
     }
+  }
+
+  private insert(id: number, obj: T): void {
+    this.place(id, obj);
     this.count++;
     // Keep the ring at least twice the live count and the spill small, so
     // find stays one slot compare and nextAfter's scan stays proportional.
@@ -60,15 +65,7 @@ export class Idr<T> {
     this.ringIds = new Int32Array(cap);
     this.mask = cap - 1;
     this.spill.clear();
-    for (const [id, obj] of entries) {
-      const i = id & this.mask;
-      if (this.ringIds[i] === 0) {
-        this.ringIds[i] = id;
-        this.ring[i] = obj;
-      } else {
-        this.spill.set(id, obj);
-      }
-    }
+    for (const [id, obj] of entries) this.place(id, obj);
   }
 
   remove(id: number): void {
