@@ -36,6 +36,8 @@ interface Case {
   env?: TraceEnv;
   /** Test-run the loaded program with a 64-byte frame. */
   run?: boolean;
+  /** MAP_UPDATE_ELEM calls before the load: (map fd, u32 key, value bytes). */
+  updates?: readonly (readonly [fd: number, key: number, value: Uint8Array])[];
 }
 
 const TYPE_NAMES: Readonly<Record<number, string>> = { 1: "sf", 2: "kprobe", 3: "tc", 4: "act", 5: "tp", 6: "xdp", 7: "perf", 8: "cgskb", 17: "rawtp" };
@@ -541,6 +543,48 @@ function refCases(): Case[] {
   return c;
 }
 
+/**
+ * Test runs of the helpers that change what a run returns: bpf_l3_csum_replace on a tc program (field sizes 0, 2
+ * and 4, bad flags, odd, late and huge offsets; the helper's return is the program's) and bpf_redirect_map on XDP
+ * (empty and filled device-map slots, the action bits and the other flags, a 64-bit index).
+ */
+function runCases(): Case[] {
+  const c: Case[] = [];
+  const csum = (name: string, off: number, from: number, to: number, flags: number): void => {
+    const insns = P(A.mov64i(R2, off), A.mov64i(R3, from), A.mov64i(R4, to), A.mov64i(R5, flags), A.call(10), A.exit());
+    c.push({ cls: "runs", name: `l3csum-${name}`, type: PT.SCHED_CLS, insns, run: true });
+  };
+  csum("2", 24, 0x1234, 0x5678, 2);
+  csum("2-same", 24, 0x4321, 0x4321, 2);
+  csum("4", 24, 0x12345678, 0x0badcafe, 4);
+  csum("0-diff", 24, 0, 0x00ff00ff, 0);
+  csum("0-from", 24, 1, 2, 0);
+  csum("size-8", 24, 1, 2, 8);
+  csum("size-1", 24, 1, 2, 1);
+  csum("flag-16", 24, 1, 2, 0x12);
+  csum("odd-off", 25, 1, 2, 2);
+  csum("last", 62, 1, 2, 2);
+  csum("past-end", 64, 1, 2, 2);
+  csum("off-64k", 0x10000, 1, 2, 2);
+  csum("neg-off", -2, 1, 2, 2);
+  const DEV: MapSpec[] = [[MT.DEVMAP, 4, 4, 8]];
+  const lo = Uint8Array.of(1, 0, 0, 0);
+  const redirect = (name: string, index: number, flags: number, filled: boolean): void => {
+    const insns = P(A.ldMapFd(R1, 3), A.mov64i(R2, index), A.mov64i(R3, flags), A.call(51), A.exit());
+    c.push({ cls: "runs", name: `redirect-${name}`, type: PT.XDP, insns, maps: DEV, run: true, ...(filled ? { updates: [[3, 1, lo]] } : {}) });
+  };
+  redirect("empty-0", 1, 0, false);
+  redirect("empty-pass", 1, 2, false);
+  redirect("empty-tx", 1, 3, false);
+  redirect("empty-broadcast", 1, 8, false);
+  redirect("empty-bad-flag", 1, 0x20, false);
+  redirect("filled", 1, 0, true);
+  redirect("filled-other-slot", 2, 2, true);
+  redirect("filled-exclude", 1, 0x10, true);
+  redirect("filled-neg-index", -1, 2, true);
+  return c;
+}
+
 // --- assembly --------------------------------------------------------------------------------
 
 /** Frames for the test runs. */
@@ -553,7 +597,7 @@ const ETH = ((): Uint8Array => {
 })();
 
 export function prog2Cases(): Case[] {
-  return [...helperCases(), ...regCases(), ...retCases(), ...flowCases(), ...opcodeCases(), ...ld64Cases(), ...variantCases(), ...refCases()];
+  return [...helperCases(), ...regCases(), ...retCases(), ...flowCases(), ...opcodeCases(), ...ld64Cases(), ...variantCases(), ...refCases(), ...runCases()];
 }
 
 /** The corpus as traces named progs2/<class>/<name>. */
@@ -561,6 +605,7 @@ export function prog2Corpus(): Trace[] {
   return prog2Cases().map((k) => {
     const b = new ProgBuilder();
     for (const m of k.maps ?? []) b.mapCreate(m[0], m[1], m[2], m[3]);
+    for (const [fd, key, value] of k.updates ?? []) b.mapUpdate(fd, Uint8Array.of(key & 0xff, (key >> 8) & 0xff, (key >> 16) & 0xff, key >>> 24), value);
     const logged = k.o?.logLevel !== undefined || k.o?.logSize !== undefined;
     // The kernel prints map ids for map fds in ld_imm64: such logs stay masked.
     const mapIds = (k.maps?.length ?? 0) > 0;
