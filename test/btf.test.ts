@@ -14,9 +14,8 @@ import "../src/index.ts";
 import { btfCorpus } from "../src/corpus/btf.ts";
 import { parseTraceBundle } from "../src/corpus/index.ts";
 import { kernelAvailability, runTracesOnKernel } from "../src/oracle/native.ts";
-import { compareTrace, formatDifference } from "../src/trace/compare.ts";
 import type { Trace } from "../src/trace/format.ts";
-import { replayOnEmulator } from "../src/trace/replay.ts";
+import { differences } from "./support/replay.ts";
 
 const FILE = join(import.meta.dirname, "..", "fixtures", "traces", "btf", "btf.jsonl.gz");
 const traces: Trace[] = parseTraceBundle(gunzipSync(readFileSync(FILE)).toString("utf8"));
@@ -24,20 +23,6 @@ const traces: Trace[] = parseTraceBundle(gunzipSync(readFileSync(FILE)).toString
 /** Ops that still differ from the recording (none now: special fields are zeroed on copy-out). */
 const KNOWN = new Set<string>([]);
 
-function differences(ts: readonly Trace[]): { ops: number; diffs: string[] } {
-  let ops = 0;
-  const diffs: string[] = [];
-  for (const t of ts) {
-    const replay = replayOnEmulator(t);
-    expect(replay.stopped, `${t.name} stopped`).toBeUndefined();
-    for (const c of compareTrace(t, replay.outcomes)) {
-      if (!c.compared) continue;
-      ops++;
-      for (const d of c.diffs) diffs.push(`${t.name}#${c.index} ${formatDifference(d)}`);
-    }
-  }
-  return { ops, diffs };
-}
 
 function trace(name: string): Trace {
   const t = traces.find((x) => x.name === `btf/${name}`);

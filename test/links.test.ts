@@ -15,9 +15,9 @@ import { Kernel } from "../src/kernel/kernel.ts";
 import type { Task } from "../src/kernel/task.ts";
 import { linux_6_18 } from "../src/uapi/gen/linux-6.18.ts";
 import { kernelAvailability, runTracesOnKernel } from "../src/oracle/native.ts";
-import { compareTrace, formatDifference } from "../src/trace/compare.ts";
 import { parseTrace, type Trace } from "../src/trace/format.ts";
 import { replayOnEmulator } from "../src/trace/replay.ts";
+import { differences } from "./support/replay.ts";
 
 const DIR = join(import.meta.dirname, "..", "fixtures", "traces", "links");
 const traces: Trace[] = readdirSync(DIR)
@@ -25,20 +25,6 @@ const traces: Trace[] = readdirSync(DIR)
   .sort()
   .map((f) => parseTrace(readFileSync(join(DIR, f), "utf8")));
 
-function differences(ts: readonly Trace[]): { ops: number; diffs: string[] } {
-  let ops = 0;
-  const diffs: string[] = [];
-  for (const t of ts) {
-    const replay = replayOnEmulator(t);
-    expect(replay.stopped, `${t.name} stopped`).toBeUndefined();
-    for (const c of compareTrace(t, replay.outcomes)) {
-      if (!c.compared) continue;
-      ops++;
-      for (const d of c.diffs) diffs.push(`${t.name}#${c.index} ${formatDifference(d)}`);
-    }
-  }
-  return { ops, diffs };
-}
 
 /** The recorded return value of the op whose note is `note`. */
 function recorded(name: string, note: string): number {
