@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// npm run bench [-- --json] [--quick] [--rounds N] [--round-ms MS] [--no-kernel] [--no-memory] [--only NAME[,NAME]] [--trace FILE]
+// npm run bench [-- --json] [--quick] [--rounds N] [--round-ms MS] [--no-kernel] [--no-memory] [--only NAME[,NAME]] [--trace FILE] [--cpu N|any]
 //
 // Runs every stream of bench/streams.ts through the emulator and through the
 // live kernel (native/bench.c), stream by stream so that both sides see the
@@ -12,6 +12,7 @@
 // skipped, says why, and reports null.
 
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { allStreams, nominalCalls, type Stream } from "./streams.ts";
 import { prepareOnEmulator, type PreparedStream, type SideResult, type TimingOptions } from "./emulator.ts";
@@ -26,11 +27,12 @@ interface Args {
   memoryEntries: number;
   only: string[] | null;
   trace: string | undefined;
+  cpu: string;
   timing: TimingOptions;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const a: Args = { json: false, kernel: true, memory: true, memoryEntries: 1_000_000, only: null, trace: undefined, timing: { rounds: 5, roundMs: 200, warmupMs: 150 } };
+  const a: Args = { json: false, kernel: true, memory: true, memoryEntries: 1_000_000, only: null, trace: undefined, cpu: "idle", timing: { rounds: 5, roundMs: 200, warmupMs: 150 } };
   for (let i = 0; i < argv.length; i++) {
     const x = argv[i]!;
     const val = (): string => {
@@ -47,6 +49,7 @@ function parseArgs(argv: readonly string[]): Args {
     else if (x === "--memory-entries") a.memoryEntries = Number(val());
     else if (x === "--only") a.only = val().split(",");
     else if (x === "--trace") a.trace = val();
+    else if (x === "--cpu") a.cpu = val();
     else throw new Error(`unknown option ${x}`);
   }
   return a;
@@ -111,8 +114,64 @@ function measure(s: Stream, kernelBin: string | null, timing: TimingOptions): [S
   return [kr, er];
 }
 
+/** Busy share of each CPU over `ms` of wall time, from /proc/stat; null where that cannot be read. */
+function cpuBusy(ms: number): number[] | null {
+  const read = (): number[][] | null => {
+    try {
+      return readFileSync("/proc/stat", "utf8")
+        .split("\n")
+        .filter((l) => /^cpu\d+ /.test(l))
+        .map((l) => l.trim().split(/\s+/).slice(1).map(Number));
+    } catch {
+      return null;
+    }
+  };
+  const a = read();
+  if (a === null) return null;
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  const b = read();
+  if (b === null || b.length !== a.length) return null;
+  return a.map((x, i) => {
+    const y = b[i]!;
+    const total = y.reduce((p, v) => p + v, 0) - x.reduce((p, v) => p + v, 0);
+    // Fields 3 and 4 are idle and iowait.
+    const idle = y[3]! + (y[4] ?? 0) - x[3]! - (x[4] ?? 0);
+    return total > 0 ? 1 - idle / total : 0;
+  });
+}
+
+/**
+ * Runs the bench again under taskset on one CPU, so that both sides (this
+ * process and the kernel runner children, which inherit the affinity) run on
+ * the same CPU. On a small shared VM a busy kernel thread bound to one CPU
+ * (a kworker) halved the CPU-time rate of whatever else ran on that CPU,
+ * moving a side's figure by 2x from round to round; pinned to the idlest CPU
+ * the rounds agree within a few percent. Returns true when the child ran.
+ */
+function pinToIdleCpu(args: Args): boolean {
+  if (args.cpu === "any" || process.env["BPFEMU_BENCH_CPU"] !== undefined || process.platform !== "linux") return false;
+  let cpu: number;
+  let why: string;
+  if (args.cpu === "idle") {
+    const busy = cpuBusy(300);
+    if (busy === null || busy.length < 2) return false;
+    cpu = busy.indexOf(Math.min(...busy));
+    why = `the idlest over 300 ms: ${busy.map((b, i) => `cpu${i} ${(b * 100).toFixed(0)}%`).join(", ")}`;
+  } else {
+    cpu = Number(args.cpu);
+    if (!Number.isInteger(cpu) || cpu < 0) throw new Error(`--cpu wants a CPU number, idle or any, not ${args.cpu}`);
+    why = "--cpu";
+  }
+  const argv = [process.execPath, ...process.execArgv, process.argv[1]!, ...process.argv.slice(2)];
+  const r = spawnSync("taskset", ["-c", String(cpu), ...argv], { stdio: ["inherit", "inherit", "inherit"], env: { ...process.env, BPFEMU_BENCH_CPU: `${cpu} (${why})` } });
+  if (r.error !== undefined) return false; // no taskset: run unpinned here
+  process.exitCode = r.status ?? 1;
+  return true;
+}
+
 function main(): void {
   const args = parseArgs(process.argv.slice(2));
+  if (pinToIdleCpu(args)) return;
   const t0 = performance.now();
   let streams: Stream[] = allStreams(args.trace);
   if (args.only !== null) streams = streams.filter((s) => args.only!.includes(s.name));
@@ -124,7 +183,8 @@ function main(): void {
     if (k.ok) kernelBin = k.bin;
     else kernelSkip = k.reason;
   } else kernelSkip = "--no-kernel";
-  console.log(`bpfemu bench: ${streams.length} streams, median of ${args.timing.rounds} rounds of ${args.timing.roundMs} ms per side`);
+  const pinned = process.env["BPFEMU_BENCH_CPU"];
+  console.log(`bpfemu bench: ${streams.length} streams, median of ${args.timing.rounds} rounds of ${args.timing.roundMs} ms per side, ${pinned === undefined ? "not pinned to a CPU" : `both sides on cpu ${pinned}`}`);
   if (kernelBin === null) console.log(`kernel side skipped: ${kernelSkip}`);
 
   const rows: Row[] = [];

@@ -547,7 +547,23 @@ export class AddressSpace {
  * src (a kernel value, the caller's whole attr), a view only for long runs.
  */
 export function copyBytes(dst: Uint8Array, dstOff: number, src: Uint8Array, srcOff: number, n: number): void {
-  if (n <= 16) {
+  // 8 and 4 bytes (most keys and values) written out: a loop of 8 took ~11 ns here, the unrolled copy ~2.
+  // Forward order, as the loop, so an overlapping copy gives the same bytes.
+  if (n === 8) {
+    dst[dstOff] = src[srcOff]!;
+    dst[dstOff + 1] = src[srcOff + 1]!;
+    dst[dstOff + 2] = src[srcOff + 2]!;
+    dst[dstOff + 3] = src[srcOff + 3]!;
+    dst[dstOff + 4] = src[srcOff + 4]!;
+    dst[dstOff + 5] = src[srcOff + 5]!;
+    dst[dstOff + 6] = src[srcOff + 6]!;
+    dst[dstOff + 7] = src[srcOff + 7]!;
+  } else if (n === 4) {
+    dst[dstOff] = src[srcOff]!;
+    dst[dstOff + 1] = src[srcOff + 1]!;
+    dst[dstOff + 2] = src[srcOff + 2]!;
+    dst[dstOff + 3] = src[srcOff + 3]!;
+  } else if (n <= 16) {
     for (let i = 0; i < n; i++) dst[dstOff + i] = src[srcOff + i]!;
   } else if (srcOff === 0 && n === src.length) dst.set(src, dstOff);
   else if (n <= 40) {
