@@ -90,6 +90,13 @@ export class Inode {
    */
   openRefs = 0;
   openRefsSet = false;
+  /**
+   * How many times a mount was attached on this inode (Mount's constructor,
+   * MountNamespace.attach); never lowered. Zero means nothing is mounted
+   * here in any namespace, so a path walk skips the mount scan
+   * (MountNamespace.mountedOn) for almost every component.
+   */
+  mountedHere = 0;
 
   constructor(sb: SuperBlock, mode: number, uid: number, gid: number, parent: Inode | null, name: string) {
     this.sb = sb;
@@ -131,6 +138,7 @@ export class Mount {
     this.sb = sb;
     this.root = root;
     this.mountpoint = mountpoint;
+    if (mountpoint !== null) mountpoint.inode.mountedHere++;
   }
 }
 
@@ -154,6 +162,7 @@ export class MountNamespace {
 
   /** The mount attached on (mnt, inode), if any (the top one when stacked). */
   mountedOn(mnt: Mount, inode: Inode): Mount | undefined {
+    if (inode.mountedHere === 0) return undefined;
     let found: Mount | undefined;
     for (const m of this.mounts) if (m.mountpoint !== null && m.mountpoint.mount === mnt && m.mountpoint.inode === inode) found = m;
     return found;
@@ -172,6 +181,7 @@ export class MountNamespace {
   /** attach_recursive_mnt() for a single mount: later mounts on the same spot stack on top. */
   attach(mnt: Mount, at: Path): void {
     mnt.mountpoint = { mount: at.mnt, inode: at.inode };
+    at.inode.mountedHere++;
     mnt.ns = this;
     this.mounts.push(mnt);
   }

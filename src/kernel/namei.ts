@@ -280,6 +280,8 @@ function samePath(a: Path, b: Path): boolean {
 }
 
 function followMounts(p: Path): Path {
+  // Nothing was ever mounted on this inode (Inode.mountedHere): no mount list to scan.
+  if (p.inode.mountedHere === 0) return p;
   return p.mnt.ns?.followMounts(p) ?? p;
 }
 

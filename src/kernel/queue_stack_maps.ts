@@ -5,7 +5,7 @@
 import type { Attr } from "../abi/attr.ts";
 import { E2BIG, EINVAL, ENOENT, ENOMEM } from "../abi/errno.ts";
 import { BPF_F } from "../uapi/defines.ts";
-import { BpfMap } from "./bpf.ts";
+import { BpfMap, createOffs } from "./bpf.ts";
 import { bpf_map_meta_equal } from "./arraymap.ts";
 import { BPF_EXIST, BPF_F_ACCESS_MASK, BPF_NOEXIST, KMALLOC_MAX_SIZE, LazyBytes, bpf_map_area_alloc_ok, bpf_map_flags_access_ok, bpf_map_flags_retain_permanent } from "./map_util.ts";
 import type { MapOps } from "./maps.ts";
@@ -27,28 +27,29 @@ function qs(m: BpfMap): BpfQueueStack {
   return m as BpfQueueStack;
 }
 
-/** queue_stack_map_alloc_check() */
+/** queue_stack_map_alloc_check(); fields at the layout's fixed offsets (bpf.ts createOffs), not by name. */
 function queue_stack_map_alloc_check(t: Task, attr: Attr): number {
-  const flags = attr.u32("map_flags");
-  if (attr.u32("max_entries") === 0 || attr.u32("key_size") !== 0 || attr.u32("value_size") === 0 || flags & ~QUEUE_STACK_CREATE_FLAG_MASK || !bpf_map_flags_access_ok(flags))
+  const o = createOffs(attr);
+  const flags = attr.u32At(o.map_flags);
+  const value_size = attr.u32At(o.value_size);
+  if (attr.u32At(o.max_entries) === 0 || attr.u32At(o.key_size) !== 0 || value_size === 0 || flags & ~QUEUE_STACK_CREATE_FLAG_MASK || !bpf_map_flags_access_ok(flags))
     return t.fail(-EINVAL, "queue/stack: needs max_entries > 0, key_size 0, value_size > 0 and only NUMA_NODE/access flags");
-  if (attr.u32("value_size") > KMALLOC_MAX_SIZE) return t.fail(-E2BIG, `queue/stack: value_size ${attr.u32("value_size")} is over KMALLOC_MAX_SIZE`);
+  if (value_size > KMALLOC_MAX_SIZE) return t.fail(-E2BIG, `queue/stack: value_size ${value_size} is over KMALLOC_MAX_SIZE`);
   return 0;
 }
 
 /** queue_stack_map_alloc() */
-function queue_stack_map_alloc(ops: MapOps) {
-  return (t: Task, attr: Attr): BpfMap | number => {
-    const size = attr.u32("max_entries") + 1;
-    const queue_size = 64 + size * attr.u32("value_size");
-    if (!bpf_map_area_alloc_ok(t.kernel, queue_size)) return t.fail(-ENOMEM, `queue/stack: ${queue_size} bytes do not fit in RAM`);
-    const m = new BpfQueueStack(ops);
-    m.initFromAttr(attr);
-    m.map_flags = bpf_map_flags_retain_permanent(m.map_flags);
-    m.size = size;
-    m.elements = new LazyBytes(size * m.value_size);
-    return m;
-  };
+function queue_stack_map_alloc(ops: MapOps, t: Task, attr: Attr): BpfMap | number {
+  const o = createOffs(attr);
+  const size = attr.u32At(o.max_entries) + 1;
+  const queue_size = 64 + size * attr.u32At(o.value_size);
+  if (!bpf_map_area_alloc_ok(t.kernel, queue_size)) return t.fail(-ENOMEM, `queue/stack: ${queue_size} bytes do not fit in RAM`);
+  const m = new BpfQueueStack(ops);
+  m.initFromAttr(attr);
+  m.map_flags = bpf_map_flags_retain_permanent(m.map_flags);
+  m.size = size;
+  m.elements = new LazyBytes(size * m.value_size);
+  return m;
 }
 
 function is_full(q: BpfQueueStack): boolean {
@@ -99,7 +100,7 @@ function qsOps(name: string, isStack: boolean): MapOps {
   const ops: MapOps = {
     name,
     map_alloc_check: queue_stack_map_alloc_check,
-    map_alloc: (t, attr) => queue_stack_map_alloc(ops)(t, attr),
+    map_alloc: (t, attr) => queue_stack_map_alloc(ops, t, attr),
     map_meta_equal: bpf_map_meta_equal,
     map_lookup_sys: () => -ENOENT,
     map_update_sys: () => -EINVAL,

@@ -17,7 +17,7 @@ import * as maps from "./maps.ts";
 import * as objs from "./objects.ts";
 import type { Task } from "./task.ts";
 import type { UapiTables } from "../uapi/layout.ts";
-import { bpf_token_allow_cmd, bpf_token_allow_map_type, bpf_token_allow_prog_type, bpf_token_capable, bpf_token_get_from_fd, bpf_token_put, maxOf } from "./token.ts";
+import { bpf_token_allow_cmd, bpf_token_allow_map_type, bpf_token_allow_prog_type, bpf_token_capable, bpf_token_get_from_fd, bpf_token_put, maxMapType } from "./token.ts";
 import * as tok from "./token_create.ts";
 import { bpf_token_create_v1 } from "./token_v1.ts";
 import * as fs from "./inode_ops.ts";
@@ -342,7 +342,7 @@ function map_create(c: Call): number {
   }
 
   // find_and_alloc_map() first half: the type table.
-  if (map_type >= maxOf(t, "__MAX_BPF_MAP_TYPE")) return t.fail(-EINVAL, mapTypeReason(MTR_PAST_MAX, map_type));
+  if (map_type >= maxMapType(t)) return t.fail(-EINVAL, mapTypeReason(MTR_PAST_MAX, map_type));
   let ops = maps.bpf_map_types[map_type];
   if (ops === undefined) return t.fail(-EINVAL, mapTypeReason(MTR_NO_OPS, map_type));
   if (ops.map_alloc_check) {

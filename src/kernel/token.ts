@@ -64,7 +64,7 @@ export function bpf_token_allow_cmd(tok: BpfToken | null, cmd: number): boolean 
 }
 
 export function bpf_token_allow_map_type(t: Task, tok: BpfToken | null, type: number): boolean {
-  if (tok === null || type >= maxOf(t, "__MAX_BPF_MAP_TYPE")) return false;
+  if (tok === null || type >= maxMapType(t)) return false;
   return bit64(tok.allowed_maps, type);
 }
 
@@ -163,6 +163,12 @@ function sentinelsOf(tables: UapiTables): Sentinels {
 export function maxOf(t: Task, sentinel: Sentinel): number {
   const s = sentinelsOf(t.kernel.tables);
   return sentinel === "__MAX_BPF_MAP_TYPE" ? s.map : sentinel === "__MAX_BPF_PROG_TYPE" ? s.prog : sentinel === "__MAX_BPF_ATTACH_TYPE" ? s.attach : s.cmd;
+}
+
+/** maxOf(t, "__MAX_BPF_MAP_TYPE") without the name comparisons: every MAP_CREATE asks for it. */
+export function maxMapType(t: Task): number {
+  const tables = t.kernel.tables;
+  return tables === lastSentinelTables ? lastSentinels.map : sentinelsOf(tables).map;
 }
 
 /** One __MAX_BPF_*_TYPE sentinel from an ABI's tables (one past the largest value when the enum has none). */
