@@ -499,17 +499,22 @@ export function xlatedInsns(input: FixupInput): FixupResult {
 }
 
 /**
- * The loaded instructions with map references in dump form, per program: the
- * interpreter runs these (original semantics, original offsets) and reads the
- * map id of an ld_imm64 from them, while prog.xlated holds the rewritten dump.
+ * What the program keeps of the passes (prog.ts BpfProg): the loaded
+ * instructions with map references in dump form, which the interpreter runs
+ * (original semantics, original offsets) and reads the map id of an ld_imm64
+ * from, while xlated holds the rewritten dump; and the xlated index of each
+ * loaded instruction (bpf_patch_insn_data's moves). The three are set
+ * together when xlated is built, which may be on its first read: every
+ * reader here reads xlated first.
  */
-const mapRefDumps = new WeakMap<object, Uint8Array>();
-/** Per program: the xlated index of each loaded instruction (bpf_patch_insn_data's moves). */
-const xlatedIndexes = new WeakMap<object, readonly number[]>();
+export interface XlatedHolder {
+  readonly xlated: Uint8Array;
+  mapRefDumpBytes: Uint8Array | null;
+  xlatedIndex: readonly number[] | null;
+}
 
-export function setXlatedIndex(prog: object, newIndex: readonly number[] | null): void {
-  if (newIndex) xlatedIndexes.set(prog, newIndex);
-  else xlatedIndexes.delete(prog);
+export function setXlatedIndex(prog: XlatedHolder, newIndex: readonly number[] | null): void {
+  prog.xlatedIndex = newIndex;
 }
 
 /**
@@ -518,14 +523,16 @@ export function setXlatedIndex(prog: object, newIndex: readonly number[] | null)
  * line_info (bpf_adj_linfo) move past the instructions inserted before them;
  * an offset at a patched instruction stays on its first replacement.
  */
-export function xlatedOffset(prog: object, off: number): number {
-  return xlatedIndexes.get(prog)?.[off] ?? off;
+export function xlatedOffset(prog: XlatedHolder, off: number): number {
+  void prog.xlated;
+  return prog.xlatedIndex?.[off] ?? off;
 }
 
-export function setMapRefDump(prog: object, insns: Uint8Array): void {
-  mapRefDumps.set(prog, insns);
+export function setMapRefDump(prog: XlatedHolder, insns: Uint8Array): void {
+  prog.mapRefDumpBytes = insns;
 }
 
-export function mapRefDump(prog: { readonly xlated: Uint8Array }): Uint8Array {
-  return mapRefDumps.get(prog) ?? prog.xlated;
+export function mapRefDump(prog: XlatedHolder): Uint8Array {
+  const x = prog.xlated;
+  return prog.mapRefDumpBytes ?? x;
 }

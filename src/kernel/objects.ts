@@ -9,7 +9,7 @@ import { BPF_PROG_TYPE as PT } from "../uapi/gen/consts-6.18.ts";
 import { File, O_CLOEXEC, O_RDONLY, O_RDWR, type FileOperations } from "./file.ts";
 import type { BpfMap, BpfProgLike, BpfToken } from "./bpf.ts";
 import { bpf_map_fops, bpf_map_get, bpf_map_put } from "./maps.ts";
-import { BpfProg, bpf_prog_alloc_id, bpf_prog_calc_tag, bpf_prog_fops, bpf_prog_new_fd, license_is_gpl_compatible, prog_bind_map, prog_get_fd_by_id as prog_fd_by_id } from "./prog.ts";
+import { BpfProg, bpf_prog_alloc_id, bpf_prog_fops, bpf_prog_new_fd, license_is_gpl_compatible, prog_bind_map, prog_get_fd_by_id as prog_fd_by_id } from "./prog.ts";
 import { bpf_check } from "./verifier.ts";
 import { VLog } from "./vlog.ts";
 import { ProgBtfLoad } from "./verifier_btf.ts";
@@ -161,7 +161,7 @@ function bpf_prog_load_verify(c: Call, pt: number, insns: Uint8Array, licenseBuf
   }
   // adjust_btf_func(); the program now holds the BTF reference taken by check_btf_info_early.
   prog.btf_info = btfi.commit(prog.subprog_starts);
-  prog.tag = bpf_prog_calc_tag(insns);
+  // The tag (bpf_prog_calc_tag) is computed when first read (BpfProg.tag).
   prog.load_time = BigInt(Date.now()) * 1_000_000n;
   const idErr = bpf_prog_alloc_id(t, prog);
   if (idErr) {

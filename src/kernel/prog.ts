@@ -24,14 +24,23 @@ export class BpfProg {
   id = 0;
   /** Instructions as loaded (after nothing): what the tag is computed over. */
   readonly orig: Uint8Array;
-  /** Translated instructions as OBJ_GET_INFO_BY_FD dumps them (bpf_insn_prepare_dump). */
-  xlated: Uint8Array;
+  /**
+   * Translated instructions as OBJ_GET_INFO_BY_FD dumps them (bpf_insn_prepare_dump).
+   * Built on first read (see the xlated getter): most loads never dump them.
+   */
+  private xlatedBytes: Uint8Array | null = null;
+  private xlatedBuild: (() => Uint8Array) | null = null;
+  /** The loaded instructions with map references in dump form, for the interpreter (fixups.ts mapRefDump). */
+  mapRefDumpBytes: Uint8Array | null = null;
+  /** The xlated index of each loaded instruction when the fixups moved any (fixups.ts xlatedOffset). */
+  xlatedIndex: readonly number[] | null = null;
   license = "";
   gpl_compatible = false;
   name = new Uint8Array(16);
   /** aux->used_maps, in the order the verifier met them, then PROG_BIND_MAP additions. */
   readonly used_maps: BpfMap[] = [];
-  tag: Uint8Array = new Uint8Array(8);
+  /** The tag once computed (see the tag getter). */
+  private tagBytes: Uint8Array | null = null;
   load_time = 0n;
   created_by_uid = 0;
   verified_insns = 0;
@@ -51,7 +60,46 @@ export class BpfProg {
     this.type = type;
     this.expected_attach_type = eat;
     this.orig = insns;
-    this.xlated = insns.slice();
+  }
+
+  /**
+   * The xlated dump. bpf_check() leaves a builder over a snapshot of what the
+   * dump depends on (setXlatedBuilder); it runs on the first read, which
+   * gives the same bytes as building it at load time would. Without one (a
+   * program that never passed the verifier) the dump is the loaded code.
+   */
+  get xlated(): Uint8Array {
+    let x = this.xlatedBytes;
+    if (x === null) {
+      const build = this.xlatedBuild;
+      this.xlatedBuild = null;
+      x = this.xlatedBytes = build !== null ? build() : this.orig.slice();
+    }
+    return x;
+  }
+
+  set xlated(v: Uint8Array) {
+    this.xlatedBuild = null;
+    this.xlatedBytes = v;
+  }
+
+  /** bpf_check(): the dump, map-reference dump and xlated index come from `build` when first read. */
+  setXlatedBuilder(build: () => Uint8Array): void {
+    this.xlatedBytes = null;
+    this.xlatedBuild = build;
+  }
+
+  /**
+   * The prog tag (bpf_prog_calc_tag), computed on first read. Its input,
+   * the loaded instructions (orig), is never written after the copy-in, so
+   * a late computation hashes the bytes a load-time one would.
+   */
+  get tag(): Uint8Array {
+    return (this.tagBytes ??= bpf_prog_calc_tag(this.orig));
+  }
+
+  set tag(v: Uint8Array) {
+    this.tagBytes = v;
   }
 
   get len(): number {

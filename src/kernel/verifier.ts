@@ -2843,7 +2843,7 @@ export function bpf_check(t: Task, prog: BpfProg, log: VLog, token: BpfToken | n
     prog.verified_insns = env.insn_processed;
     prog.subprog_starts = env.subprogs.map((s) => s.start);
     prog.stack_depth = env.subprogs.map((s) => s.stack_depth);
-    prog.xlated = xlatedDump(env);
+    prog.setXlatedBuilder(xlatedBuilder(env));
     adjLinfoAfterRemove(prog, btfi);
   }
   return { err, reason };
@@ -2877,16 +2877,23 @@ function btfHook(r: { err: number; reason: string } | null): void {
  * The map references in dump form (bpf_insn_prepare_dump: pseudo kind, map id,
  * value offset), then the verifier's rewrites (fixups.ts). The interpreter
  * keeps running the loaded instructions (mapRefDump).
+ *
+ * Built when the dump is first read (BpfProg.xlated), from what the walk left:
+ * the walk's sets and maps are not touched after bpf_check() returns, the
+ * loaded instructions never change, and the maps' ids and attributes are
+ * fixed while the program holds them, so the bytes are those a build at load
+ * time gives. Only these inputs are kept, not the verifier environment.
  */
-function xlatedDump(env: Env): Uint8Array {
-  const out = env.prog.orig.slice();
-  const dv = new DataView(out.buffer);
-  for (const [i, m] of env.ldMaps) {
-    out[i * 8 + 1] = (out[i * 8 + 1]! & 0x0f) | ((m.value ? 2 : 1) << 4);
-    dv.setUint32(i * 8 + 4, m.map.id, true);
-    dv.setUint32(i * 8 + 12, m.off, true);
-  }
-  setMapRefDump(env.prog, out);
+function xlatedBuilder(env: Env): () => Uint8Array {
+  const prog = env.prog;
+  const ldMaps = env.ldMaps;
+  const progType = prog.type;
+  const ctxInsns = env.ctxInsns;
+  const callMaps = env.callMaps;
+  const seen = env.seenInsns;
+  const privileged = env.bpf_capable;
+  const directWrite = env.seenDirectWrite;
+  const starts = env.subprogs.map((s) => s.start);
   // optimize_bpf_loop(): each fit call, with the stack depth of the subprogram holding it.
   const loopInline = new Map<number, { callback: number; stackDepth: number }>();
   for (const [k, li] of env.loopInline) {
@@ -2895,7 +2902,17 @@ function xlatedDump(env: Env): Uint8Array {
     while (sub + 1 < env.subprogs.length && env.subprogs[sub + 1]!.start <= k) sub++;
     loopInline.set(k, { callback: li.callback, stackDepth: env.subprogs[sub]!.stack_depth });
   }
-  const r = xlatedInsns({ loopInline, insns: out, progType: env.prog.type, ctxInsns: env.ctxInsns, callMaps: env.callMaps, subprogStarts: env.subprogs.map((s) => s.start), seen: env.seenInsns, privileged: env.bpf_capable, directWrite: env.seenDirectWrite });
-  setXlatedIndex(env.prog, r.newIndex);
-  return r.xlated;
+  return () => {
+    const out = prog.orig.slice();
+    const dv = new DataView(out.buffer);
+    for (const [i, m] of ldMaps) {
+      out[i * 8 + 1] = (out[i * 8 + 1]! & 0x0f) | ((m.value ? 2 : 1) << 4);
+      dv.setUint32(i * 8 + 4, m.map.id, true);
+      dv.setUint32(i * 8 + 12, m.off, true);
+    }
+    setMapRefDump(prog, out);
+    const r = xlatedInsns({ loopInline, insns: out, progType, ctxInsns, callMaps, subprogStarts: starts, seen, privileged, directWrite });
+    setXlatedIndex(prog, r.newIndex);
+    return r.xlated;
+  };
 }
