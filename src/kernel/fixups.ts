@@ -33,6 +33,11 @@ interface Insn {
   imm: number;
 }
 
+/** The walk's reached instructions, as the dead-code passes ask about them. */
+export interface SeenMarks {
+  has(k: number): boolean;
+}
+
 export interface FixupInput {
   /** Loaded instructions with map references already in dump form (pseudo kind, map id, offset). */
   readonly insns: Uint8Array;
@@ -42,8 +47,8 @@ export interface FixupInput {
   /** Map at each helper call site; null once two different maps met there (bpf_map_ptr_poisoned). */
   readonly callMaps: ReadonlyMap<number, BpfMap | null>;
   readonly subprogStarts: readonly number[];
-  /** Instructions the walk reached (insn_aux_data seen); null: no dead-code passes. */
-  readonly seen?: ReadonlySet<number> | null;
+  /** Instructions the walk reached (insn_aux_data seen); null: no dead-code passes. Only asked about ld_imm64 first halves and other insns. */
+  readonly seen?: SeenMarks | null;
   /** env->bpf_capable: dead code is removed; otherwise it is overwritten with traps. */
   readonly privileged?: boolean;
   /** env->seen_direct_write: the walk saw a store into the packet. */
@@ -311,7 +316,7 @@ const isCondJump = (i: Insn): boolean => {
  * the walk never reached becomes `goto off`; one whose target it never
  * reached becomes `goto +0` (removed as a nop next).
  */
-function opt_hard_wire_dead_code_branches(slots: Insn[][], seen: ReadonlySet<number>): void {
+function opt_hard_wire_dead_code_branches(slots: Insn[][], seen: SeenMarks): void {
   slots.forEach((s, k) => {
     if (s.length !== 1 || !seen.has(k) || !isCondJump(s[0]!)) return;
     const i = s[0]!;
@@ -321,7 +326,7 @@ function opt_hard_wire_dead_code_branches(slots: Insn[][], seen: ReadonlySet<num
 }
 
 /** opt_remove_dead_code(): instructions the walk never reached are dropped (verifier_remove_insns). */
-function opt_remove_dead_code(slots: Insn[][], seen: ReadonlySet<number>): void {
+function opt_remove_dead_code(slots: Insn[][], seen: SeenMarks): void {
   slots.forEach((s, k) => {
     if (s.length && !seen.has(k)) slots[k] = [];
   });
@@ -347,7 +352,7 @@ function opt_remove_nops(slots: Insn[][]): void {
 }
 
 /** sanitize_dead_code(): for unprivileged loads, unreached instructions become `goto -1`. */
-function sanitize_dead_code(slots: Insn[][], seen: ReadonlySet<number>, sanitized: Set<number>): void {
+function sanitize_dead_code(slots: Insn[][], seen: SeenMarks, sanitized: Set<number>): void {
   slots.forEach((s, k) => {
     if (!s.length || seen.has(k)) return;
     slots[k] = s.map(() => I(0x05, 0, 0, -1, 0));

@@ -550,7 +550,9 @@ class Env {
   readonly t: Task;
   readonly prog: BpfProg;
   readonly log: VLog;
-  readonly insns: DInsn[];
+  /** The loaded program, one array per field (InsnArrays), and its length. */
+  readonly a: InsnArrays;
+  readonly n: number;
   readonly bpf_capable: boolean;
   readonly allow_ptr_leaks: boolean;
   readonly strict_alignment: boolean;
@@ -558,10 +560,8 @@ class Env {
   /** ld_imm64 index -> the map it names (and the value offset for MAP_VALUE). */
   readonly ldMaps = new Map<number, { map: BpfMap; off: number; value: boolean }>();
   readonly used_maps: BpfMap[] = [];
-  prune = new Set<number>();
-  /** Forced checkpoints (mark_force_checkpoint): calls of helpers that take a callback. */
-  force = new Set<number>();
-  liveIn: number[] = [];
+  /** compute_live_registers()'s result: the registers live before each insn (InsnArrays.live). */
+  liveIn: Int32Array;
   explored = new Map<number, Checkpoint[]>();
   insn_processed = 0;
   jmps_processed = 0;
@@ -588,8 +588,6 @@ class Env {
   readonly ctxInsns = new Set<number>();
   /** Map each helper call saw in R1; null once two maps met there (bpf_map_ptr_store poisoning). */
   readonly callMaps = new Map<number, BpfMap | null>();
-  /** Instructions the walk reached (insn_aux_data seen, for the dead-code passes). */
-  readonly seenInsns = new Set<number>();
   /** env->seen_direct_write: a store into the packet (the tc prologue unclones the skb). */
   seenDirectWrite = false;
   /** The branch stack of the running walk (push_stack of a callback entry). */
@@ -599,11 +597,17 @@ class Env {
   /** Set by a callback's exit: the next prune hit says "from X to Y: safe" (do_print_state). */
   returned = false;
 
-  constructor(t: Task, prog: BpfProg, log: VLog, insns: DInsn[], token: BpfToken | null) {
+  /** The log level asks for the per-insn lines (BPF_LOG_LEVEL1 or 2); the level is fixed for the load. */
+  readonly level1: boolean;
+
+  constructor(t: Task, prog: BpfProg, log: VLog, a: InsnArrays, token: BpfToken | null) {
     this.t = t;
     this.prog = prog;
     this.log = log;
-    this.insns = insns;
+    this.a = a;
+    this.n = a.n;
+    this.liveIn = a.live;
+    this.level1 = (log.level & (BPF_LOG_LEVEL1 | BPF_LOG_LEVEL2)) !== 0;
     // env->bpf_capable and bpf_allow_ptr_leaks(): capabilities through the program's token, if any.
     this.bpf_capable = bpf_token_capable(t, token, CAP.BPF);
     this.allow_ptr_leaks = bpf_token_capable(t, token, CAP.PERFMON);
@@ -618,21 +622,107 @@ class Env {
     if (msg) this.verbose(msg + "\n");
     throw new VerifyError(err, msg || "verifier error");
   }
+}
 
-  get level1(): boolean {
-    return (this.log.level & (BPF_LOG_LEVEL1 | BPF_LOG_LEVEL2)) !== 0;
+// --- the program as the passes read it ----------------------------------------------------
+
+/** InsnArrays.flags bits: a prune point, a forced checkpoint (mark_force_checkpoint), reached by the walk (insn_aux_data seen). */
+const F_PRUNE = 1, F_FORCE = 2, F_SEEN = 4;
+
+/**
+ * The loaded instructions decoded once into one typed array per field, so
+ * that no pass makes an object per instruction, and the per-instruction
+ * working arrays of the passes (check_cfg's walk, compute_live_registers,
+ * the prune/force/seen marks of insn_aux_data). Typed arrays of more than a
+ * few elements are costly to allocate, so one set serves every load:
+ * bpf_check() runs to completion without ever re-entering itself, takes the
+ * set at its start (take() clears what it uses and grows it for a longer
+ * program) and nothing reads it after it returns.
+ */
+class InsnArrays {
+  n = 0;
+  private cap = -1;
+  code = new Uint8Array(0);
+  dst = new Uint8Array(0);
+  src = new Uint8Array(0);
+  off = new Int16Array(0);
+  imm = new Int32Array(0);
+  flags = new Uint8Array(0);
+  /** check_cfg(): up to two successors per insn, how many there are, how many the walk took, the insn state, the DFS stack. */
+  s0 = new Int32Array(0);
+  s1 = new Int32Array(0);
+  sc = new Uint8Array(0);
+  taken = new Uint8Array(0);
+  state = new Uint8Array(0);
+  stack = new Int32Array(0);
+  /** compute_live_registers(): uses, defs and the live-in set per insn. */
+  use = new Int32Array(0);
+  def = new Int32Array(0);
+  live = new Int32Array(0);
+
+  /** Sized and cleared for n instructions. */
+  take(n: number): this {
+    if (n > this.cap) {
+      const c = Math.max(n, 64, this.cap * 2);
+      this.code = new Uint8Array(c);
+      this.dst = new Uint8Array(c);
+      this.src = new Uint8Array(c);
+      this.off = new Int16Array(c);
+      this.imm = new Int32Array(c);
+      this.flags = new Uint8Array(c);
+      this.s0 = new Int32Array(c);
+      this.s1 = new Int32Array(c);
+      this.sc = new Uint8Array(c);
+      this.taken = new Uint8Array(c);
+      this.state = new Uint8Array(c);
+      this.stack = new Int32Array(c);
+      this.use = new Int32Array(c);
+      this.def = new Int32Array(c);
+      this.live = new Int32Array(c);
+      this.cap = c;
+    } else {
+      // decode() writes every field; the marks and the passes' arrays start from zero.
+      this.flags.fill(0, 0, n);
+      this.taken.fill(0, 0, n);
+      this.state.fill(0, 0, n);
+      this.use.fill(0, 0, n);
+      this.def.fill(0, 0, n);
+      this.live.fill(0, 0, n);
+    }
+    this.n = n;
+    return this;
   }
 }
 
-function decode(bytes: Uint8Array): DInsn[] {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out: DInsn[] = [];
-  for (let i = 0; i + 8 <= bytes.length; i += 8) out.push({ code: bytes[i]!, dst: bytes[i + 1]! & 0xf, src: bytes[i + 1]! >> 4, off: dv.getInt16(i + 2, true), imm: dv.getInt32(i + 4, true) });
-  return out;
+const INSN_ARRAYS = new InsnArrays();
+
+/** The loaded bytes into the field arrays (struct bpf_insn: code, dst_reg:4 src_reg:4, s16 off, s32 imm, little-endian). */
+function decode(bytes: Uint8Array): InsnArrays {
+  const a = INSN_ARRAYS.take(bytes.length >> 3);
+  const { code, dst, src, off, imm } = a;
+  for (let i = 0, o = 0; i < a.n; i++, o += 8) {
+    code[i] = bytes[o]!;
+    const r = bytes[o + 1]!;
+    dst[i] = r & 0xf;
+    src[i] = r >> 4;
+    // The Int16Array/Int32Array stores wrap the little-endian words to their signed values.
+    off[i] = bytes[o + 2]! | (bytes[o + 3]! << 8);
+    imm[i] = bytes[o + 4]! | (bytes[o + 5]! << 8) | (bytes[o + 6]! << 16) | (bytes[o + 7]! << 24);
+  }
+  return a;
 }
 
-const cls = (i: DInsn): number => i.code & 7;
-const isLdImm64 = (i: DInsn): boolean => i.code === 0x18;
+/** Insn i as an object, for the cold paths (log lines). */
+function insnAt(a: InsnArrays, i: number): DInsn {
+  return { code: a.code[i]!, dst: a.dst[i]!, src: a.src[i]!, off: a.off[i]!, imm: a.imm[i]! };
+}
+
+function cls(i: DInsn): number {
+  return i.code & 7;
+}
+function isLdImm64(i: DInsn): boolean {
+  return i.code === 0x18;
+}
 
 /** bpf_opcode_in_insntable(): the opcodes the interpreter's jump table has. */
 export function bpf_opcode_in_insntable(code: number): boolean {
@@ -671,46 +761,50 @@ export function bpf_opcode_in_insntable(code: number): boolean {
 
 /** add_subprog_and_kfunc() */
 function addSubprogs(env: Env): void {
-  const n = env.insns.length;
-  const starts = new Set<number>([0]);
+  const { n, a } = env;
+  const { code, src, imm } = a;
+  // Most programs have no calls: the main program is the only subprogram and no set is needed.
+  let starts: number[] | null = null;
   for (let i = 0; i < n; i++) {
-    const insn = env.insns[i]!;
-    const pseudoCall = insn.code === 0x85 && insn.src === 1;
-    const pseudoFunc = isLdImm64(insn) && insn.src === 4;
-    const kfunc = insn.code === 0x85 && insn.src === 2;
+    const c = code[i]!;
+    const sr = src[i]!;
+    const pseudoCall = c === 0x85 && sr === 1;
+    const pseudoFunc = c === 0x18 && sr === 4;
+    const kfunc = c === 0x85 && sr === 2;
     if (!pseudoCall && !pseudoFunc && !kfunc) continue;
     if (!env.bpf_capable) env.fail(-EPERM, "loading/calling other bpf or kernel functions are allowed for CAP_BPF and CAP_SYS_ADMIN");
     if (kfunc) env.fail(-EINVAL, "bpfemu: kfunc calls are not emulated (they need kernel BTF)");
-    const target = i + insn.imm + 1;
+    const target = i + imm[i]! + 1;
     if (target < 0 || target >= n) env.fail(-EINVAL, "call to invalid destination");
-    starts.add(target);
+    starts ??= [0];
+    if (!starts.includes(target)) starts.push(target);
   }
-  env.subprogs = [...starts].sort((a, b) => a - b).map((start) => ({ start, stack_depth: 0 }));
+  if (starts === null) env.subprogs = [{ start: 0, stack_depth: 0 }];
+  else env.subprogs = starts.sort((x, y) => x - y).map((start) => ({ start, stack_depth: 0 }));
 }
 
 /** check_subprogs(): jumps stay inside their subprogram, which ends in exit or an unconditional jump. */
 function checkSubprogs(env: Env): void {
-  const n = env.insns.length;
-  const bounds = [...env.subprogs.map((s) => s.start), n];
+  const { n, a } = env;
+  const { code, off, imm } = a;
+  const subs = env.subprogs;
   let cur = 0;
-  let start = bounds[0]!;
-  let end = bounds[1]!;
+  let start = subs[0]!.start;
+  let end = subs.length > 1 ? subs[1]!.start : n;
   for (let i = 0; i < n; i++) {
-    const insn = env.insns[i]!;
-    const c = cls(insn);
-    const op = insn.code & 0xf0;
+    const k = code[i]!;
+    const c = k & 7;
+    const op = k & 0xf0;
     if ((c === 5 || c === 6) && op !== 0x80 && op !== 0x90) {
       // Only BPF_JMP32|BPF_JA itself (gotol) takes its offset from imm.
-      const off = insn.code === 0x06 ? insn.imm : insn.off;
-      const to = i + off + 1;
+      const to = i + (k === 0x06 ? imm[i]! : off[i]!) + 1;
       if (to < start || to >= end) env.fail(-EINVAL, `jump out of range from insn ${i} to ${to}`);
     }
     if (i === end - 1) {
-      const last = insn.code;
-      if (last !== 0x95 && last !== 0x05 && last !== 0x06) env.fail(-EINVAL, "last insn is not an exit or jmp");
+      if (k !== 0x95 && k !== 0x05 && k !== 0x06) env.fail(-EINVAL, "last insn is not an exit or jmp");
       cur++;
       start = end;
-      end = bounds[cur + 1] ?? n;
+      end = cur + 1 < subs.length ? subs[cur + 1]!.start : n;
     }
   }
 }
@@ -741,40 +835,40 @@ function checkAttachBtfId(env: Env): void {
 
 /** resolve_pseudo_ldimm64(): reserved LDX fields, ld_imm64 pairs and their maps, and the opcode table. */
 function resolveLdImm64(env: Env): void {
-  const insns = env.insns;
-  const n = insns.length;
+  const { n, a } = env;
+  const { code, dst, src, off, imm } = a;
   for (let i = 0; i < n; i++) {
-    const insn = insns[i]!;
-    if (cls(insn) === 1 && (((insn.code & 0xe0) !== 0x60 && (insn.code & 0xe0) !== 0x80) || insn.imm !== 0)) env.fail(-EINVAL, "BPF_LDX uses reserved fields");
-    if (isLdImm64(insn)) {
-      const next = insns[i + 1];
-      if (i === n - 1 || next === undefined || next.code !== 0 || next.dst !== 0 || next.src !== 0 || next.off !== 0) env.fail(-EINVAL, "invalid bpf_ld_imm64 insn");
-      if (insn.src === 0) {
+    const k = code[i]!;
+    if ((k & 7) === 1 && (((k & 0xe0) !== 0x60 && (k & 0xe0) !== 0x80) || imm[i] !== 0)) env.fail(-EINVAL, "BPF_LDX uses reserved fields");
+    if (k === 0x18) {
+      if (i === n - 1 || code[i + 1] !== 0 || dst[i + 1] !== 0 || src[i + 1] !== 0 || off[i + 1] !== 0) env.fail(-EINVAL, "invalid bpf_ld_imm64 insn");
+      const sr = src[i]!;
+      if (sr === 0) {
         i++;
         continue;
       }
-      if (insn.src === 3) env.fail(-EINVAL, "bpfemu: BPF_PSEUDO_BTF_ID (ksyms) is not emulated");
-      if (insn.src === 4) {
+      if (sr === 3) env.fail(-EINVAL, "bpfemu: BPF_PSEUDO_BTF_ID (ksyms) is not emulated");
+      if (sr === 4) {
         i++;
         continue;
       }
       // resolve_pseudo_ldimm64(): a map fd or index carries nothing in the second imm.
-      if ((insn.src !== 1 && insn.src !== 2 && insn.src !== 5 && insn.src !== 6) || ((insn.src === 1 || insn.src === 5) && next!.imm !== 0)) env.fail(-EINVAL, "unrecognized bpf_ld_imm64 insn");
-      if (insn.src === 5 || insn.src === 6) env.fail(-EPROTO, "fd_idx without fd_array is invalid");
-      const fd = insn.imm;
+      if ((sr !== 1 && sr !== 2 && sr !== 5 && sr !== 6) || ((sr === 1 || sr === 5) && imm[i + 1] !== 0)) env.fail(-EINVAL, "unrecognized bpf_ld_imm64 insn");
+      if (sr === 5 || sr === 6) env.fail(-EPROTO, "fd_idx without fd_array is invalid");
+      const fd = imm[i]!;
       const f = env.t.files.get(fd);
       if (f === undefined || f.f_op !== bpf_map_fops) env.fail(f === undefined ? -EBADF : -EINVAL, `fd ${fd} is not pointing to valid bpf_map`);
       const map = f.private_data as BpfMap;
-      let off = 0;
-      if (insn.src === 2) {
-        off = next!.imm >>> 0;
-        if (off >= BPF_MAX_VAR_OFF) env.fail(-EINVAL, `direct value offset of ${off} is not allowed`);
+      let vo = 0;
+      if (sr === 2) {
+        vo = imm[i + 1]! >>> 0;
+        if (vo >= BPF_MAX_VAR_OFF) env.fail(-EINVAL, `direct value offset of ${vo} is not allowed`);
         if (map.map_type !== MT.ARRAY) env.fail(-EINVAL, "no direct value access support for this map type");
         // array_map_direct_value_addr(): single-element arrays only (-ENOTSUPP), then the offset.
-        if (map.max_entries !== 1) env.fail(-ENOTSUPP, `invalid access to map value pointer, value_size=${map.value_size} off=${off}`);
-        if (off >= map.value_size) env.fail(-EINVAL, `invalid access to map value pointer, value_size=${map.value_size} off=${off}`);
+        if (map.max_entries !== 1) env.fail(-ENOTSUPP, `invalid access to map value pointer, value_size=${map.value_size} off=${vo}`);
+        if (vo >= map.value_size) env.fail(-EINVAL, `invalid access to map value pointer, value_size=${map.value_size} off=${vo}`);
       }
-      env.ldMaps.set(i, { map, off, value: insn.src === 2 });
+      env.ldMaps.set(i, { map, off: vo, value: sr === 2 });
       if (!env.used_maps.includes(map)) {
         if (env.used_maps.length >= 64) env.fail(-E2BIG, "too many maps in the program (MAX_USED_MAPS 64)");
         env.used_maps.push(map);
@@ -782,82 +876,92 @@ function resolveLdImm64(env: Env): void {
       i++;
       continue;
     }
-    if (!bpf_opcode_in_insntable(insn.code)) env.fail(-EINVAL, `unknown opcode ${insn.code.toString(16).padStart(2, "0")}`);
+    if (!bpf_opcode_in_insntable(k)) env.fail(-EINVAL, `unknown opcode ${k.toString(16).padStart(2, "0")}`);
   }
 }
 
 /** is_sync_callback_calling_function(): for_each_map_elem, find_vma, loop, user_ringbuf_drain. */
-const CALLBACK_HELPERS = new Set([164, 180, 181, 209]);
+function isCallbackHelper(id: number): boolean {
+  return id === 164 || id === 180 || id === 181 || id === 209;
+}
+
+/**
+ * visit_insn(): the successors of t (InsnArrays s0/s1, their count in sc),
+ * with the prune points and forced checkpoints it marks; check_cfg() calls it
+ * once per insn, when the walk first reaches it.
+ */
+function visitInsn(a: InsnArrays, t: number): void {
+  const { flags, s0, s1, sc } = a;
+  const k = a.code[t]!;
+  const c = k & 7;
+  sc[t] = 1;
+  s0[t] = t + 1;
+  if (k === 0x18) {
+    s0[t] = t + 2;
+    // visit_func_call_insn() for a BPF_PSEUDO_FUNC: the ld_imm64, the insn after it and the callee are prune points, the callee a branch.
+    if (a.src[t] === 4) {
+      const callee = t + a.imm[t]! + 1;
+      markPrune(a, t + 2);
+      markPrune(a, t);
+      markPrune(a, callee);
+      sc[t] = 2;
+      s1[t] = callee;
+    }
+    return;
+  }
+  if (c !== 5 && c !== 6) return;
+  const op = k & 0xf0;
+  if (op === 0x90) {
+    sc[t] = 0;
+    return;
+  }
+  if (op === 0x80) {
+    markPrune(a, t + 1);
+    const sr = a.src[t]!;
+    const id = a.imm[t]!;
+    // A helper that calls a callback gets a forced checkpoint at the call.
+    if (sr === 0 && isCallbackHelper(id)) {
+      markPrune(a, t);
+      flags[t] = flags[t]! | F_FORCE;
+    }
+    // The async callback's setter is a prune point only.
+    if (sr === 0 && id === 170) markPrune(a, t);
+    if (sr === 1) {
+      markPrune(a, t);
+      // push_insn(BRANCH) marks the callee's first insn too.
+      markPrune(a, t + id + 1);
+      sc[t] = 2;
+      s1[t] = t + id + 1;
+    }
+    return;
+  }
+  if (op === 0x00) {
+    const to = t + (c === 6 ? a.imm[t]! : a.off[t]!) + 1;
+    markPrune(a, to);
+    s0[t] = to;
+    return;
+  }
+  const to = t + a.off[t]! + 1;
+  markPrune(a, t);
+  markPrune(a, to);
+  sc[t] = 2;
+  s1[t] = to;
+}
+
+/** mark_prune_point(); a target outside the program is refused by the walk right after. */
+function markPrune(a: InsnArrays, t: number): void {
+  if (t >= 0 && t < a.n) a.flags[t] = a.flags[t]! | F_PRUNE;
+}
 
 /** check_cfg(): depth-first walk; back-edges need CAP_BPF, every insn must be reachable. */
 function checkCfg(env: Env): void {
-  const insns = env.insns;
-  const n = insns.length;
-  const state = new Uint8Array(n); // 0 unseen, 1 discovered, 2 explored
-  const prune = env.prune;
-  // Each insn's successors (up to two, in visit order) and how many of them the walk has taken: flat typed arrays, no array per insn.
-  const s0 = new Int32Array(n);
-  const s1 = new Int32Array(n);
-  const sc = new Uint8Array(n);
-  const taken = new Uint8Array(n);
-  // visit_insn(): the successors of t, with the prune points it marks; called once per insn, when the walk first reaches it.
-  const succ = (t: number): void => {
-    const insn = insns[t]!;
-    const c = cls(insn);
-    sc[t] = 1;
-    s0[t] = t + 1;
-    if (isLdImm64(insn)) {
-      s0[t] = t + 2;
-      // visit_func_call_insn() for a BPF_PSEUDO_FUNC: the ld_imm64, the insn after it and the callee are prune points, the callee a branch.
-      if (insn.src === 4) {
-        prune.add(t + 2);
-        prune.add(t);
-        prune.add(t + insn.imm + 1);
-        sc[t] = 2;
-        s1[t] = t + insn.imm + 1;
-      }
-      return;
-    }
-    if (c !== 5 && c !== 6) return;
-    const op = insn.code & 0xf0;
-    if (op === 0x90) {
-      sc[t] = 0;
-      return;
-    }
-    if (op === 0x80) {
-      prune.add(t + 1);
-      // A helper that calls a callback gets a forced checkpoint at the call.
-      if (insn.src === 0 && CALLBACK_HELPERS.has(insn.imm)) {
-        prune.add(t);
-        env.force.add(t);
-      }
-      // The async callback's setter is a prune point only.
-      if (insn.src === 0 && insn.imm === 170) prune.add(t);
-      if (insn.src === 1) {
-        prune.add(t);
-        // push_insn(BRANCH) marks the callee's first insn too.
-        prune.add(t + insn.imm + 1);
-        sc[t] = 2;
-        s1[t] = t + insn.imm + 1;
-      }
-      return;
-    }
-    if (op === 0x00) {
-      const to = t + (c === 6 ? insn.imm : insn.off) + 1;
-      prune.add(to);
-      s0[t] = to;
-      return;
-    }
-    prune.add(t);
-    prune.add(t + insn.off + 1);
-    sc[t] = 2;
-    s1[t] = t + insn.off + 1;
-  };
+  const { n, a } = env;
+  // 0 unseen, 1 discovered, 2 explored; successors and the count the walk has taken live in the InsnArrays.
+  const { state, s0, s1, sc, taken, stack, code } = a;
   // Every insn is pushed at most once (when it is first discovered), so n slots hold the stack.
-  const stack = new Int32Array(Math.max(n, 1));
   let sp = 0;
   state[0] = 1;
-  succ(0);
+  visitInsn(a, 0);
   stack[sp++] = 0;
   while (sp > 0) {
     const top = stack[sp - 1]!;
@@ -872,7 +976,7 @@ function checkCfg(env: Env): void {
     if (w < 0 || w >= n) env.fail(-EINVAL, `jump out of range from insn ${top} to ${w}`);
     if (state[w] === 0) {
       state[w] = 1;
-      succ(w);
+      visitInsn(a, w);
       stack[sp++] = w;
     } else if (state[w] === 1) {
       if (!env.bpf_capable) {
@@ -885,7 +989,7 @@ function checkCfg(env: Env): void {
   }
   for (let i = 0; i < n; i++) {
     if (state[i] !== 2) env.fail(-EINVAL, `unreachable insn ${i}`);
-    if (isLdImm64(insns[i]!)) {
+    if (code[i] === 0x18) {
       // A jump that lands on the second half leaves it explored.
       if (i + 1 < n && state[i + 1] !== 0) env.fail(-EINVAL, `jump into the middle of ldimm64 insn ${i}`);
       i++;
@@ -895,73 +999,79 @@ function checkCfg(env: Env): void {
 
 /** compute_live_registers(): which registers are read before being written from each insn on. */
 function computeLive(env: Env): void {
-  const insns = env.insns;
-  const n = insns.length;
-  const use = new Int32Array(n);
-  const def = new Int32Array(n);
-  // Up to two successors per insn, -1 for none (out-of-range targets are dropped): typed arrays instead of an array per insn.
-  const s0 = new Int32Array(n);
-  const s1 = new Int32Array(n);
+  const { n, a } = env;
+  const { code, dst, src, off, imm, use, def, live } = a;
+  // Up to two successors per insn, -1 for none (out-of-range targets are dropped); check_cfg is done with s0/s1.
+  const s0 = a.s0;
+  const s1 = a.s1;
   for (let t = 0; t < n; t++) {
-    const insn = insns[t]!;
-    const c = cls(insn);
-    const x = (insn.code & 8) !== 0;
-    const op = insn.code & 0xf0;
-    let a = t + 1;
-    let b = -1;
+    const k = code[t]!;
+    const c = k & 7;
+    const x = (k & 8) !== 0;
+    const op = k & 0xf0;
+    const d = dst[t]!;
+    const sr = src[t]!;
+    let u = 0;
+    let df = 0;
+    let na = t + 1;
+    let nb = -1;
     switch (c) {
       case 4:
       case 7:
-        if (op === 0xb0) use[t] = x ? 1 << insn.src : 0;
-        else use[t] = (1 << insn.dst) | (x ? 1 << insn.src : 0);
-        def[t] = 1 << insn.dst;
+        if (op === 0xb0) u = x ? 1 << sr : 0;
+        else u = (1 << d) | (x ? 1 << sr : 0);
+        df = 1 << d;
         break;
       case 1:
-        use[t] = 1 << insn.src;
-        def[t] = 1 << insn.dst;
+        u = 1 << sr;
+        df = 1 << d;
         break;
       case 2:
-        use[t] = 1 << insn.dst;
+        u = 1 << d;
         break;
-      case 3:
-        use[t] = (1 << insn.dst) | (1 << insn.src) | ((insn.code & 0xe0) === 0xc0 && insn.imm === 0xf1 ? 1 : 0);
-        if ((insn.code & 0xe0) === 0xc0 && insn.imm & 1) def[t] = insn.imm === 0xf1 ? 1 : 1 << insn.src;
+      case 3: {
+        const atomic = (k & 0xe0) === 0xc0;
+        const im = imm[t]!;
+        u = (1 << d) | (1 << sr) | (atomic && im === 0xf1 ? 1 : 0);
+        if (atomic && im & 1) df = im === 0xf1 ? 1 : 1 << sr;
         break;
+      }
       case 0:
-        if (isLdImm64(insn)) {
-          def[t] = 1 << insn.dst;
-          a = t + 2;
+        if (k === 0x18) {
+          df = 1 << d;
+          na = t + 2;
         } else {
-          use[t] = (1 << 6) | ((insn.code & 0xe0) === 0x40 ? 1 << insn.src : 0);
-          def[t] = 0x3f;
+          u = (1 << 6) | ((k & 0xe0) === 0x40 ? 1 << sr : 0);
+          df = 0x3f;
         }
         break;
       default:
         if (op === 0x90) {
-          use[t] = 1;
-          a = -1;
+          u = 1;
+          na = -1;
         } else if (op === 0x80) {
-          use[t] = 0x3e;
-          def[t] = 0x3f;
-          if (insn.src === 1) b = t + insn.imm + 1;
+          u = 0x3e;
+          df = 0x3f;
+          if (sr === 1) nb = t + imm[t]! + 1;
         } else if (op === 0x00) {
-          a = t + (c === 6 ? insn.imm : insn.off) + 1;
+          na = t + (c === 6 ? imm[t]! : off[t]!) + 1;
         } else {
-          use[t] = (1 << insn.dst) | (x ? 1 << insn.src : 0);
-          b = t + insn.off + 1;
+          u = (1 << d) | (x ? 1 << sr : 0);
+          nb = t + off[t]! + 1;
         }
     }
-    s0[t] = a >= 0 && a < n ? a : -1;
-    s1[t] = b >= 0 && b < n ? b : -1;
+    use[t] = u;
+    def[t] = df;
+    s0[t] = na >= 0 && na < n ? na : -1;
+    s1[t] = nb >= 0 && nb < n ? nb : -1;
   }
-  const live = new Array<number>(n).fill(0);
   let changed = true;
   while (changed) {
     changed = false;
     for (let t = n - 1; t >= 0; t--) {
-      const a = s0[t]!;
-      const b = s1[t]!;
-      const out = (a >= 0 ? live[a]! : 0) | (b >= 0 ? live[b]! : 0);
+      const na = s0[t]!;
+      const nb = s1[t]!;
+      const out = (na >= 0 ? live[na]! : 0) | (nb >= 0 ? live[nb]! : 0);
       const v = use[t]! | (out & ~def[t]!);
       if (v !== live[t]) {
         live[t] = v;
@@ -969,7 +1079,6 @@ function computeLive(env: Env): void {
       }
     }
   }
-  env.liveIn = live;
 }
 
 // --- state printing (print_verifier_state) -------------------------------------------------
@@ -1195,7 +1304,7 @@ function branchDone(cp: Checkpoint | null): void {
 
 /** is_state_visited(): 1 to prune, 0 to go on (maybe after adding a checkpoint). */
 function isStateVisited(env: Env, st: VState, insn: number): number {
-  const forced = env.force.has(insn);
+  const forced = (env.a.flags[insn]! & F_FORCE) !== 0;
   let addNew = forced || (env.jmps_processed - env.prev_jmps_processed >= 2 && env.insn_processed - env.prev_insn_processed >= 8);
   const list = env.explored.get(insn) ?? [];
   const statesCnt = list.length;
@@ -1617,7 +1726,7 @@ function checkMemAccess(env: Env, st: VState, regno: number, off: number, size: 
           let v = 0n;
           for (let i = size - 1; i >= 0; i--) v = (v << 8n) | BigInt(buf[i]!);
           // BPF_MEMSX loads sign-extend the bytes (is_ldsx).
-          if ((env.insns[env.insnIdx]!.code & 0xe0) === 0x80) v = BigInt.asUintN(64, BigInt.asIntN(size * 8, v));
+          if ((env.a.code[env.insnIdx]! & 0xe0) === 0x80) v = BigInt.asUintN(64, BigInt.asIntN(size * 8, v));
           dst.setConst(v);
         }
       }
@@ -1632,7 +1741,7 @@ function checkMemAccess(env: Env, st: VState, regno: number, off: number, size: 
       return;
     case T.RINGBUF_MEM:
       // check_mem_access() of PTR_TO_MEM (a NULL-checked ring buffer reservation).
-      if (write && valueReg && isPtr(valueReg) && !env.allow_ptr_leaks) env.fail(-EACCES, `R${env.insns[env.insnIdx]!.src} leaks addr into mem`);
+      if (write && valueReg && isPtr(valueReg) && !env.allow_ptr_leaks) env.fail(-EACCES, `R${env.a.src[env.insnIdx]!} leaks addr into mem`);
       checkMemRegion(env, regno, reg, off + reg.off, size, reg.memSize, false);
       if (dst) dst.setUnknownSized(size);
       return;
@@ -2383,7 +2492,11 @@ function checkReturnCode(env: Env, st: VState): void {
 // --- do_check ------------------------------------------------------------------------------------
 
 function doCheck(env: Env, subprog = 0): void {
-  const insns = env.insns;
+  const a = env.a;
+  const n = env.n;
+  const flags = a.flags;
+  // The insn being walked, filled from the field arrays at each step (step() and what it calls only read it while it runs).
+  const insn: DInsn = { code: 0, dst: 0, src: 0, off: 0, imm: 0 };
   const stack: Pending[] = [];
   env.pending = stack;
   let st = initState(env);
@@ -2417,14 +2530,18 @@ function doCheck(env: Env, subprog = 0): void {
   env.btfi?.resetLinfo();
   if (!subprog) env.btfi?.prepareMain(env.prog.type);
   for (;;) {
-    if (idx < 0 || idx >= insns.length) env.fail(-EFAULT, `invalid insn idx ${idx} insn_cnt ${insns.length}`);
-    const insn = insns[idx]!;
+    if (idx < 0 || idx >= n) env.fail(-EFAULT, `invalid insn idx ${idx} insn_cnt ${n}`);
+    insn.code = a.code[idx]!;
+    insn.dst = a.dst[idx]!;
+    insn.src = a.src[idx]!;
+    insn.off = a.off[idx]!;
+    insn.imm = a.imm[idx]!;
     env.insnIdx = idx;
-    env.seenInsns.add(idx);
+    flags[idx] = flags[idx]! | F_SEEN;
     if (++env.insn_processed > BPF_COMPLEXITY_LIMIT_INSNS) env.fail(-E2BIG, `BPF program is too large. Processed ${env.insn_processed} insn`);
     let pruned = false;
     if (env.level1 && (env.scratchedRegs || env.scratchedSlots.size) && !(env.log.level & BPF_LOG_LEVEL2 && doPrintState)) printInsnState(env, st);
-    if (env.prune.has(idx)) {
+    if (flags[idx]! & F_PRUNE) {
       if (isStateVisited(env, st, idx) === 1) pruned = true;
     }
     const returned = env.returned;
@@ -2474,8 +2591,8 @@ function doCheck(env: Env, subprog = 0): void {
 
 function fakeImm64(env: Env, idx: number): bigint {
   const m = env.ldMaps.get(idx);
-  const lo = BigInt(env.insns[idx]!.imm >>> 0);
-  const hi = BigInt(env.insns[idx + 1]!.imm >>> 0);
+  const lo = BigInt(env.a.imm[idx]! >>> 0);
+  const hi = BigInt(env.a.imm[idx + 1]! >>> 0);
   // The kernel prints the map's kernel address here; the emulator prints a stand-in.
   if (m) return 0xffff888100000000n + BigInt(m.map.id) * 0x1000n + BigInt(m.off);
   return (hi << 32n) | lo;
@@ -2548,7 +2665,7 @@ function step(env: Env, st: VState, insn: DInsn, idx: number, stack: Pending[]):
             d.off = m.off;
           } else d.t = T.MAP_PTR;
         } else if (insn.src === 0) {
-          d.setConst((BigInt(env.insns[idx + 1]!.imm >>> 0) << 32n) | BigInt(insn.imm >>> 0));
+          d.setConst((BigInt(env.a.imm[idx + 1]! >>> 0) << 32n) | BigInt(insn.imm >>> 0));
         } else if (insn.src === 4) {
           // check_ld_imm() of BPF_PSEUDO_FUNC: the callee needs BTF func_info and static linkage.
           const sub = env.subprogs.findIndex((x) => x.start === idx + insn.imm + 1);
@@ -2791,8 +2908,8 @@ export function bpf_check(t: Task, prog: BpfProg, log: VLog, token: BpfToken | n
     if (log.level & BPF_LOG_LEVEL2) {
       for (let i = 0; i < env.subprogs.length; i++) env.verbose(`func#${i} @${env.subprogs[i]!.start}\n`);
       env.verbose("Live regs before insn:\n");
-      for (let i = 0; i < env.insns.length; i++) {
-        const insn = env.insns[i]!;
+      for (let i = 0; i < env.n; i++) {
+        const insn = insnAt(env.a, i);
         let m = "";
         for (let r = 0; r < 10; r++) m += env.liveIn[i]! & (1 << r) ? String(r) : ".";
         env.verbose(`${String(i).padStart(7)}: ${m} ${disasm(insn, isLdImm64(insn) ? fakeImm64(env, i) : undefined)}\n`);
@@ -2817,7 +2934,7 @@ export function bpf_check(t: Task, prog: BpfProg, log: VLog, token: BpfToken | n
     // check_max_stack_depth(): frames rounded to 16 bytes (JIT) along the call chain must fit in 512.
     // bpf_enable_priv_stack(): the x86-64 JIT gives tracing programs (kprobe, tracepoint, perf_event,
     // raw tracepoints) without tail calls a private stack for frames of 64 bytes or more, not counted here.
-    const privStack = [PT.KPROBE, PT.TRACEPOINT, PT.PERF_EVENT, PT.RAW_TRACEPOINT, PT.RAW_TRACEPOINT_WRITABLE].includes(env.prog.type as 2) && !env.insns.some((i) => i.code === 0x85 && i.src === 0 && i.imm === 12);
+    const privStack = [PT.KPROBE, PT.TRACEPOINT, PT.PERF_EVENT, PT.RAW_TRACEPOINT, PT.RAW_TRACEPOINT_WRITABLE].includes(env.prog.type as 2) && !hasTailCall(env);
     const sumDepth = env.subprogs.reduce((a, s) => {
       const d = Math.ceil(s.stack_depth / 16) * 16;
       return a + (privStack && d >= 64 ? 0 : d);
@@ -2847,6 +2964,13 @@ export function bpf_check(t: Task, prog: BpfProg, log: VLog, token: BpfToken | n
     adjLinfoAfterRemove(prog, btfi);
   }
   return { err, reason };
+}
+
+/** A bpf_tail_call helper call anywhere in the program (prog->aux->tail_call_reachable for the private stack). */
+function hasTailCall(env: Env): boolean {
+  const { code, src, imm } = env.a;
+  for (let i = 0; i < env.n; i++) if (code[i] === 0x85 && src[i] === 0 && imm[i] === 12) return true;
+  return false;
 }
 
 /**
@@ -2884,13 +3008,38 @@ function btfHook(r: { err: number; reason: string } | null): void {
  * fixed while the program holds them, so the bytes are those a build at load
  * time gives. Only these inputs are kept, not the verifier environment.
  */
+/** Every insn (ld_imm64 first halves) was reached: what the dead-code passes ask of the seen marks. */
+const ALL_SEEN = { has: (_k: number): boolean => true };
+
+/**
+ * The walk's seen marks for the dead-code passes, out of the shared
+ * InsnArrays: the passes only ask about ld_imm64 first halves and other
+ * insns (never a second half), so a program that reached all of those
+ * needs no copy.
+ */
+function seenSet(env: Env): { has(k: number): boolean } {
+  const { code, flags } = env.a;
+  let all = true;
+  for (let i = 0; i < env.n; i++) {
+    if (!(flags[i]! & F_SEEN)) {
+      all = false;
+      break;
+    }
+    if (code[i] === 0x18) i++;
+  }
+  if (all) return ALL_SEEN;
+  const set = new Set<number>();
+  for (let i = 0; i < env.n; i++) if (flags[i]! & F_SEEN) set.add(i);
+  return set;
+}
+
 function xlatedBuilder(env: Env): () => Uint8Array {
   const prog = env.prog;
   const ldMaps = env.ldMaps;
   const progType = prog.type;
   const ctxInsns = env.ctxInsns;
   const callMaps = env.callMaps;
-  const seen = env.seenInsns;
+  const seen = seenSet(env);
   const privileged = env.bpf_capable;
   const directWrite = env.seenDirectWrite;
   const starts = env.subprogs.map((s) => s.start);
