@@ -102,9 +102,8 @@ export class FdTable {
   /** Open fds in ascending order. */
   list(): number[] {
     const out: number[] = [];
-    this.fds.forEach((f, i) => {
-      if (f !== undefined) out.push(i);
-    });
+    const fds = this.fds;
+    for (let i = 0; i < fds.length; i++) if (fds[i] !== undefined) out.push(i);
     return out;
   }
 }

@@ -97,6 +97,15 @@ export class Inode {
    * (MountNamespace.mountedOn) for almost every component.
    */
   mountedHere = 0;
+  /**
+   * The last name a path walk found in this directory and its entry
+   * (namei.ts lookupChild): a walk that passes the same directory again
+   * compares one short string instead of hashing a freshly sliced name for
+   * the Map. Reset by every change of `children` (link, unlinkChild), the
+   * only two ways entries come and go.
+   */
+  lkName: string | null = null;
+  lkChild: Inode | null = null;
 
   constructor(sb: SuperBlock, mode: number, uid: number, gid: number, parent: Inode | null, name: string) {
     this.sb = sb;
@@ -121,7 +130,16 @@ export class Inode {
   link(name: string, child: Inode): void {
     child.parent = this;
     child.name = name;
+    this.lkName = null;
+    this.lkChild = null;
     this.children!.set(name, child);
+  }
+
+  /** Removes the entry `name` (d_delete); see link(). */
+  unlinkChild(name: string): void {
+    this.lkName = null;
+    this.lkChild = null;
+    this.children!.delete(name);
   }
 }
 

@@ -303,8 +303,15 @@ export function followDotdot(t: Task, p: Path): Path {
 /** The ->lookup of one name in a directory: bpf_lookup's dot rule, NAME_MAX, then the dcache. */
 function lookupChild(t: Task, dir: Path, name: string, what: string): Inode | null | number {
   // bpffs keeps every dentry in the dcache, so ->lookup (and its dot rule) only runs for names that do not exist.
-  const child = dir.inode.children?.get(name);
-  if (child !== undefined) return child;
+  const d = dir.inode;
+  // The last name found here (Inode.lkName): most walks pass the same directories with the same names.
+  if (name === d.lkName) return d.lkChild;
+  const child = d.children?.get(name);
+  if (child !== undefined) {
+    d.lkName = name;
+    d.lkChild = child;
+    return child;
+  }
   if (bpf_lookup_check(dir.inode, name)) return t.fail(-EPERM, `${what}: bpffs refuses names containing '.' ("${fromKernelName(name)}") in a directory with permission bits`);
   if (name.length > NAME_MAX) return t.fail(-ENAMETOOLONG, `${what}: component of ${name.length} bytes is over NAME_MAX (${NAME_MAX})`);
   return null;
@@ -342,17 +349,17 @@ export function linkPathWalk(t: Task, dfd: number, name: string, what: string): 
   if (typeof start === "number") return start;
   let cur = start;
   let i = 0;
-  while (name[i] === "/") i++;
+  while (i < name.length && name.charCodeAt(i) === 0x2f) i++;
   if (i === name.length) return { path: cur, last: "", type: "root", trailing: false };
   for (;;) {
     const err = permFail(t, cur.inode, MAY_EXEC, what);
     if (err) return err;
     let j = i;
-    while (j < name.length && name[j] !== "/") j++;
+    while (j < name.length && name.charCodeAt(j) !== 0x2f /* / */) j++;
     const comp = name.slice(i, j);
     const type: LastType = comp === "." ? "dot" : comp === ".." ? "dotdot" : "norm";
     let k = j;
-    while (name[k] === "/") k++;
+    while (k < name.length && name.charCodeAt(k) === 0x2f) k++;
     if (k === name.length) return { path: cur, last: comp, type, trailing: k > j };
     const next = walkComponent(t, cur, comp, type, what);
     if (typeof next === "number") return next;
@@ -457,7 +464,7 @@ export function do_unlinkat(t: Task, dfd: number, s: string): number {
   if (victim.isDir()) return t.fail(-EISDIR, `${what}: "${fromKernelName(w.last)}" is a directory`);
   if (dir.sb.fstype === "sysfs") return t.fail(-EPERM, `${what}: ${describeInode(dir)} is on sysfs, which has no unlink`);
   err = 0;
-  dir.children!.delete(w.last);
+  dir.unlinkChild(w.last);
   victim.parent = null;
   if ((victim.openRefsSet ? victim.openRefs : 0) === 0) evictInode(victim);
   return err;

@@ -354,69 +354,84 @@ function map_create(c: Call): number {
 
   let token: BpfToken | null = null;
   if (token_flag) {
-    const r = bpf_token_get_from_fd(t, attr.u32At(o.map_token_fd) | 0, "map_token_fd");
+    const r = map_create_token(t, attr.u32At(o.map_token_fd) | 0, map_type);
     if (typeof r === "number") return r;
     token = r;
-    // A token that does not cover this request is dropped silently: the checks below run as if none was given.
-    if (!bpf_token_allow_cmd(token, BPF_CMD.MAP_CREATE) || !bpf_token_allow_map_type(t, token, map_type)) {
-      bpf_token_put(token);
-      token = null;
-    }
   }
   try {
-    if (t.kernel.unprivilegedBpfDisabled && !bpf_token_capable(t, token, CAP.BPF))
-      return t.fail(-EPERM, unprivReason(t.kernel.unprivilegedBpfDisabled, token !== null));
-
-    // Per-type privilege, centralised in map_create since 6.5.
-    switch (map_type) {
-      case MT.ARRAY:
-      case MT.PERCPU_ARRAY:
-      case MT.PROG_ARRAY:
-      case MT.PERF_EVENT_ARRAY:
-      case MT.CGROUP_ARRAY:
-      case MT.ARRAY_OF_MAPS:
-      case MT.HASH:
-      case MT.PERCPU_HASH:
-      case MT.HASH_OF_MAPS:
-      case MT.RINGBUF:
-      case MT.USER_RINGBUF:
-      case MT.CGROUP_STORAGE:
-      case MT.PERCPU_CGROUP_STORAGE:
-        break;
-      case MT.SK_STORAGE:
-      case MT.INODE_STORAGE:
-      case MT.TASK_STORAGE:
-      case MT.CGRP_STORAGE:
-      case MT.BLOOM_FILTER:
-      case MT.LPM_TRIE:
-      case MT.REUSEPORT_SOCKARRAY:
-      case MT.STACK_TRACE:
-      case MT.QUEUE:
-      case MT.STACK:
-      case MT.LRU_HASH:
-      case MT.LRU_PERCPU_HASH:
-      case MT.STRUCT_OPS:
-      case MT.CPUMAP:
-      case MT.ARENA:
-        if (!bpf_token_capable(t, token, CAP.BPF)) return t.fail(-EPERM, mapTypeReason(MTR_CAP_BPF, map_type));
-        break;
-      case MT.SOCKMAP:
-      case MT.SOCKHASH:
-      case MT.DEVMAP:
-      case MT.DEVMAP_HASH:
-      case MT.XSKMAP:
-        if (!bpf_token_capable(t, token, CAP.NET_ADMIN)) return t.fail(-EPERM, mapTypeReason(MTR_CAP_NET_ADMIN, map_type));
-        break;
-      default:
-        return t.fail(-EPERM, mapTypeReason(MTR_NO_CLASS, map_type));
-    }
-
+    const err = map_create_capable(t, token, map_type);
+    if (err) return err;
     const m = ops.map_alloc(t, attr);
     if (typeof m === "number") return m;
     return maps.map_create_finish(c, m, token, f_flags);
   } finally {
     bpf_token_put(token);
   }
+}
+
+/**
+ * map_create()'s token lookup: the token, null when it does not cover this
+ * request (dropped silently: the checks that follow run as if none was
+ * given), or the errno of a bad token fd. Kept out of map_create so that the
+ * common path stays small.
+ */
+function map_create_token(t: Task, ufd: number, map_type: number): BpfToken | null | number {
+  const r = bpf_token_get_from_fd(t, ufd, "map_token_fd");
+  if (typeof r === "number") return r;
+  if (!bpf_token_allow_cmd(r, BPF_CMD.MAP_CREATE) || !bpf_token_allow_map_type(t, r, map_type)) {
+    bpf_token_put(r);
+    return null;
+  }
+  return r;
+}
+
+/** map_create()'s privilege checks: the unprivileged_bpf_disabled sysctl, then the per-type class (centralised in map_create since 6.5). 0 or -EPERM. */
+function map_create_capable(t: Task, token: BpfToken | null, map_type: number): number {
+  const sysctl = t.kernel.unprivilegedBpfDisabled;
+  if (sysctl && !bpf_token_capable(t, token, CAP.BPF)) return t.fail(-EPERM, unprivReason(sysctl, token !== null));
+  switch (map_type) {
+    case MT.ARRAY:
+    case MT.PERCPU_ARRAY:
+    case MT.PROG_ARRAY:
+    case MT.PERF_EVENT_ARRAY:
+    case MT.CGROUP_ARRAY:
+    case MT.ARRAY_OF_MAPS:
+    case MT.HASH:
+    case MT.PERCPU_HASH:
+    case MT.HASH_OF_MAPS:
+    case MT.RINGBUF:
+    case MT.USER_RINGBUF:
+    case MT.CGROUP_STORAGE:
+    case MT.PERCPU_CGROUP_STORAGE:
+      break;
+    case MT.SK_STORAGE:
+    case MT.INODE_STORAGE:
+    case MT.TASK_STORAGE:
+    case MT.CGRP_STORAGE:
+    case MT.BLOOM_FILTER:
+    case MT.LPM_TRIE:
+    case MT.REUSEPORT_SOCKARRAY:
+    case MT.STACK_TRACE:
+    case MT.QUEUE:
+    case MT.STACK:
+    case MT.LRU_HASH:
+    case MT.LRU_PERCPU_HASH:
+    case MT.STRUCT_OPS:
+    case MT.CPUMAP:
+    case MT.ARENA:
+      if (!bpf_token_capable(t, token, CAP.BPF)) return t.fail(-EPERM, mapTypeReason(MTR_CAP_BPF, map_type));
+      break;
+    case MT.SOCKMAP:
+    case MT.SOCKHASH:
+    case MT.DEVMAP:
+    case MT.DEVMAP_HASH:
+    case MT.XSKMAP:
+      if (!bpf_token_capable(t, token, CAP.NET_ADMIN)) return t.fail(-EPERM, mapTypeReason(MTR_CAP_NET_ADMIN, map_type));
+      break;
+    default:
+      return t.fail(-EPERM, mapTypeReason(MTR_NO_CLASS, map_type));
+  }
+  return 0;
 }
 
 // ---------------------------------------------------------------------------
