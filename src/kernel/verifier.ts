@@ -24,7 +24,6 @@ import {
   U64_MAX,
   boundsSync,
   coerceToSize,
-  markKnown,
   markUnbounded,
   s64,
   scalarOp,
@@ -61,6 +60,8 @@ const MAX_PACKET_OFF = 0xffff;
 
 const T = { NOT_INIT: 0, SCALAR: 1, CTX: 2, MAP_PTR: 3, MAP_VALUE: 4, STACK: 5, PKT: 6, PKT_META: 7, PKT_END: 8, RINGBUF_MEM: 9, FUNC: 10 } as const;
 const MAYBE_NULL = 0x100;
+/** tnum_const(0), shared (tnums are values: nothing writes into one). */
+const TNUM_ZERO: Tnum = tnumConst(0n);
 // RINGBUF_MEM is PTR_TO_MEM | MEM_RINGBUF, FUNC is PTR_TO_FUNC (a BPF_PSEUDO_FUNC ld_imm64).
 const TYPE_STR: Record<number, string> = { 0: "?", 1: "scalar", 2: "ctx", 3: "map_ptr", 4: "map_value", 5: "fp", 6: "pkt", 7: "pkt_meta", 8: "pkt_end", 9: "ringbuf_mem", 10: "func" };
 
@@ -113,8 +114,35 @@ class Reg {
   }
 
   setConst(v: bigint): void {
-    this.setUnknown();
-    markKnown(this, v);
+    this.setConstU64(BigInt.asUintN(64, v));
+  }
+
+  /**
+   * __mark_reg_known() of a scalar whose value x is already in [0, 2^64):
+   * the pointer fields cleared as __mark_reg_unknown() would, then every
+   * bound the value itself, each written once (bounds.ts markKnown, without
+   * the unknown bounds it would overwrite).
+   */
+  setConstU64(x: bigint): void {
+    this.t = T.SCALAR;
+    this.off = 0;
+    this.id = 0;
+    this.range = 0;
+    this.map = null;
+    this.refObjId = 0;
+    this.memSize = 0;
+    this.subprogno = 0;
+    // Tnums are never changed in place, so every known zero can share one.
+    this.tn = x === 0n ? TNUM_ZERO : { v: x, m: 0n };
+    this.umin = this.umax = x;
+    this.smin = this.smax = x > S64_MAX ? BigInt.asIntN(64, x) : x;
+    if (x <= 0x7fffffffn) {
+      this.u32min = this.u32max = x;
+      this.s32min = this.s32max = x;
+    } else {
+      this.u32min = this.u32max = BigInt.asUintN(32, x);
+      this.s32min = this.s32max = BigInt.asIntN(32, x);
+    }
   }
 
   /** An unknown value of `bytes` bytes, zero-extended (what a narrow load gives). */
@@ -1874,7 +1902,7 @@ function checkAlu(env: Env, st: VState, insn: DInsn): void {
     } else {
       if (insn.src !== 0 || insn.off !== 0) env.fail(-EINVAL, "BPF_MOV uses reserved fields");
       const d = regOf(env, st, insn.dst, false);
-      d.setConst(is64 ? BigInt.asUintN(64, BigInt(insn.imm)) : BigInt(insn.imm >>> 0));
+      d.setConstU64(immValue(insn.imm, !is64));
     }
     return;
   }
@@ -1896,13 +1924,18 @@ function checkAlu(env: Env, st: VState, insn: DInsn): void {
   if (x) src = st.cur.regs[insn.src]!;
   else {
     src = new Reg();
-    src.setConst(is64 ? BigInt.asUintN(64, BigInt(insn.imm)) : BigInt(insn.imm >>> 0));
+    src.setConstU64(immValue(insn.imm, !is64));
   }
   if (isPtr(d) || isPtr(src)) {
     ptrAlu(env, st, insn, op, d, src, is64);
     return;
   }
   scalarAlu(env, op, d, src, is64, insn.off);
+}
+
+/** An insn's imm as the u64 the verifier works with: sign-extended to 64 bits, or zero-extended from 32 bits (as32). */
+function immValue(imm: number, as32: boolean): bigint {
+  return imm >= 0 ? BigInt(imm) : as32 ? BigInt(imm >>> 0) : BigInt.asUintN(64, BigInt(imm));
 }
 
 /** bpf_alu_string[], by opcode >> 4. */
@@ -2812,7 +2845,7 @@ function step(env: Env, st: VState, insn: DInsn, idx: number, stack: Pending[]):
       if (x) s = st.cur.regs[insn.src]!;
       else {
         s = new Reg();
-        s.setConst(is32 ? BigInt(insn.imm >>> 0) : BigInt.asUintN(64, BigInt(insn.imm)));
+        s.setConstU64(immValue(insn.imm, is32));
       }
       const target = idx + insn.off + 1;
       const taken = branchTaken(d, s, op, is32);
