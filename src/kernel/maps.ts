@@ -587,7 +587,8 @@ export function bpf_map_put(map: BpfMap): void {
     if (idr !== null && map.id) idr.remove(map.id);
     map.id = 0;
     map.ops.map_free?.(map);
-    bpf_map_put_btf(map);
+    // Only map_create_btf (btf.ts) gives a map its BTF, and always with one of these ids non-zero: without any, no WeakMap lookup.
+    if (map.btf_key_type_id | map.btf_value_type_id | map.btf_vmlinux_value_type_id) bpf_map_put_btf(map);
   }
 }
 

@@ -109,12 +109,8 @@ export function __sys_bpf(t: Task, cmd: number, uattr: bigint, size: number, ua:
   if (!own || attr === null || attr.bytes.length !== attrSize) {
     attr = freshAttr(t, own, attrSize, fields);
   } else {
-    const bytes = attr.bytes;
     const dirty = attr.dirtyEnd;
-    if (dirty > size) {
-      if (dirty - size <= 32) for (let i = size; i < dirty; i++) bytes[i] = 0;
-      else bytes.fill(0, size, dirty);
-    }
+    if (dirty > size) clearAttr(attr, size, dirty);
   }
   // Past `size` the copy is zero; a copy that faults part-way leaves [0, size) partly written.
   attr.dirtyEnd = size;
@@ -155,6 +151,24 @@ function oversizeAttr(t: Task, ua: number, attrSize: number, size: number): numb
     ua = t.memory.overlayStart;
   }
   return tail_zero_at(t, ua, attrSize, size, "bpf_attr");
+}
+
+/**
+ * Zeroes [from, to) of the reused copy: what the last call wrote past this
+ * call's size. Whole words through the copy's Int32Array (a fill() call was a
+ * visible part of a short call following a long one), the ends by bytes.
+ */
+function clearAttr(attr: Attr, from: number, to: number): void {
+  const bytes = attr.bytes;
+  const w = attr.words;
+  let i = from;
+  if (to - from > 8 && w.length << 2 >= to) {
+    while (i & 3) bytes[i++] = 0;
+    const we = to >> 2;
+    for (let k = i >> 2; k < we; k++) w[k] = 0;
+    i = we << 2;
+  }
+  for (; i < to; i++) bytes[i] = 0;
 }
 
 /** A new kernel copy: the task's first call, a nested call, or a table set of another size. */

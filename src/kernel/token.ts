@@ -24,27 +24,28 @@ export function bpf_token_get_from_fd(t: Task, ufd: number, field: string): BpfT
   // CLASS(fd): an O_PATH fd is as good as closed here.
   const f = fdget(t, ufd);
   if (f === undefined) return t.fail(-EBADF, badTokenReason(field, ufd, null));
-  if (f.f_op !== bpf_token_fops) return t.fail(-EINVAL, badTokenReason(field, ufd, f.f_op.name));
+  if (f.f_op !== bpf_token_fops) return t.fail(-EINVAL, badTokenReason(field, ufd, f.f_op));
   const tok = f.private_data as BpfToken;
   tok.refcnt++;
   return tok;
 }
 
 /*
- * The last few reasons of a refused token fd, by field, fd and file kind:
- * token traces try the same wrong fds over and over, and a template string
- * per call was a good part of such a call.
+ * The last few reasons of a refused token fd, by field, fd and file kind (the
+ * f_op table, null for a closed fd): token traces try the same wrong fds over
+ * and over, and a template string per call was a good part of such a call.
+ * The f_op's name is only read to build a reason.
  */
-const badTokenMemo: { field: string; ufd: number; kind: string | null; reason: string }[] = [];
+const badTokenMemo: { field: string; ufd: number; fop: FileOperations | null; reason: string }[] = [];
 let badTokenNext = 0;
 
-function badTokenReason(field: string, ufd: number, kind: string | null): string {
+function badTokenReason(field: string, ufd: number, fop: FileOperations | null): string {
   for (let i = 0; i < badTokenMemo.length; i++) {
     const m = badTokenMemo[i]!;
-    if (m.ufd === ufd && m.field === field && m.kind === kind) return m.reason;
+    if (m.ufd === ufd && m.fop === fop && m.field === field) return m.reason;
   }
-  const reason = kind === null ? `${field}: fd ${ufd} is not open` : `${field}: fd ${ufd} is not a BPF token (${kind})`;
-  const e = { field, ufd, kind, reason };
+  const reason = fop === null ? `${field}: fd ${ufd} is not open` : `${field}: fd ${ufd} is not a BPF token (${fop.name})`;
+  const e = { field, ufd, fop, reason };
   if (badTokenMemo.length < 8) badTokenMemo.push(e);
   else {
     badTokenMemo[badTokenNext] = e;
