@@ -84,13 +84,17 @@ export function bpf_link_get_from_fd(t: Task, ufd: number, field: string): BpfLi
 
 // --- PROG_LOAD after the attach checks ---------------------------------------------
 
+/** strncpy_from_user()'s destination for the license (128 bytes, the last always NUL). */
+const LICENSE_BUF = new Uint8Array(128);
+
 export function bpf_prog_load_rest(c: Call, _token: BpfToken | null): number {
   const { t, attr } = c;
   const insn_cnt = attr.u32("insn_cnt");
   // copy_from_bpfptr of the instructions, then strncpy_from_user of the license (127 bytes max).
   const insns = new Uint8Array(insn_cnt * 8);
   if (t.memory.copyIn(insns, attr.u64("insns"), insns.length) !== 0) return t.fail(-EFAULT, `insns: reading ${insn_cnt} instructions at 0x${attr.u64("insns").toString(16)} faulted`);
-  const license = new Uint8Array(128);
+  // The license is read into one buffer shared by every load: it becomes a string before anything else can load.
+  const license = LICENSE_BUF.fill(0);
   if (t.memory.strncpyFromUser(license, attr.u64("license"), 127) < 0) return t.fail(-EFAULT, `license: reading the string at 0x${attr.u64("license").toString(16)} faulted`);
   if (attr.u64("signature") !== 0n) return t.fail(-EOPNOTSUPP, "signature: this kernel was built without program signature verification (answered before the signature is read)");
   const pt = attr.u32("prog_type");

@@ -1933,9 +1933,13 @@ function checkAlu(env: Env, st: VState, insn: DInsn): void {
   scalarAlu(env, op, d, src, is64, insn.off);
 }
 
+/** BigInt(k) for 0 <= k < 256, made once: most immediates are small, and BigInt() of a number allocates each time. */
+const SMALL_BIGINT: readonly bigint[] = Array.from({ length: 256 }, (_, k) => BigInt(k));
+
 /** An insn's imm as the u64 the verifier works with: sign-extended to 64 bits, or zero-extended from 32 bits (as32). */
 function immValue(imm: number, as32: boolean): bigint {
-  return imm >= 0 ? BigInt(imm) : as32 ? BigInt(imm >>> 0) : BigInt.asUintN(64, BigInt(imm));
+  if (imm >= 0) return imm < 256 ? SMALL_BIGINT[imm]! : BigInt(imm);
+  return as32 ? BigInt(imm >>> 0) : BigInt.asUintN(64, BigInt(imm));
 }
 
 /** bpf_alu_string[], by opcode >> 4. */

@@ -180,8 +180,11 @@ export class ProgBtfLoad implements BtfInfoHooks {
   late(starts: readonly number[], insns: Uint8Array): HookResult | null {
     const { attr } = this.c;
     this.len = insns.length / 8;
+    const noInfo = !attr.u32("func_info_cnt") && !attr.u32("line_info_cnt");
+    // check_abnormal_return() looks at subprograms past the main one only: with none, the flags are not needed.
+    if (noInfo && starts.length === 1) return null;
     const flags = subprogFlags(starts, insns);
-    if (!attr.u32("func_info_cnt") && !attr.u32("line_info_cnt")) return checkAbnormalReturn(this.log, flags);
+    if (noInfo) return checkAbnormalReturn(this.log, flags);
     return this.func(starts, flags) ?? this.line(starts, insns) ?? this.coreRelo(insns);
   }
 
