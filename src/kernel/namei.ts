@@ -241,10 +241,18 @@ export function fromKernelName(s: string): string {
 
 /** getname() of an API string: -ENOENT for "", -ENAMETOOLONG from PATH_MAX bytes on. */
 export function getnameStr(t: Task, s: string, what: string): string | number {
+  // The last accepted string and its kernel name: the result depends on the string alone, and programs open the same paths again.
+  if (s === gnIn) return gnOut;
   const k = toKernelName(s);
-  if (k.includes("\0")) return getnameChecked(t, k.slice(0, k.indexOf("\0")), what);
-  return getnameChecked(t, k, what);
+  const r = k.includes("\0") ? getnameChecked(t, k.slice(0, k.indexOf("\0")), what) : getnameChecked(t, k, what);
+  if (typeof r === "string") {
+    gnIn = s;
+    gnOut = r;
+  }
+  return r;
 }
+let gnIn: string | null = null;
+let gnOut = "";
 
 function getnameChecked(t: Task, k: string, what: string): string | number {
   if (k.length >= PATH_MAX) return t.fail(-ENAMETOOLONG, `${what}: the path is ${k.length} bytes; PATH_MAX is ${PATH_MAX} including the NUL`);
@@ -348,25 +356,61 @@ export function linkPathWalk(t: Task, dfd: number, name: string, what: string): 
   const start = pathInit(t, dfd, name, what);
   if (typeof start === "number") return start;
   let cur = start;
-  let i = 0;
-  while (i < name.length && name.charCodeAt(i) === 0x2f) i++;
-  if (i === name.length) return { path: cur, last: "", type: "root", trailing: false };
-  for (;;) {
+  const sp = splitPath(name);
+  const n = sp.comps.length;
+  if (n === 0) return { path: cur, last: "", type: "root", trailing: false };
+  for (let c = 0; ; c++) {
     const err = permFail(t, cur.inode, MAY_EXEC, what);
     if (err) return err;
-    let j = i;
-    while (j < name.length && name.charCodeAt(j) !== 0x2f /* / */) j++;
-    const comp = name.slice(i, j);
-    const type: LastType = comp === "." ? "dot" : comp === ".." ? "dotdot" : "norm";
-    let k = j;
-    while (k < name.length && name.charCodeAt(k) === 0x2f) k++;
-    if (k === name.length) return { path: cur, last: comp, type, trailing: k > j };
+    const comp = sp.comps[c]!;
+    const type = sp.types[c]!;
+    if (c === n - 1) return { path: cur, last: comp, type, trailing: sp.trailing };
     const next = walkComponent(t, cur, comp, type, what);
     if (typeof next === "number") return next;
     if (!next.inode.isDir()) return t.fail(-ENOTDIR, `${what}: "${fromKernelName(comp)}" is not a directory`);
     cur = next;
+  }
+}
+
+/**
+ * A path as link_path_walk() splits it: the components between runs of '/'
+ * with their types, and whether the last one was followed by '/'. The split
+ * depends on the string alone, so the last one made is kept: opening the
+ * same path again skips the character scans, and its component strings are
+ * the ones lookupChild remembered (Inode.lkName), so those compares are
+ * pointer compares.
+ */
+interface SplitPath {
+  readonly name: string;
+  /** Empty for a path of slashes only (the root). */
+  readonly comps: readonly string[];
+  readonly types: readonly LastType[];
+  readonly trailing: boolean;
+}
+let lastSplit: SplitPath | null = null;
+
+function splitPath(name: string): SplitPath {
+  const m = lastSplit;
+  if (m !== null && m.name === name) return m;
+  const comps: string[] = [];
+  const types: LastType[] = [];
+  let trailing = false;
+  let i = 0;
+  while (i < name.length && name.charCodeAt(i) === 0x2f /* / */) i++;
+  while (i < name.length) {
+    let j = i;
+    while (j < name.length && name.charCodeAt(j) !== 0x2f) j++;
+    const comp = name.slice(i, j);
+    comps.push(comp);
+    types.push(comp === "." ? "dot" : comp === ".." ? "dotdot" : "norm");
+    let k = j;
+    while (k < name.length && name.charCodeAt(k) === 0x2f) k++;
+    if (k === name.length) trailing = k > j;
     i = k;
   }
+  const sp: SplitPath = { name, comps, types, trailing };
+  lastSplit = sp;
+  return sp;
 }
 
 /** path_lookupat() / user_path_at(): the whole path, trailing '/' demanding a directory. */
