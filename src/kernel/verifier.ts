@@ -669,6 +669,8 @@ const F_PRUNE = 1, F_FORCE = 2, F_SEEN = 4;
  */
 class InsnArrays {
   n = 0;
+  /** The OPC_* facts of every opcode in the program, or-ed (decode). */
+  summary = 0;
   private cap = -1;
   code = new Uint8Array(0);
   dst = new Uint8Array(0);
@@ -724,10 +726,50 @@ class InsnArrays {
 
 const INSN_ARRAYS = new InsnArrays();
 
+/**
+ * Facts about an opcode that let a pre-pass know it has nothing to do: the
+ * passes still run in bpf_check()'s order, and a pass skips its loop only
+ * when no insn of the program could make it act or fail.
+ */
+const OPC_CALL = 1, OPC_LDIMM64 = 2, OPC_JMP = 4, OPC_LDX = 8, OPC_BAD = 16;
+const OPC = new Uint8Array(256);
+for (let k = 0; k < 256; k++) {
+  const c = k & 7;
+  const op = k & 0xf0;
+  let f = 0;
+  if (k === 0x85) f |= OPC_CALL;
+  if (k === 0x18) f |= OPC_LDIMM64;
+  // A jump with a target: everything of the JMP/JMP32 classes but call and exit.
+  if ((c === 5 || c === 6) && op !== 0x80 && op !== 0x90) f |= OPC_JMP;
+  if (c === 1) f |= OPC_LDX;
+  if (k !== 0x18 && !bpf_opcode_in_insntable(k)) f |= OPC_BAD;
+  OPC[k] = f;
+}
+
+/** Int32Array views read the host's byte order; the instructions are little-endian. */
+const HOST_LE = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 /** The loaded bytes into the field arrays (struct bpf_insn: code, dst_reg:4 src_reg:4, s16 off, s32 imm, little-endian). */
 function decode(bytes: Uint8Array): InsnArrays {
   const a = INSN_ARRAYS.take(bytes.length >> 3);
   const { code, dst, src, off, imm } = a;
+  if (HOST_LE && (bytes.byteOffset & 3) === 0) {
+    // Two 32-bit loads per insn: code, registers and off in the first word, imm in the second.
+    const w = new Int32Array(bytes.buffer, bytes.byteOffset, a.n * 2);
+    let sum = 0;
+    for (let i = 0; i < a.n; i++) {
+      const lo = w[2 * i]!;
+      sum |= OPC[lo & 0xff]!;
+      code[i] = lo & 0xff;
+      dst[i] = (lo >> 8) & 0xf;
+      src[i] = (lo >> 12) & 0xf;
+      off[i] = lo >> 16;
+      imm[i] = w[2 * i + 1]!;
+    }
+    a.summary = sum;
+    return a;
+  }
+  let sum = 0;
   for (let i = 0, o = 0; i < a.n; i++, o += 8) {
     code[i] = bytes[o]!;
     const r = bytes[o + 1]!;
@@ -736,7 +778,9 @@ function decode(bytes: Uint8Array): InsnArrays {
     // The Int16Array/Int32Array stores wrap the little-endian words to their signed values.
     off[i] = bytes[o + 2]! | (bytes[o + 3]! << 8);
     imm[i] = bytes[o + 4]! | (bytes[o + 5]! << 8) | (bytes[o + 6]! << 16) | (bytes[o + 7]! << 24);
+    sum |= OPC[code[i]!]!;
   }
+  a.summary = sum;
   return a;
 }
 
@@ -793,7 +837,8 @@ function addSubprogs(env: Env): void {
   const { code, src, imm } = a;
   // Most programs have no calls: the main program is the only subprogram and no set is needed.
   let starts: number[] | null = null;
-  for (let i = 0; i < n; i++) {
+  // Without a call or an ld_imm64 (BPF_PSEUDO_FUNC) there is nothing to look at.
+  for (let i = 0; a.summary & (OPC_CALL | OPC_LDIMM64) && i < n; i++) {
     const c = code[i]!;
     const sr = src[i]!;
     const pseudoCall = c === 0x85 && sr === 1;
@@ -819,6 +864,14 @@ function checkSubprogs(env: Env): void {
   let cur = 0;
   let start = subs[0]!.start;
   let end = subs.length > 1 ? subs[1]!.start : n;
+  if (!(a.summary & OPC_JMP)) {
+    // No jump to keep in range: only each subprogram's last insn is looked at.
+    for (let i = 0; i < subs.length; i++) {
+      const last = code[(i + 1 < subs.length ? subs[i + 1]!.start : n) - 1]!;
+      if (last !== 0x95 && last !== 0x05 && last !== 0x06) env.fail(-EINVAL, "last insn is not an exit or jmp");
+    }
+    return;
+  }
   for (let i = 0; i < n; i++) {
     const k = code[i]!;
     const c = k & 7;
@@ -865,6 +918,8 @@ function checkAttachBtfId(env: Env): void {
 function resolveLdImm64(env: Env): void {
   const { n, a } = env;
   const { code, dst, src, off, imm } = a;
+  // Without an LDX, an ld_imm64 or an opcode outside the table no insn is refused or resolved here.
+  if (!(a.summary & (OPC_LDX | OPC_LDIMM64 | OPC_BAD))) return;
   for (let i = 0; i < n; i++) {
     const k = code[i]!;
     if ((k & 7) === 1 && (((k & 0xe0) !== 0x60 && (k & 0xe0) !== 0x80) || imm[i] !== 0)) env.fail(-EINVAL, "BPF_LDX uses reserved fields");
@@ -981,11 +1036,58 @@ function markPrune(a: InsnArrays, t: number): void {
   if (t >= 0 && t < a.n) a.flags[t] = a.flags[t]! | F_PRUNE;
 }
 
+/**
+ * check_cfg() of a program whose reachable edges all go forward (no loop,
+ * nothing out of range): the depth-first walk would visit the same insns
+ * (reachability does not depend on the order), mark the same prune points,
+ * find no back-edge and no bad target, and leave every reached insn
+ * explored; one sweep in insn order finds them. Returns false, having
+ * changed nothing the walk does not redo, at the first edge that is not
+ * forward: then the walk runs.
+ */
+function cfgForward(a: InsnArrays): boolean {
+  const { n, state, s0, s1, sc } = a;
+  state[0] = 2;
+  for (let t = 0; t < n; t++) {
+    if (state[t] !== 2) continue;
+    visitInsn(a, t);
+    const k = sc[t]!;
+    if (k === 0) continue;
+    const w0 = s0[t]!;
+    if (w0 <= t || w0 >= n) return false;
+    state[w0] = 2;
+    if (k === 2) {
+      const w1 = s1[t]!;
+      if (w1 <= t || w1 >= n) return false;
+      state[w1] = 2;
+    }
+  }
+  return true;
+}
+
 /** check_cfg(): depth-first walk; back-edges need CAP_BPF, every insn must be reachable. */
 function checkCfg(env: Env): void {
   const { n, a } = env;
   // 0 unseen, 1 discovered, 2 explored; successors and the count the walk has taken live in the InsnArrays.
-  const { state, s0, s1, sc, taken, stack, code } = a;
+  const { state, code } = a;
+  if (!cfgForward(a)) {
+    state.fill(0, 0, n);
+    checkCfgWalk(env);
+  }
+  for (let i = 0; i < n; i++) {
+    if (state[i] !== 2) env.fail(-EINVAL, `unreachable insn ${i}`);
+    if (code[i] === 0x18) {
+      // A jump that lands on the second half leaves it explored.
+      if (i + 1 < n && state[i + 1] !== 0) env.fail(-EINVAL, `jump into the middle of ldimm64 insn ${i}`);
+      i++;
+    }
+  }
+}
+
+/** check_cfg()'s depth-first walk. */
+function checkCfgWalk(env: Env): void {
+  const { n, a } = env;
+  const { state, s0, s1, sc, taken, stack } = a;
   // Every insn is pushed at most once (when it is first discovered), so n slots hold the stack.
   let sp = 0;
   state[0] = 1;
@@ -1015,14 +1117,6 @@ function checkCfg(env: Env): void {
       }
     }
   }
-  for (let i = 0; i < n; i++) {
-    if (state[i] !== 2) env.fail(-EINVAL, `unreachable insn ${i}`);
-    if (code[i] === 0x18) {
-      // A jump that lands on the second half leaves it explored.
-      if (i + 1 < n && state[i + 1] !== 0) env.fail(-EINVAL, `jump into the middle of ldimm64 insn ${i}`);
-      i++;
-    }
-  }
 }
 
 /** compute_live_registers(): which registers are read before being written from each insn on. */
@@ -1032,6 +1126,7 @@ function computeLive(env: Env): void {
   // Up to two successors per insn, -1 for none (out-of-range targets are dropped); check_cfg is done with s0/s1.
   const s0 = a.s0;
   const s1 = a.s1;
+  let backward = false;
   for (let t = 0; t < n; t++) {
     const k = code[t]!;
     const c = k & 7;
@@ -1090,10 +1185,24 @@ function computeLive(env: Env): void {
     }
     use[t] = u;
     def[t] = df;
-    s0[t] = na >= 0 && na < n ? na : -1;
-    s1[t] = nb >= 0 && nb < n ? nb : -1;
+    const sa = na >= 0 && na < n ? na : -1;
+    const sb = nb >= 0 && nb < n ? nb : -1;
+    s0[t] = sa;
+    s1[t] = sb;
+    if ((sa >= 0 && sa <= t) || (sb >= 0 && sb <= t)) backward = true;
   }
+  // Without an edge to an earlier (or the same) insn, one pass from the end
+  // sees every successor's final set before its predecessors: the fixed
+  // point the repeated passes would reach, without the pass that confirms it.
   let changed = true;
+  if (!backward) {
+    for (let t = n - 1; t >= 0; t--) {
+      const na = s0[t]!;
+      const nb = s1[t]!;
+      live[t] = use[t]! | (((na >= 0 ? live[na]! : 0) | (nb >= 0 ? live[nb]! : 0)) & ~def[t]!);
+    }
+    changed = false;
+  }
   while (changed) {
     changed = false;
     for (let t = n - 1; t >= 0; t--) {
@@ -2643,10 +2752,13 @@ function pushBranch(env: Env, st: VState, stack: Pending[], insn: number, prev: 
   return copy;
 }
 
+/** bpf_size_to_bytes() by BPF_SIZE >> 3: W, H, B, DW. */
+const BPF_SIZE_BYTES: readonly number[] = [4, 2, 1, 8];
+
 /** One instruction; returns the next index, or null when the path ends. */
 function step(env: Env, st: VState, insn: DInsn, idx: number, stack: Pending[]): number | null {
   const c = cls(insn);
-  const sz = [4, 2, 1, 8][(insn.code >> 3) & 3]!;
+  const sz = BPF_SIZE_BYTES[(insn.code >> 3) & 3]!;
   switch (c) {
     case 4:
     case 7:
