@@ -61,13 +61,16 @@ export const null_fops: FileOperations = { name: "/dev/null" };
  */
 export class FdTable {
   private readonly fds: (File | undefined)[] = [];
+  /** No fd below this one is free (files->next_fd): install starts its search here, close lowers it. */
+  private nextFd = 0;
   rlimitNofile = 1024;
 
   /** fd_install at the lowest free slot; -EMFILE (24) when none is left. */
   install(file: File): number {
-    for (let fd = 0; fd < this.rlimitNofile; fd++) {
+    for (let fd = this.nextFd; fd < this.rlimitNofile; fd++) {
       if (this.fds[fd] === undefined) {
         this.fds[fd] = file;
+        this.nextFd = fd + 1;
         return fd;
       }
     }
@@ -95,6 +98,7 @@ export class FdTable {
     const f = this.getRaw(fd);
     if (f === undefined) return -9;
     this.fds[fd] = undefined;
+    if (fd < this.nextFd) this.nextFd = fd;
     f.put();
     return 0;
   }
