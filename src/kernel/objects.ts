@@ -166,7 +166,7 @@ function bpf_prog_load_verify(c: Call, pt: number, insns: Uint8Array, licenseBuf
   // adjust_btf_func(); the program now holds the BTF reference taken by check_btf_info_early.
   prog.btf_info = btfi.commit(prog.subprog_starts);
   // The tag (bpf_prog_calc_tag) is computed when first read (BpfProg.tag).
-  prog.load_time = BigInt(Date.now()) * 1_000_000n;
+  prog.loadTimeMs = Date.now();
   const idErr = bpf_prog_alloc_id(t, prog);
   if (idErr) {
     prog.refcnt = 0;

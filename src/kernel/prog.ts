@@ -41,7 +41,8 @@ export class BpfProg {
   readonly used_maps: BpfMap[] = [];
   /** The tag once computed (see the tag getter). */
   private tagBytes: Uint8Array | null = null;
-  load_time = 0n;
+  /** Date.now() at the load; load_time (ns) is made from it when read. */
+  loadTimeMs = 0;
   created_by_uid = 0;
   verified_insns = 0;
   /** Stack depth per subprogram (stack depth the log's BPF_LOG_STATS line reports). */
@@ -100,6 +101,11 @@ export class BpfProg {
 
   set tag(v: Uint8Array) {
     this.tagBytes = v;
+  }
+
+  /** bpf_prog_info.load_time: nanoseconds, with the millisecond clock the emulator reads. */
+  get load_time(): bigint {
+    return BigInt(this.loadTimeMs) * 1_000_000n;
   }
 
   get len(): number {

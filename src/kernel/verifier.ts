@@ -574,6 +574,17 @@ interface Subprog {
   stack_depth: number;
 }
 
+/** What resolve_pseudo_ldimm64() found at an ld_imm64: its map, and the value offset for BPF_PSEUDO_MAP_VALUE. */
+interface LdMap {
+  map: BpfMap;
+  off: number;
+  value: boolean;
+}
+
+const NO_LD_MAPS: ReadonlyMap<number, LdMap> = new Map();
+const NO_INSNS: ReadonlySet<number> = new Set();
+const NO_CALL_MAPS: ReadonlyMap<number, BpfMap | null> = new Map();
+
 class Env {
   readonly t: Task;
   readonly prog: BpfProg;
@@ -585,12 +596,21 @@ class Env {
   readonly allow_ptr_leaks: boolean;
   readonly strict_alignment: boolean;
   subprogs: Subprog[] = [];
+  // The collections below are made on first use (most loads need few of them); the
+  // *OrNull fields let the end of bpf_check read them without making empty ones.
+  ldMapsOrNull: Map<number, LdMap> | null = null;
   /** ld_imm64 index -> the map it names (and the value offset for MAP_VALUE). */
-  readonly ldMaps = new Map<number, { map: BpfMap; off: number; value: boolean }>();
+  get ldMaps(): Map<number, LdMap> {
+    return (this.ldMapsOrNull ??= new Map());
+  }
   readonly used_maps: BpfMap[] = [];
   /** compute_live_registers()'s result: the registers live before each insn (InsnArrays.live). */
   liveIn: Int32Array;
-  explored = new Map<number, Checkpoint[]>();
+  private exploredOrNull: Map<number, Checkpoint[]> | null = null;
+  /** explored_state: the checkpoints at each prune point. */
+  get explored(): Map<number, Checkpoint[]> {
+    return (this.exploredOrNull ??= new Map());
+  }
   insn_processed = 0;
   jmps_processed = 0;
   prev_insn_processed = 0;
@@ -609,19 +629,34 @@ class Env {
   insnIdx = 0;
   /** func_info / line_info of the load (verifier_btf.ts), when it came with prog_btf_fd. */
   btfi: BtfInfoHooks | null = null;
+  private globalCalledOrNull: Set<number> | null = null;
+  private globalVerifiedOrNull: Set<number> | null = null;
   /** Global subprograms a walk called (subprog_aux->called) and those already verified. */
-  readonly globalCalled = new Set<number>();
-  readonly globalVerified = new Set<number>();
+  get globalCalled(): Set<number> {
+    return (this.globalCalledOrNull ??= new Set());
+  }
+  get globalVerified(): Set<number> {
+    return (this.globalVerifiedOrNull ??= new Set());
+  }
+  ctxInsnsOrNull: Set<number> | null = null;
   /** Loads and stores the walk saw on the context (insn_aux_data ctx access, for convert_ctx_accesses). */
-  readonly ctxInsns = new Set<number>();
+  get ctxInsns(): Set<number> {
+    return (this.ctxInsnsOrNull ??= new Set());
+  }
+  callMapsOrNull: Map<number, BpfMap | null> | null = null;
   /** Map each helper call saw in R1; null once two maps met there (bpf_map_ptr_store poisoning). */
-  readonly callMaps = new Map<number, BpfMap | null>();
+  get callMaps(): Map<number, BpfMap | null> {
+    return (this.callMapsOrNull ??= new Map());
+  }
   /** env->seen_direct_write: a store into the packet (the tc prologue unclones the skb). */
   seenDirectWrite = false;
   /** The branch stack of the running walk (push_stack of a callback entry). */
   pending: Pending[] = [];
+  loopInlineOrNull: Map<number, { fit: boolean; callback: number }> | null = null;
   /** loop_inline_state of each bpf_loop call: flags always 0 and one callback make it fit for inlining. */
-  readonly loopInline = new Map<number, { fit: boolean; callback: number }>();
+  get loopInline(): Map<number, { fit: boolean; callback: number }> {
+    return (this.loopInlineOrNull ??= new Map());
+  }
   /** Set by a callback's exit: the next prune hit says "from X to Y: safe" (do_print_state). */
   returned = false;
 
@@ -753,7 +788,8 @@ const HOST_LE = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 function decode(bytes: Uint8Array): InsnArrays {
   const a = INSN_ARRAYS.take(bytes.length >> 3);
   const { code, dst, src, off, imm } = a;
-  if (HOST_LE && (bytes.byteOffset & 3) === 0) {
+  // A view costs about as much as decoding a dozen insns byte by byte: only longer programs take it.
+  if (HOST_LE && a.n >= 16 && (bytes.byteOffset & 3) === 0) {
     // Two 32-bit loads per insn: code, registers and off in the first word, imm in the second.
     const w = new Int32Array(bytes.buffer, bytes.byteOffset, a.n * 2);
     let sum = 0;
@@ -2736,7 +2772,7 @@ function doCheck(env: Env, subprog = 0): void {
 }
 
 function fakeImm64(env: Env, idx: number): bigint {
-  const m = env.ldMaps.get(idx);
+  const m = env.ldMapsOrNull?.get(idx);
   const lo = BigInt(env.a.imm[idx]! >>> 0);
   const hi = BigInt(env.a.imm[idx + 1]! >>> 0);
   // The kernel prints the map's kernel address here; the emulator prints a stand-in.
@@ -2802,7 +2838,7 @@ function step(env: Env, st: VState, insn: DInsn, idx: number, stack: Pending[]):
         if (insn.off !== 0) env.fail(-EINVAL, "BPF_LD_IMM64 uses reserved fields");
         if (insn.dst > 10) env.fail(-EINVAL, `R${insn.dst} is invalid`);
         const d = regOf(env, st, insn.dst, false);
-        const m = env.ldMaps.get(idx);
+        const m = env.ldMapsOrNull?.get(idx);
         if (m) {
           d.setUnknown();
           d.map = m.map;
@@ -3100,7 +3136,7 @@ export function bpf_check(t: Task, prog: BpfProg, log: VLog, token: BpfToken | n
     env.verbose("stack depth " + env.subprogs.map((s) => Math.ceil(s.stack_depth / 8) * 8 || s.stack_depth).join("+") + "\n");
   }
   // The summary line is printed at any non-zero log level, BPF_LOG_FIXED alone included (probed: level 8 → 98 bytes).
-  {
+  if (log.level) {
     env.verbose(`processed ${env.insn_processed} insns (limit ${BPF_COMPLEXITY_LIMIT_INSNS}) max_states_per_insn ${env.max_states_per_insn} total_states ${env.total_states} peak_states ${env.peak_states} mark_read 0\n`);
   }
   if (!err) {
@@ -3184,17 +3220,17 @@ function seenSet(env: Env): { has(k: number): boolean } {
 
 function xlatedBuilder(env: Env): () => Uint8Array {
   const prog = env.prog;
-  const ldMaps = env.ldMaps;
+  const ldMaps = env.ldMapsOrNull ?? NO_LD_MAPS;
   const progType = prog.type;
-  const ctxInsns = env.ctxInsns;
-  const callMaps = env.callMaps;
+  const ctxInsns = env.ctxInsnsOrNull ?? NO_INSNS;
+  const callMaps = env.callMapsOrNull ?? NO_CALL_MAPS;
   const seen = seenSet(env);
   const privileged = env.bpf_capable;
   const directWrite = env.seenDirectWrite;
   const starts = env.subprogs.map((s) => s.start);
   // optimize_bpf_loop(): each fit call, with the stack depth of the subprogram holding it.
   const loopInline = new Map<number, { callback: number; stackDepth: number }>();
-  for (const [k, li] of env.loopInline) {
+  for (const [k, li] of env.loopInlineOrNull ?? []) {
     if (!li.fit) continue;
     let sub = 0;
     while (sub + 1 < env.subprogs.length && env.subprogs[sub + 1]!.start <= k) sub++;

@@ -87,10 +87,17 @@ export class ProgBtfLoad implements BtfInfoHooks {
   linkage: number[] = [];
   linfo: LineInfoRec[] = [];
   private prev_linfo = -1;
+  // Made on first use: a load without BTF func_info never needs them.
+  private unreliableOrNull: Set<number> | null = null;
+  private argsOrNull: Map<number, ArgKind[]> | null = null;
   /** func_info_aux[i].unreliable: the BTF prototype did not match a call. */
-  private readonly unreliable = new Set<number>();
+  private get unreliable(): Set<number> {
+    return (this.unreliableOrNull ??= new Set());
+  }
   /** sub->args once btf_prepare_func_args succeeded. */
-  private readonly args = new Map<number, ArgKind[]>();
+  private get args(): Map<number, ArgKind[]> {
+    return (this.argsOrNull ??= new Map());
+  }
   private progType = 0;
   /** prog->len, for find_linfo's bound. */
   private len = 0;
