@@ -606,6 +606,12 @@ class Env {
   readonly used_maps: BpfMap[] = [];
   /** compute_live_registers()'s result: the registers live before each insn (InsnArrays.live). */
   liveIn: Int32Array;
+  /** check_cfg() found every edge going forward (cfgForward): no loop in the program. */
+  cfgForward = false;
+  /** ld_imm64 pairs (resolve_pseudo_ldimm64): their second halves are never walked. */
+  ldImm64Pairs = 0;
+  /** Distinct insns the walks reached (F_SEEN marks set). */
+  seenCount = 0;
   private exploredOrNull: Map<number, Checkpoint[]> | null = null;
   /** explored_state: the checkpoints at each prune point. */
   get explored(): Map<number, Checkpoint[]> {
@@ -963,11 +969,13 @@ function resolveLdImm64(env: Env): void {
       if (i === n - 1 || code[i + 1] !== 0 || dst[i + 1] !== 0 || src[i + 1] !== 0 || off[i + 1] !== 0) env.fail(-EINVAL, "invalid bpf_ld_imm64 insn");
       const sr = src[i]!;
       if (sr === 0) {
+        env.ldImm64Pairs++;
         i++;
         continue;
       }
       if (sr === 3) env.fail(-EINVAL, "bpfemu: BPF_PSEUDO_BTF_ID (ksyms) is not emulated");
       if (sr === 4) {
+        env.ldImm64Pairs++;
         i++;
         continue;
       }
@@ -988,6 +996,7 @@ function resolveLdImm64(env: Env): void {
         if (vo >= map.value_size) env.fail(-EINVAL, `invalid access to map value pointer, value_size=${map.value_size} off=${vo}`);
       }
       env.ldMaps.set(i, { map, off: vo, value: sr === 2 });
+      env.ldImm64Pairs++;
       if (!env.used_maps.includes(map)) {
         if (env.used_maps.length >= 64) env.fail(-E2BIG, "too many maps in the program (MAX_USED_MAPS 64)");
         env.used_maps.push(map);
@@ -1077,38 +1086,54 @@ function markPrune(a: InsnArrays, t: number): void {
  * nothing out of range): the depth-first walk would visit the same insns
  * (reachability does not depend on the order), mark the same prune points,
  * find no back-edge and no bad target, and leave every reached insn
- * explored; one sweep in insn order finds them. Returns false, having
- * changed nothing the walk does not redo, at the first edge that is not
- * forward: then the walk runs.
+ * explored; one sweep in insn order finds them. Returns the first insn
+ * it left unreached (-1: none), or CFG_NOT_FORWARD, having changed nothing
+ * the walk does not redo, at the first edge that is not forward: then the
+ * walk runs.
  */
-function cfgForward(a: InsnArrays): boolean {
+function cfgForward(a: InsnArrays): number {
   const { n, state, s0, s1, sc } = a;
+  let unreached = -1;
   state[0] = 2;
   for (let t = 0; t < n; t++) {
-    if (state[t] !== 2) continue;
+    if (state[t] !== 2) {
+      if (unreached < 0) unreached = t;
+      continue;
+    }
     visitInsn(a, t);
     const k = sc[t]!;
     if (k === 0) continue;
     const w0 = s0[t]!;
-    if (w0 <= t || w0 >= n) return false;
+    if (w0 <= t || w0 >= n) return CFG_NOT_FORWARD;
     state[w0] = 2;
     if (k === 2) {
       const w1 = s1[t]!;
-      if (w1 <= t || w1 >= n) return false;
+      if (w1 <= t || w1 >= n) return CFG_NOT_FORWARD;
       state[w1] = 2;
     }
   }
-  return true;
+  return unreached;
 }
+
+/** cfgForward(): an edge that does not go forward; the depth-first walk has to run. */
+const CFG_NOT_FORWARD = -2;
 
 /** check_cfg(): depth-first walk; back-edges need CAP_BPF, every insn must be reachable. */
 function checkCfg(env: Env): void {
   const { n, a } = env;
   // 0 unseen, 1 discovered, 2 explored; successors and the count the walk has taken live in the InsnArrays.
   const { state, code } = a;
-  if (!cfgForward(a)) {
+  const fwd = cfgForward(a);
+  if (fwd === CFG_NOT_FORWARD) {
     state.fill(0, 0, n);
     checkCfgWalk(env);
+  } else {
+    env.cfgForward = true;
+    // Without an ld_imm64 the check below stops at the first unreached insn, which the sweep knows.
+    if (!(a.summary & OPC_LDIMM64)) {
+      if (fwd >= 0) env.fail(-EINVAL, `unreachable insn ${fwd}`);
+      return;
+    }
   }
   for (let i = 0; i < n; i++) {
     if (state[i] !== 2) env.fail(-EINVAL, `unreachable insn ${i}`);
@@ -1163,7 +1188,11 @@ function computeLive(env: Env): void {
   const s0 = a.s0;
   const s1 = a.s1;
   let backward = false;
-  for (let t = 0; t < n; t++) {
+  // check_cfg() saw only forward edges: going from the end, each insn's successors are final
+  // before it is reached, and its live set is written at once (no second loop).
+  const fwd = env.cfgForward;
+  for (let i = 0; i < n; i++) {
+    const t = fwd ? n - 1 - i : i;
     const k = code[t]!;
     const c = k & 7;
     const x = (k & 8) !== 0;
@@ -1219,10 +1248,14 @@ function computeLive(env: Env): void {
           nb = t + off[t]! + 1;
         }
     }
-    use[t] = u;
-    def[t] = df;
     const sa = na >= 0 && na < n ? na : -1;
     const sb = nb >= 0 && nb < n ? nb : -1;
+    if (fwd) {
+      live[t] = u | (((sa >= 0 ? live[sa]! : 0) | (sb >= 0 ? live[sb]! : 0)) & ~df);
+      continue;
+    }
+    use[t] = u;
+    def[t] = df;
     s0[t] = sa;
     s1[t] = sb;
     if ((sa >= 0 && sa <= t) || (sb >= 0 && sb <= t)) backward = true;
@@ -1230,6 +1263,7 @@ function computeLive(env: Env): void {
   // Without an edge to an earlier (or the same) insn, one pass from the end
   // sees every successor's final set before its predecessors: the fixed
   // point the repeated passes would reach, without the pass that confirms it.
+  if (fwd) return;
   let changed = true;
   if (!backward) {
     for (let t = n - 1; t >= 0; t--) {
@@ -2719,7 +2753,11 @@ function doCheck(env: Env, subprog = 0): void {
     insn.off = a.off[idx]!;
     insn.imm = a.imm[idx]!;
     env.insnIdx = idx;
-    flags[idx] = flags[idx]! | F_SEEN;
+    const fl = flags[idx]!;
+    if (!(fl & F_SEEN)) {
+      flags[idx] = fl | F_SEEN;
+      env.seenCount++;
+    }
     if (++env.insn_processed > BPF_COMPLEXITY_LIMIT_INSNS) env.fail(-E2BIG, `BPF program is too large. Processed ${env.insn_processed} insn`);
     let pruned = false;
     if (env.level1 && (env.scratchedRegs || env.scratchedSlots.size) && !(env.log.level & BPF_LOG_LEVEL2 && doPrintState)) printInsnState(env, st);
@@ -3203,16 +3241,10 @@ const ALL_SEEN = { has: (_k: number): boolean => true };
  * needs no copy.
  */
 function seenSet(env: Env): { has(k: number): boolean } {
-  const { code, flags } = env.a;
-  let all = true;
-  for (let i = 0; i < env.n; i++) {
-    if (!(flags[i]! & F_SEEN)) {
-      all = false;
-      break;
-    }
-    if (code[i] === 0x18) i++;
-  }
-  if (all) return ALL_SEEN;
+  const { flags } = env.a;
+  // The walks reach no second half of an ld_imm64 (check_cfg refuses jumps there), so they reached
+  // everything else exactly when they reached n - pairs distinct insns.
+  if (env.seenCount === env.n - env.ldImm64Pairs) return ALL_SEEN;
   const set = new Set<number>();
   for (let i = 0; i < env.n; i++) if (flags[i]! & F_SEEN) set.add(i);
   return set;
