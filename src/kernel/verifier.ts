@@ -60,6 +60,8 @@ const MAX_PACKET_OFF = 0xffff;
 
 const T = { NOT_INIT: 0, SCALAR: 1, CTX: 2, MAP_PTR: 3, MAP_VALUE: 4, STACK: 5, PKT: 6, PKT_META: 7, PKT_END: 8, RINGBUF_MEM: 9, FUNC: 10 } as const;
 const MAYBE_NULL = 0x100;
+/** BigInt(k) for 0 <= k < 256, made once: most immediates are small, and BigInt() of a number allocates each time. */
+const SMALL_BIGINT: readonly bigint[] = Array.from({ length: 256 }, (_, k) => BigInt(k));
 /** tnum_const(0), shared (tnums are values: nothing writes into one). */
 const TNUM_ZERO: Tnum = tnumConst(0n);
 // RINGBUF_MEM is PTR_TO_MEM | MEM_RINGBUF, FUNC is PTR_TO_FUNC (a BPF_PSEUDO_FUNC ld_imm64).
@@ -115,6 +117,39 @@ class Reg {
 
   setConst(v: bigint): void {
     this.setConstU64(BigInt.asUintN(64, v));
+  }
+
+  /**
+   * __mark_reg_known() of an insn's imm, sign-extended to 64 bits or
+   * zero-extended from 32 (as32): the bounds follow from the imm's sign
+   * with number compares, where setConstU64 compares bigints.
+   */
+  setConstImm(imm: number, as32: boolean): void {
+    this.t = T.SCALAR;
+    this.off = 0;
+    this.id = 0;
+    this.range = 0;
+    this.map = null;
+    this.refObjId = 0;
+    this.memSize = 0;
+    this.subprogno = 0;
+    if (imm >= 0) {
+      // Below 2^31: the same value in every view.
+      const x = imm < 256 ? SMALL_BIGINT[imm]! : BigInt(imm);
+      this.tn = imm === 0 ? TNUM_ZERO : { v: x, m: 0n };
+      this.umin = this.umax = this.smin = this.smax = x;
+      this.u32min = this.u32max = this.s32min = this.s32max = x;
+      return;
+    }
+    const s = BigInt(imm);
+    const u32 = BigInt(imm >>> 0);
+    // Zero-extended: a value in [2^31, 2^32), negative only as s32. Sign-extended: 2^64 + imm, negative as s64 and s32.
+    const x = as32 ? u32 : BigInt.asUintN(64, s);
+    this.tn = { v: x, m: 0n };
+    this.umin = this.umax = x;
+    this.smin = this.smax = as32 ? x : s;
+    this.u32min = this.u32max = u32;
+    this.s32min = this.s32max = s;
   }
 
   /**
@@ -2081,7 +2116,7 @@ function checkAlu(env: Env, st: VState, insn: DInsn): void {
     } else {
       if (insn.src !== 0 || insn.off !== 0) env.fail(-EINVAL, "BPF_MOV uses reserved fields");
       const d = regOf(env, st, insn.dst, false);
-      d.setConstU64(immValue(insn.imm, !is64));
+      d.setConstImm(insn.imm, !is64);
     }
     return;
   }
@@ -2103,22 +2138,13 @@ function checkAlu(env: Env, st: VState, insn: DInsn): void {
   if (x) src = st.cur.regs[insn.src]!;
   else {
     src = new Reg();
-    src.setConstU64(immValue(insn.imm, !is64));
+    src.setConstImm(insn.imm, !is64);
   }
   if (isPtr(d) || isPtr(src)) {
     ptrAlu(env, st, insn, op, d, src, is64);
     return;
   }
   scalarAlu(env, op, d, src, is64, insn.off);
-}
-
-/** BigInt(k) for 0 <= k < 256, made once: most immediates are small, and BigInt() of a number allocates each time. */
-const SMALL_BIGINT: readonly bigint[] = Array.from({ length: 256 }, (_, k) => BigInt(k));
-
-/** An insn's imm as the u64 the verifier works with: sign-extended to 64 bits, or zero-extended from 32 bits (as32). */
-function immValue(imm: number, as32: boolean): bigint {
-  if (imm >= 0) return imm < 256 ? SMALL_BIGINT[imm]! : BigInt(imm);
-  return as32 ? BigInt(imm >>> 0) : BigInt.asUintN(64, BigInt(imm));
 }
 
 /** bpf_alu_string[], by opcode >> 4. */
@@ -3035,7 +3061,7 @@ function step(env: Env, st: VState, insn: DInsn, idx: number, stack: Pending[]):
       if (x) s = st.cur.regs[insn.src]!;
       else {
         s = new Reg();
-        s.setConstU64(immValue(insn.imm, is32));
+        s.setConstImm(insn.imm, is32);
       }
       const target = idx + insn.off + 1;
       const taken = branchTaken(d, s, op, is32);
