@@ -2764,7 +2764,10 @@ function doCheck(env: Env, subprog = 0): void {
     idx = env.subprogs[subprog]!.start;
   }
   let prev = -1;
-  const popLog = !(env.log.level & BPF_LOG_LEVEL2);
+  // The log level is fixed for the load: read once, not per insn.
+  const level1 = env.level1;
+  const level2 = (env.log.level & BPF_LOG_LEVEL2) !== 0;
+  const popLog = !level2;
   let doPrintState = false;
   // The initial state is scratched: the first line shows R1 and R10.
   env.scratchedRegs = 0x7ff;
@@ -2786,8 +2789,8 @@ function doCheck(env: Env, subprog = 0): void {
     }
     if (++env.insn_processed > BPF_COMPLEXITY_LIMIT_INSNS) env.fail(-E2BIG, `BPF program is too large. Processed ${env.insn_processed} insn`);
     let pruned = false;
-    if (env.level1 && (env.scratchedRegs || env.scratchedSlots.size) && !(env.log.level & BPF_LOG_LEVEL2 && doPrintState)) printInsnState(env, st);
-    if (flags[idx]! & F_PRUNE) {
+    if (level1 && (env.scratchedRegs || env.scratchedSlots.size) && !(level2 && doPrintState)) printInsnState(env, st);
+    if (fl & F_PRUNE) {
       if (isStateVisited(env, st, idx) === 1) pruned = true;
     }
     const returned = env.returned;
@@ -2795,17 +2798,17 @@ function doCheck(env: Env, subprog = 0): void {
     if (pruned) {
       // is_state_visited() hit: the log says which branch turned out safe.
       // After a callback's exit the kernel's line has one more blank line before it (recorded on 6.18: sock_bpf_loop).
-      if (env.level1) env.verbose(doPrintState || returned ? `${returned ? "\n" : ""}\nfrom ${prev} to ${idx}: safe\n` : `${idx}: safe\n`);
+      if (level1) env.verbose(doPrintState || returned ? `${returned ? "\n" : ""}\nfrom ${prev} to ${idx}: safe\n` : `${idx}: safe\n`);
     } else {
-      if (env.log.level & BPF_LOG_LEVEL2 && doPrintState) {
+      if (level2 && doPrintState) {
         env.verbose(`\nfrom ${prev} to ${idx}:`);
         env.verbose(printState(env, st, true) + "\n");
         doPrintState = false;
-      } else if (env.level1 && doPrintState) {
+      } else if (level1 && doPrintState) {
         env.verbose(`${idx}:` + printState(env, st, true) + "\n");
         doPrintState = false;
       }
-      if (env.level1) {
+      if (level1) {
         if (env.scratchedRegs || env.scratchedSlots.size) printInsnState(env, st);
         env.btfi?.verboseLinfo(idx, "; ");
         env.prev_log_pos = env.log.end_pos;
@@ -2857,13 +2860,14 @@ const BPF_SIZE_BYTES: readonly number[] = [4, 2, 1, 8];
 
 /** One instruction; returns the next index, or null when the path ends. */
 function step(env: Env, st: VState, insn: DInsn, idx: number, stack: Pending[]): number | null {
-  const c = cls(insn);
+  const c = insn.code & 7;
+  // ALU and ALU64 first: the most common classes, and the only ones without a size.
+  if (c === 4 || c === 7) {
+    checkAlu(env, st, insn);
+    return idx + 1;
+  }
   const sz = BPF_SIZE_BYTES[(insn.code >> 3) & 3]!;
   switch (c) {
-    case 4:
-    case 7:
-      checkAlu(env, st, insn);
-      return idx + 1;
     case 1: {
       const s = regOf(env, st, insn.src, true);
       void s;
