@@ -375,7 +375,7 @@ export function linkPathWalk(t: Task, dfd: number, name: string, what: string): 
 /**
  * A path as link_path_walk() splits it: the components between runs of '/'
  * with their types, and whether the last one was followed by '/'. The split
- * depends on the string alone, so the last one made is kept: opening the
+ * depends on the string alone, so the last few made are kept: opening the
  * same path again skips the character scans, and its component strings are
  * the ones lookupChild remembered (Inode.lkName), so those compares are
  * pointer compares.
@@ -387,11 +387,15 @@ interface SplitPath {
   readonly types: readonly LastType[];
   readonly trailing: boolean;
 }
-let lastSplit: SplitPath | null = null;
+/** The last few splits made (a program alternating between a few paths does not split them again each time). */
+const splits: SplitPath[] = [];
+let splitNext = 0;
 
 function splitPath(name: string): SplitPath {
-  const m = lastSplit;
-  if (m !== null && m.name === name) return m;
+  for (let i = 0; i < splits.length; i++) {
+    const m = splits[i]!;
+    if (m.name === name) return m;
+  }
   const comps: string[] = [];
   const types: LastType[] = [];
   let trailing = false;
@@ -409,7 +413,11 @@ function splitPath(name: string): SplitPath {
     i = k;
   }
   const sp: SplitPath = { name, comps, types, trailing };
-  lastSplit = sp;
+  if (splits.length < 4) splits.push(sp);
+  else {
+    splits[splitNext] = sp;
+    splitNext = (splitNext + 1) & 3;
+  }
   return sp;
 }
 
