@@ -54,7 +54,7 @@ export interface FixupInput {
   /** env->seen_direct_write: the walk saw a store into the packet. */
   readonly directWrite?: boolean;
   /** bpf_loop calls fit for inlining (loop_inline_state): call index -> callback subprogram and the containing subprogram's stack depth. */
-  readonly loopInline?: ReadonlyMap<number, { readonly callback: number; readonly stackDepth: number }>;
+  readonly loopInline?: ReadonlyMap<number, { readonly callback: number; readonly stackDepth: number }> | null;
 }
 
 export interface FixupResult {

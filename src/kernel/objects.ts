@@ -21,7 +21,6 @@ import type { Task } from "./task.ts";
 import { bpf_token_fops } from "./token.ts";
 import * as links from "./link.ts";
 import { bpf_link_fops, type BpfLink } from "./link.ts";
-import { decodeLatin1 } from "../abi/text.ts";
 import { btf_fops, btf_get_fd_by_id as btf_fd_by_id, btf_new_fd_parsed } from "./btf.ts";
 
 export { bpf_prog_fops };
@@ -121,14 +120,16 @@ export function bpf_prog_load_rest(c: Call, _token: BpfToken | null): number {
  * bpf_check (log attributes first, log_true_size written back at its end),
  * bpf_prog_select_runtime, bpf_prog_alloc_id and bpf_prog_new_fd.
  */
-function bpf_prog_load_verify(c: Call, pt: number, insns: Uint8Array, licenseBuf: Uint8Array, name: Uint8Array, token: BpfToken | null): number {
+function bpf_prog_load_verify(c: Call, pt: number, insns: Uint8Array, licenseBuf: Uint8Array, name: Uint8Array<ArrayBuffer>, token: BpfToken | null): number {
   const { t, attr } = c;
-  const lnul = licenseBuf.indexOf(0);
-  const license = decodeLatin1(licenseBuf.subarray(0, lnul < 0 ? 127 : lnul));
+  // The string up to the NUL (at most 127 bytes), Latin-1 as decodeLatin1 reads it, without a view of the buffer.
+  let license = "";
+  for (let i = 0; i < 127 && licenseBuf[i] !== 0; i++) license += String.fromCharCode(licenseBuf[i]!);
   const prog = new BpfProg(t.kernel, pt, attr.u32("expected_attach_type"), insns);
   prog.license = license;
   prog.gpl_compatible = license_is_gpl_compatible(license);
-  prog.name = name.slice();
+  // bpf_obj_name_cpy() made this copy for the program alone.
+  prog.name = name;
   prog.prog_flags = attr.u32("prog_flags");
   prog.created_by_uid = t.cred.uid;
   prog.attach_btf_id = attr.u32("attach_btf_id");

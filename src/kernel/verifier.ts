@@ -3147,7 +3147,8 @@ export function bpf_check(t: Task, prog: BpfProg, log: VLog, token: BpfToken | n
   env.btfi = btfi;
   let err = 0;
   let reason = "";
-  const started = Date.now();
+  // The clock is read only for the BPF_LOG_STATS line.
+  const started = log.level & BPF_LOG_STATS ? Date.now() : 0;
   try {
     // check_btf_info_early() before add_subprog_and_kfunc, check_btf_info() after check_subprogs.
     btfHook(btfi?.early() ?? null);
@@ -3187,12 +3188,16 @@ export function bpf_check(t: Task, prog: BpfProg, log: VLog, token: BpfToken | n
     // check_max_stack_depth(): frames rounded to 16 bytes (JIT) along the call chain must fit in 512.
     // bpf_enable_priv_stack(): the x86-64 JIT gives tracing programs (kprobe, tracepoint, perf_event,
     // raw tracepoints) without tail calls a private stack for frames of 64 bytes or more, not counted here.
-    const privStack = [PT.KPROBE, PT.TRACEPOINT, PT.PERF_EVENT, PT.RAW_TRACEPOINT, PT.RAW_TRACEPOINT_WRITABLE].includes(env.prog.type as 2) && !hasTailCall(env);
-    const sumDepth = env.subprogs.reduce((a, s) => {
-      const d = Math.ceil(s.stack_depth / 16) * 16;
-      return a + (privStack && d >= 64 ? 0 : d);
-    }, 0);
-    if (env.subprogs.length > 1 && sumDepth > MAX_BPF_STACK) env.fail(-EACCES, `combined stack size of ${env.subprogs.length} calls is ${sumDepth}. Too large`);
+    // One subprogram is never refused here: the sum is only looked at with more.
+    if (env.subprogs.length > 1) {
+      const privStack = privStackType(env.prog.type) && !hasTailCall(env);
+      let sumDepth = 0;
+      for (const sp of env.subprogs) {
+        const d = Math.ceil(sp.stack_depth / 16) * 16;
+        sumDepth += privStack && d >= 64 ? 0 : d;
+      }
+      if (sumDepth > MAX_BPF_STACK) env.fail(-EACCES, `combined stack size of ${env.subprogs.length} calls is ${sumDepth}. Too large`);
+    }
   } catch (e) {
     if (!(e instanceof VerifyError)) throw e;
     err = e.err;
@@ -3208,8 +3213,10 @@ export function bpf_check(t: Task, prog: BpfProg, log: VLog, token: BpfToken | n
     env.verbose(`processed ${env.insn_processed} insns (limit ${BPF_COMPLEXITY_LIMIT_INSNS}) max_states_per_insn ${env.max_states_per_insn} total_states ${env.total_states} peak_states ${env.peak_states} mark_read 0\n`);
   }
   if (!err) {
-    for (const m of env.used_maps) m.refcnt++;
-    prog.used_maps.push(...env.used_maps);
+    for (const m of env.used_maps) {
+      m.refcnt++;
+      prog.used_maps.push(m);
+    }
     prog.verified_insns = env.insn_processed;
     prog.subprog_starts = env.subprogs.map((s) => s.start);
     prog.stack_depth = env.subprogs.map((s) => s.stack_depth);
@@ -3217,6 +3224,11 @@ export function bpf_check(t: Task, prog: BpfProg, log: VLog, token: BpfToken | n
     adjLinfoAfterRemove(prog, btfi);
   }
   return { err, reason };
+}
+
+/** Tracing types the x86-64 JIT may give a private stack (bpf_enable_priv_stack). */
+function privStackType(pt: number): boolean {
+  return pt === PT.KPROBE || pt === PT.TRACEPOINT || pt === PT.PERF_EVENT || pt === PT.RAW_TRACEPOINT || pt === PT.RAW_TRACEPOINT_WRITABLE;
 }
 
 /** A bpf_tail_call helper call anywhere in the program (prog->aux->tail_call_reachable for the private stack). */
@@ -3291,9 +3303,10 @@ function xlatedBuilder(env: Env): () => Uint8Array {
   const directWrite = env.seenDirectWrite;
   const starts = env.subprogs.map((s) => s.start);
   // optimize_bpf_loop(): each fit call, with the stack depth of the subprogram holding it.
-  const loopInline = new Map<number, { callback: number; stackDepth: number }>();
+  let loopInline: Map<number, { callback: number; stackDepth: number }> | null = null;
   for (const [k, li] of env.loopInlineOrNull ?? []) {
     if (!li.fit) continue;
+    loopInline ??= new Map();
     let sub = 0;
     while (sub + 1 < env.subprogs.length && env.subprogs[sub + 1]!.start <= k) sub++;
     loopInline.set(k, { callback: li.callback, stackDepth: env.subprogs[sub]!.stack_depth });
