@@ -733,6 +733,9 @@ class Env {
 /** InsnArrays.flags bits: a prune point, a forced checkpoint (mark_force_checkpoint), reached by the walk (insn_aux_data seen). */
 const F_PRUNE = 1, F_FORCE = 2, F_SEEN = 4;
 
+/** Longer programs get arrays of their own, dropped after the load: the shared set stays under ~5 MB. */
+const INSN_ARRAYS_SHARED_MAX = 1 << 16;
+
 /**
  * The loaded instructions decoded once into one typed array per field, so
  * that no pass makes an object per instruction, and the per-instruction
@@ -769,7 +772,7 @@ class InsnArrays {
   /** Sized and cleared for n instructions. */
   take(n: number): this {
     if (n > this.cap) {
-      const c = Math.max(n, 64, this.cap * 2);
+      const c = n > INSN_ARRAYS_SHARED_MAX ? n : Math.min(Math.max(n, 64, this.cap * 2), INSN_ARRAYS_SHARED_MAX);
       this.code = new Uint8Array(c);
       this.dst = new Uint8Array(c);
       this.src = new Uint8Array(c);
@@ -827,7 +830,8 @@ const HOST_LE = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** The loaded bytes into the field arrays (struct bpf_insn: code, dst_reg:4 src_reg:4, s16 off, s32 imm, little-endian). */
 function decode(bytes: Uint8Array): InsnArrays {
-  const a = INSN_ARRAYS.take(bytes.length >> 3);
+  const n = bytes.length >> 3;
+  const a = n <= INSN_ARRAYS_SHARED_MAX ? INSN_ARRAYS.take(n) : new InsnArrays().take(n);
   const { code, dst, src, off, imm } = a;
   // A view costs about as much as decoding a dozen insns byte by byte: only longer programs take it.
   if (HOST_LE && a.n >= 16 && (bytes.byteOffset & 3) === 0) {
