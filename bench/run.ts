@@ -14,7 +14,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { allStreams, nominalCalls, type Stream } from "./streams.ts";
+import { allStreams, type Stream } from "./streams.ts";
 import { prepareOnEmulator, type PreparedStream, type SideResult, type TimingOptions } from "./emulator.ts";
 import { kernelUsable, runOnKernel } from "./native.ts";
 import type { MemoryRow } from "./memory.ts";
@@ -28,11 +28,15 @@ interface Args {
   only: string[] | null;
   trace: string | undefined;
   cpu: string;
+  /** Every stream in this process, one after the other (otherwise each stream runs in a child process of its own). */
+  sameProcess: boolean;
+  /** This process is the child that measures one stream for a parent (prints its row as JSON). */
+  streamChild: boolean;
   timing: TimingOptions;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const a: Args = { json: false, kernel: true, memory: true, memoryEntries: 1_000_000, only: null, trace: undefined, cpu: "idle", timing: { rounds: 5, roundMs: 200, warmupMs: 150 } };
+  const a: Args = { json: false, kernel: true, memory: true, memoryEntries: 1_000_000, only: null, trace: undefined, cpu: "idle", sameProcess: false, streamChild: false, timing: { rounds: 5, roundMs: 200, warmupMs: 150 } };
   for (let i = 0; i < argv.length; i++) {
     const x = argv[i]!;
     const val = (): string => {
@@ -50,6 +54,8 @@ function parseArgs(argv: readonly string[]): Args {
     else if (x === "--only") a.only = val().split(",");
     else if (x === "--trace") a.trace = val();
     else if (x === "--cpu") a.cpu = val();
+    else if (x === "--same-process") a.sameProcess = true;
+    else if (x === "--stream-child") a.streamChild = true;
     else throw new Error(`unknown option ${x}`);
   }
   return a;
@@ -169,6 +175,56 @@ function pinToIdleCpu(args: Args): boolean {
   return true;
 }
 
+/** Both sides of one stream in this process, as a report row. */
+function measureRow(s: Stream, kernelBin: string | null, timing: TimingOptions): Row {
+  const [kr, er] = measure(s, kernelBin, timing);
+  const e = er.error === undefined ? median(er.rounds) : null;
+  const k = kr !== undefined && kr.error === undefined ? median(kr.rounds) : null;
+  const notes: string[] = [];
+  if (er.error !== undefined) notes.push(`emulator error: ${er.error.split("\n")[0]}`);
+  if (kr?.error !== undefined) notes.push(`kernel error: ${kr.error}`);
+  if (kernelBin !== null && kr === undefined) notes.push("kernel: no result");
+  if (kr !== undefined && kr.error === undefined && er.error === undefined) {
+    const same = kr.firstRets.length === er.firstRets.length && kr.firstRets.every((v, i) => v === er.firstRets[i] || (v >= 0 && er.firstRets[i]! >= 0));
+    if (!same) {
+      const ePos = er.firstRets.some((v) => v >= 0);
+      const kPos = kr.firstRets.some((v) => v >= 0);
+      notes.push(`${kPos && !ePos ? "emulator rejects" : "results differ"}: kernel ${describeRets(kr.firstRets)} / emulator ${describeRets(er.firstRets)}${er.firstReason ? ` (${er.firstReason})` : ""}`);
+    }
+  } else if (er.error === undefined && kernelBin === null) {
+    if (er.firstRets.every((v) => v < 0) && !s.name.startsWith("reject")) notes.push(`emulator rejects: ${describeRets(er.firstRets)}${er.firstReason ? ` (${er.firstReason})` : ""}`);
+  }
+  return { name: s.name, emulatorCallsPerSec: e, kernelCallsPerSec: k, ratio: e !== null && k !== null ? e / k : null, note: notes.join("; ") };
+}
+
+/**
+ * One stream measured by a child process of its own (this script with
+ * --stream-child --only NAME), as a JMH fork: V8 keeps what it learnt about
+ * the types at every call site for the life of the process, and streams run
+ * one after another in one process slowed the later ones by what the earlier
+ * ones taught it (the replay stream ran at 185 ns per call alone and 325 after
+ * the other ten). The kernel side is a fresh runner per round either way.
+ * --same-process measures them all here instead.
+ */
+function measureInChild(s: Stream): Row {
+  const pass: string[] = [];
+  const raw = process.argv.slice(2);
+  for (let i = 0; i < raw.length; i++) {
+    const x = raw[i]!;
+    if (x === "--only" || x === "--cpu") i++;
+    else if (x !== "--json" && x !== "--no-memory") pass.push(x);
+  }
+  const argv = [...process.execArgv, process.argv[1]!, ...pass, "--only", s.name, "--no-memory", "--stream-child", "--cpu", "any"];
+  const r = spawnSync(process.execPath, argv, { encoding: "utf8", timeout: 600_000, maxBuffer: 1 << 24 });
+  const last = (r.stdout ?? "").trim().split("\n").pop() ?? "";
+  try {
+    return JSON.parse(last) as Row;
+  } catch {
+    const why = `${r.error?.message ?? ""} ${(r.stderr ?? "").trim().split("\n").slice(-3).join(" | ")}`.trim();
+    return { name: s.name, emulatorCallsPerSec: null, kernelCallsPerSec: null, ratio: null, note: `stream child failed (status ${r.status}): ${why}` };
+  }
+}
+
 function main(): void {
   const args = parseArgs(process.argv.slice(2));
   if (pinToIdleCpu(args)) return;
@@ -184,34 +240,20 @@ function main(): void {
     else kernelSkip = k.reason;
   } else kernelSkip = "--no-kernel";
   const pinned = process.env["BPFEMU_BENCH_CPU"];
-  console.log(`bpfemu bench: ${streams.length} streams, median of ${args.timing.rounds} rounds of ${args.timing.roundMs} ms per side, ${pinned === undefined ? "not pinned to a CPU" : `both sides on cpu ${pinned}`}`);
-  if (kernelBin === null) console.log(`kernel side skipped: ${kernelSkip}`);
+  if (!args.streamChild) console.log(`bpfemu bench: ${streams.length} streams, median of ${args.timing.rounds} rounds of ${args.timing.roundMs} ms per side, ${args.sameProcess ? "all streams in this process" : "each stream in a process of its own"}, ${pinned === undefined ? "not pinned to a CPU" : `both sides on cpu ${pinned}`}`);
+  if (kernelBin === null && !args.streamChild) console.log(`kernel side skipped: ${kernelSkip}`);
 
   const rows: Row[] = [];
   for (const s of streams) {
-    const [kr, er] = measure(s, kernelBin, args.timing);
-    const e = er.error === undefined ? median(er.rounds) : null;
-    const k = kr !== undefined && kr.error === undefined ? median(kr.rounds) : null;
-    const notes: string[] = [];
-    if (er.error !== undefined) notes.push(`emulator error: ${er.error.split("\n")[0]}`);
-    if (kr?.error !== undefined) notes.push(`kernel error: ${kr.error}`);
-    if (kernelBin !== null && kr === undefined) notes.push("kernel: no result");
-    if (kr !== undefined && kr.error === undefined && er.error === undefined) {
-      const same = kr.firstRets.length === er.firstRets.length && kr.firstRets.every((v, i) => v === er.firstRets[i] || (v >= 0 && er.firstRets[i]! >= 0));
-      if (!same) {
-        const ePos = er.firstRets.some((v) => v >= 0);
-        const kPos = kr.firstRets.some((v) => v >= 0);
-        notes.push(`${kPos && !ePos ? "emulator rejects" : "results differ"}: kernel ${describeRets(kr.firstRets)} / emulator ${describeRets(er.firstRets)}${er.firstReason ? ` (${er.firstReason})` : ""}`);
-      }
-    } else if (er.error === undefined && kernelBin === null) {
-      if (er.firstRets.every((v) => v < 0) && !s.name.startsWith("reject")) notes.push(`emulator rejects: ${describeRets(er.firstRets)}${er.firstReason ? ` (${er.firstReason})` : ""}`);
+    const row = args.sameProcess || args.streamChild ? measureRow(s, kernelBin, args.timing) : measureInChild(s);
+    if (args.streamChild) {
+      console.log(JSON.stringify(row));
+      return;
     }
-    const row: Row = { name: s.name, emulatorCallsPerSec: e, kernelCallsPerSec: k, ratio: e !== null && k !== null ? e / k : null, note: notes.join("; ") };
     rows.push(row);
     console.log(
-      `${s.name.padEnd(24)} emulator ${fmtRate(e).padStart(8)}/s  kernel ${fmtRate(k).padStart(8)}/s  ratio ${row.ratio === null ? "-" : `${row.ratio.toFixed(1)}x`}${row.note ? `  [${row.note}]` : ""}`,
+      `${s.name.padEnd(24)} emulator ${fmtRate(row.emulatorCallsPerSec).padStart(8)}/s  kernel ${fmtRate(row.kernelCallsPerSec).padStart(8)}/s  ratio ${row.ratio === null ? "-" : `${row.ratio.toFixed(1)}x`}${row.note ? `  [${row.note}]` : ""}`,
     );
-    void nominalCalls;
   }
 
   let memory: MemoryRow[] | { error: string } | null = null;

@@ -104,6 +104,13 @@ export class FdTable {
   }
 
   /** Open fds in ascending order. */
+  /** close_range(first, ~0U, 0): closes every open fd from `first` up. */
+  closeRange(first: number): number {
+    const fds = this.fds;
+    for (let fd = Math.max(0, first); fd < fds.length; fd++) if (fds[fd] !== undefined) this.close(fd);
+    return 0;
+  }
+
   list(): number[] {
     const out: number[] = [];
     const fds = this.fds;
