@@ -9,7 +9,7 @@ import { BPF_PROG_TYPE as PT } from "../uapi/gen/consts-6.18.ts";
 import { File, O_CLOEXEC, O_RDONLY, O_RDWR, type FileOperations } from "./file.ts";
 import type { BpfMap, BpfProgLike, BpfToken } from "./bpf.ts";
 import { bpf_map_fops, bpf_map_get, bpf_map_put } from "./maps.ts";
-import { BpfProg, bpf_prog_alloc_id, bpf_prog_fops, bpf_prog_new_fd, license_is_gpl_compatible, prog_bind_map, prog_get_fd_by_id as prog_fd_by_id } from "./prog.ts";
+import { BpfProg, bpf_prog_alloc_id, bpf_prog_fops, bpf_prog_insns_alloc, bpf_prog_new_fd, license_is_gpl_compatible, prog_bind_map, prog_get_fd_by_id as prog_fd_by_id } from "./prog.ts";
 import { bpf_check } from "./verifier.ts";
 import { VLog } from "./vlog.ts";
 import { ProgBtfLoad } from "./verifier_btf.ts";
@@ -90,7 +90,7 @@ export function bpf_prog_load_rest(c: Call, _token: BpfToken | null): number {
   const { t, attr } = c;
   const insn_cnt = attr.u32("insn_cnt");
   // copy_from_bpfptr of the instructions, then strncpy_from_user of the license (127 bytes max).
-  const insns = new Uint8Array(insn_cnt * 8);
+  const insns = bpf_prog_insns_alloc(insn_cnt * 8);
   if (t.memory.copyIn(insns, attr.u64("insns"), insns.length) !== 0) return t.fail(-EFAULT, `insns: reading ${insn_cnt} instructions at 0x${attr.u64("insns").toString(16)} faulted`);
   // The license is read into one buffer shared by every load: it becomes a string before anything else can load.
   const license = LICENSE_BUF.fill(0);

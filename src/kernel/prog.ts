@@ -139,6 +139,32 @@ export class BpfProg {
   }
 }
 
+/** Slab size and the longest instruction copy cut from a slab (bpf_prog_insns_alloc). */
+const INSNS_SLAB_SIZE = 16384;
+const INSNS_SLAB_MAX = 2048;
+let insnsSlab: ArrayBuffer | null = null;
+let insnsSlabOff = 0;
+
+/**
+ * The program's copy of its instructions (what bpf_prog_alloc's prog->insnsi
+ * holds), zeroed like a fresh array. A typed array of more than 64 bytes gets
+ * a backing store of its own, which costs about as much as verifying tens of
+ * instructions, so copies of up to 2 KiB are cut from 16 KiB slabs, 8-byte
+ * aligned. Nothing writes into a copy after the copy-in, and each is its own
+ * region. A slab is freed with the last copy cut from it: a live program
+ * keeps at most 16 KiB (the kernel's struct bpf_prog alone takes a page).
+ */
+export function bpf_prog_insns_alloc(len: number): Uint8Array {
+  if (len > INSNS_SLAB_MAX) return new Uint8Array(len);
+  if (insnsSlab === null || insnsSlabOff + len > INSNS_SLAB_SIZE) {
+    insnsSlab = new ArrayBuffer(INSNS_SLAB_SIZE);
+    insnsSlabOff = 0;
+  }
+  const v = new Uint8Array(insnsSlab, insnsSlabOff, len);
+  insnsSlabOff += (len + 7) & ~7;
+  return v;
+}
+
 export function bpf_prog_inc(p: BpfProg): void {
   p.refcnt++;
 }
