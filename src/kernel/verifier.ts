@@ -368,6 +368,11 @@ function helperAvailable(pt: number, id: number): boolean | undefined {
   return ((BigInt("0x" + hex) >> BigInt(id)) & 1n) === 1n;
 }
 
+/** A helper the core has no prototype or context model for: refused with a reason naming it. */
+function helperNotEmulated(env: Env, id: number): never {
+  return env.fail(-EINVAL, `bpfemu: helper ${helperName(id)}#${id} is not emulated`);
+}
+
 /** check_map_func_compatibility(): maps that only certain helpers take, and helpers that need certain maps. */
 function mapFuncCompatible(mt: number, fn: number): boolean {
   const generic = fn === 1 || fn === 2 || fn === 3;
@@ -421,24 +426,23 @@ function inRange(off: number, start: number, size: number): boolean {
 function skbAccess(pt: number, off: number, size: number, write: boolean, prog: BpfProg): CtxResult {
   const bad: CtxResult = { ok: false };
   if (off < 0 || off >= SKB.size) return bad;
-  const f32 = (start: number) => inRange(off, start, 4);
   if (pt === PT.SOCKET_FILTER) {
-    if (f32(SKB.tc_classid) || f32(SKB.data) || f32(SKB.data_meta) || f32(SKB.data_end) || (off >= SKB.family && off < SKB.local_port + 4) || inRange(off, SKB.tstamp, 8) || f32(SKB.wire_len) || inRange(off, SKB.hwtstamp, 8)) return bad;
+    if (inRange(off, SKB.tc_classid, 4) || inRange(off, SKB.data, 4) || inRange(off, SKB.data_meta, 4) || inRange(off, SKB.data_end, 4) || (off >= SKB.family && off < SKB.local_port + 4) || inRange(off, SKB.tstamp, 8) || inRange(off, SKB.wire_len, 4) || inRange(off, SKB.hwtstamp, 8)) return bad;
     if (write && !(off >= 48 && off < 68)) return bad;
   } else if (pt === PT.LWT_IN || pt === PT.LWT_OUT || pt === PT.LWT_XMIT || pt === PT.LWT_SEG6LOCAL) {
     // lwt_is_valid_access()
-    if (f32(SKB.tc_classid) || (off >= SKB.family && off < SKB.local_port + 4) || f32(SKB.data_meta) || inRange(off, SKB.tstamp, 8) || f32(SKB.wire_len) || inRange(off, SKB.hwtstamp, 8)) return bad;
-    if (write && !(f32(8) || f32(32) || (off >= 48 && off < 68))) return bad;
+    if (inRange(off, SKB.tc_classid, 4) || (off >= SKB.family && off < SKB.local_port + 4) || inRange(off, SKB.data_meta, 4) || inRange(off, SKB.tstamp, 8) || inRange(off, SKB.wire_len, 4) || inRange(off, SKB.hwtstamp, 8)) return bad;
+    if (write && !(inRange(off, 8, 4) || inRange(off, 32, 4) || (off >= 48 && off < 68))) return bad;
   } else if (pt === PT.SK_SKB) {
     // sk_skb_is_valid_access()
-    if (f32(SKB.tc_classid) || f32(SKB.data_meta) || inRange(off, SKB.tstamp, 8) || f32(SKB.wire_len) || inRange(off, SKB.hwtstamp, 8)) return bad;
-    if (write && !(f32(44) || f32(32))) return bad;
-    if (f32(8)) return bad;
+    if (inRange(off, SKB.tc_classid, 4) || inRange(off, SKB.data_meta, 4) || inRange(off, SKB.tstamp, 8) || inRange(off, SKB.wire_len, 4) || inRange(off, SKB.hwtstamp, 8)) return bad;
+    if (write && !(inRange(off, 44, 4) || inRange(off, 32, 4))) return bad;
+    if (inRange(off, 8, 4)) return bad;
   } else if (pt === PT.CGROUP_SKB) {
-    if (f32(SKB.tc_classid) || f32(SKB.data_meta) || f32(SKB.wire_len)) return bad;
-    if (write && !(f32(8) || f32(32) || (off >= 48 && off < 68) || inRange(off, SKB.tstamp, 8))) return bad;
+    if (inRange(off, SKB.tc_classid, 4) || inRange(off, SKB.data_meta, 4) || inRange(off, SKB.wire_len, 4)) return bad;
+    if (write && !(inRange(off, 8, 4) || inRange(off, 32, 4) || (off >= 48 && off < 68) || inRange(off, SKB.tstamp, 8))) return bad;
   } else {
-    if (write && !(f32(8) || f32(44) || f32(32) || f32(SKB.tc_classid) || (off >= 48 && off < 68) || inRange(off, SKB.tstamp, 8) || f32(12))) return bad;
+    if (write && !(inRange(off, 8, 4) || inRange(off, 44, 4) || inRange(off, 32, 4) || inRange(off, SKB.tc_classid, 4) || (off >= 48 && off < 68) || inRange(off, SKB.tstamp, 8) || inRange(off, 12, 4))) return bad;
     if (off >= SKB.family && off < SKB.local_port + 4) return bad;
   }
   const skSkb = pt === PT.SK_SKB;
@@ -447,12 +451,12 @@ function skbAccess(pt: number, off: number, size: number, write: boolean, prog: 
   let t: number = T.SCALAR;
   if (off >= 48 && off < 68) {
     if (off + size > 68) return bad;
-  } else if ((off >= 92 && off < 132) || f32(SKB.data) || f32(SKB.data_meta) || f32(SKB.data_end)) {
+  } else if ((off >= 92 && off < 132) || inRange(off, SKB.data, 4) || inRange(off, SKB.data_meta, 4) || inRange(off, SKB.data_end, 4)) {
     if (size !== 4) return bad;
     if (pt !== PT.SOCKET_FILTER && !(skSkb && off >= 92 && off < 132)) {
-      if (f32(SKB.data)) t = T.PKT;
-      else if (f32(SKB.data_end)) t = T.PKT_END;
-      else if (f32(SKB.data_meta)) t = T.PKT_META;
+      if (inRange(off, SKB.data, 4)) t = T.PKT;
+      else if (inRange(off, SKB.data_end, 4)) t = T.PKT_END;
+      else if (inRange(off, SKB.data_meta, 4)) t = T.PKT_META;
     }
   } else if (inRange(off, SKB.flow_keys, 8)) {
     return bad;
@@ -2022,16 +2026,8 @@ function truncTo32(r: Reg): void {
 function scalarAlu(_env: Env, op: number, dst: Reg, src: Reg, is64: boolean, _signedOff: number): void {
   // is_safe_to_compute_dst_reg_range() false (div, mod, shifts by unknown or oversized amounts):
   // __mark_reg_unknown(), the whole 64-bit register, before any 32-bit zero extension.
-  const unknown = (): void => {
+  if (op === 0x30 || op === 0x90 || !scalarOp(dst, src, op, !is64)) {
     dst.setUnknown();
-    void is64;
-  };
-  if (op === 0x30 || op === 0x90) {
-    unknown();
-    return;
-  }
-  if (!scalarOp(dst, src, op, !is64)) {
-    unknown();
     return;
   }
   dst.id = 0;
@@ -2253,7 +2249,7 @@ function branchTaken(d: Reg, s: Reg, op: number, is32: boolean): number {
     return -1;
   }
   // is_scalar_branch_taken(): the 32-bit bounds for JMP32, the 64-bit ones otherwise.
-  const sg = (v: bigint): bigint => BigInt.asIntN(is32 ? 32 : 64, v);
+  const sbits = is32 ? 32 : 64;
   const dc = is32 ? (d.tn.m & U32_MAX) === 0n : tnumIsConst(d.tn);
   const sc = is32 ? (s.tn.m & U32_MAX) === 0n : tnumIsConst(s.tn);
   const amin = is32 ? d.u32min : d.umin, amax = is32 ? d.u32max : d.umax;
@@ -2272,10 +2268,10 @@ function branchTaken(d: Reg, s: Reg, op: number, is32: boolean): number {
       case 0x30: return x >= y ? 1 : 0;
       case 0xa0: return x < y ? 1 : 0;
       case 0xb0: return x <= y ? 1 : 0;
-      case 0x60: return sg(x) > sg(y) ? 1 : 0;
-      case 0x70: return sg(x) >= sg(y) ? 1 : 0;
-      case 0xc0: return sg(x) < sg(y) ? 1 : 0;
-      case 0xd0: return sg(x) <= sg(y) ? 1 : 0;
+      case 0x60: return BigInt.asIntN(sbits, x) > BigInt.asIntN(sbits, y) ? 1 : 0;
+      case 0x70: return BigInt.asIntN(sbits, x) >= BigInt.asIntN(sbits, y) ? 1 : 0;
+      case 0xc0: return BigInt.asIntN(sbits, x) < BigInt.asIntN(sbits, y) ? 1 : 0;
+      case 0xd0: return BigInt.asIntN(sbits, x) <= BigInt.asIntN(sbits, y) ? 1 : 0;
       case 0x40: return (x & y) !== 0n ? 1 : 0;
     }
   }
@@ -2664,8 +2660,7 @@ function pushCallback(env: Env, st: VState, idx: number, sub: number): void {
  */
 function unsetArgsHelperCall(env: Env, st: VState, id: number): void {
   const m = HELPER_UNSET_ARGS[id];
-  const notEmulated = (): never => env.fail(-EINVAL, `bpfemu: helper ${helperName(id)}#${id} is not emulated`);
-  if (m === undefined || id === 158) notEmulated();
+  if (m === undefined || id === 158) helperNotEmulated(env, id);
   const gpl = m!.startsWith("g");
   const kind = gpl ? m!.slice(1) : m!;
   if (!env.prog.gpl_compatible && gpl) env.fail(-EINVAL, "cannot call GPL-restricted function from non-GPL compatible program");
@@ -2673,11 +2668,11 @@ function unsetArgsHelperCall(env: Env, st: VState, id: number): void {
   // check_func_arg() of R1: these helpers take the untouched context (or anything) there.
   const r1 = regOf(env, st, 1, true);
   const entryCtx = r1.t === T.CTX && r1.off === 0 && tnumIsConst(r1.tn) && r1.tn.v === 0n;
-  if (!entryCtx) notEmulated();
+  if (!entryCtx) helperNotEmulated(env, id);
   if (kind.startsWith("R1:")) env.fail(-EACCES, `R1 type=ctx expected=${kind.slice(3)}`);
   if (kind === "R2") {
     regOf(env, st, 2, true);
-    notEmulated();
+    helperNotEmulated(env, id);
   }
   // check_get_func_ip(): kprobes (and tracing types, not emulated here) only.
   if (id === 173 && env.prog.type !== PT.KPROBE) env.fail(-ENOTSUPP, `func ${helperName(id)}#${id} not supported for program type ${env.prog.type}`);
