@@ -93,15 +93,36 @@ function bytesAt(rc: RunCtx, addr: bigint, n: number): Uint8Array {
   return r.bytes.slice(off, off + n);
 }
 
+/**
+ * The used map a map pointer names (the map id stands in its address). A
+ * module function, not a closure per helper call: under tsx every named
+ * closure costs a defineProperty when it is made.
+ */
+function mapOfPtr(prog: BpfProg, v: bigint): BpfMap {
+  const m = prog.used_maps.find((x) => BigInt(x.id) === (v >> 12n) - 0xffff888100000n);
+  if (!m) throw new Fault("bad map pointer");
+  return m;
+}
+
+/** A zeroed 512-byte stack for call depth `depth`; returns its frame pointer. */
+function newStack(rc: RunCtx, depth: number): bigint {
+  const base = STACK_BASE + BigInt(depth) * 0x1000n;
+  if (!rc.regions.some((r) => r.base === base)) rc.regions.push({ base, bytes: new Uint8Array(512) });
+  else rc.regions.find((r) => r.base === base)!.bytes.fill(0);
+  return base + 512n;
+}
+
+/** The low w bits of val, byte-swapped (BPF_END to big-endian, or bswap). */
+function bswapBits(val: bigint, w: bigint): bigint {
+  let out = 0n;
+  for (let i = 0n; i < w / 8n; i++) out = (out << 8n) | ((val >> (i * 8n)) & 0xffn);
+  return out;
+}
+
 function callHelper(rc: RunCtx, id: number, a: bigint[], prog: BpfProg): bigint {
-  const mapOf = (v: bigint): BpfMap => {
-    const m = prog.used_maps.find((x) => BigInt(x.id) === (v >> 12n) - 0xffff888100000n);
-    if (!m) throw new Fault("bad map pointer");
-    return m;
-  };
   switch (id) {
     case 1: {
-      const map = mapOf(a[1]!);
+      const map = mapOfPtr(prog, a[1]!);
       const key = bytesAt(rc, a[2]!, map.key_size);
       const ops = mapOps(map);
       const value = new Uint8Array(map.value_size);
@@ -109,14 +130,14 @@ function callHelper(rc: RunCtx, id: number, a: bigint[], prog: BpfProg): bigint 
       return mapValueRegion(rc, map, key, value);
     }
     case 2: {
-      const map = mapOf(a[1]!);
+      const map = mapOfPtr(prog, a[1]!);
       const key = bytesAt(rc, a[2]!, map.key_size);
       const value = bytesAt(rc, a[3]!, map.value_size);
       const r = mapOps(map).map_update_sys?.(rc.t, map, key, value, a[4]!) ?? -22;
       return BigInt.asUintN(64, BigInt(r));
     }
     case 3: {
-      const map = mapOf(a[1]!);
+      const map = mapOfPtr(prog, a[1]!);
       const key = bytesAt(rc, a[2]!, map.key_size);
       const r = mapOps(map).map_delete_elem?.(rc.t, map, key) ?? -22;
       return BigInt.asUintN(64, BigInt(r));
@@ -163,7 +184,7 @@ function callHelper(rc: RunCtx, id: number, a: bigint[], prog: BpfProg): bigint 
     case 10:
       return BigInt.asUintN(64, BigInt(l3CsumReplace(rc, a)));
     case 51:
-      return redirectMap(rc, mapOf(a[1]!), a[2]!, a[3]!);
+      return redirectMap(rc, mapOfPtr(prog, a[1]!), a[2]!, a[3]!);
     default:
       throw new Fault(`helper ${id} cannot run in the emulator`);
   }
@@ -264,14 +285,8 @@ export function bpf_prog_run(rc: RunCtx): { r0: bigint } | { fault: string } {
   // A frame is a bpf-to-bpf call, or a bpf_loop() running its callback (loop: the next index, the count, the callback and its context).
   const frames: { ret: number; saved: bigint[]; fp: bigint; loop?: { i: bigint; n: bigint; cb: number; ctx: bigint } }[] = [];
   let depth = 0;
-  const newStack = (): bigint => {
-    const base = STACK_BASE + BigInt(depth) * 0x1000n;
-    if (!rc.regions.some((r) => r.base === base)) rc.regions.push({ base, bytes: new Uint8Array(512) });
-    else rc.regions.find((r) => r.base === base)!.bytes.fill(0);
-    return base + 512n;
-  };
   regs[1] = rc.ctx;
-  regs[10] = newStack();
+  regs[10] = newStack(rc, depth);
   let pc = 0;
   let steps = 0;
   try {
@@ -326,13 +341,8 @@ export function bpf_prog_run(rc: RunCtx): { r0: bigint } | { fault: string } {
             const w = BigInt(imm);
             a = regs[dst]!;
             const val = a & ((1n << w) - 1n);
-            const swap = (): bigint => {
-              let out = 0n;
-              for (let i = 0n; i < w / 8n; i++) out = (out << 8n) | ((val >> (i * 8n)) & 0xffn);
-              return out;
-            };
             // BPF_TO_LE on a little-endian host truncates; BPF_TO_BE and ALU64 bswap swap.
-            r = is64 || x ? swap() : val;
+            r = is64 || x ? bswapBits(val, w) : val;
             regs[dst] = r;
             continue;
           }
@@ -348,7 +358,7 @@ export function bpf_prog_run(rc: RunCtx): { r0: bigint } | { fault: string } {
           if (src === 1) {
             frames.push({ ret: pc, saved: [regs[6]!, regs[7]!, regs[8]!, regs[9]!, regs[10]!], fp: regs[10]! });
             depth++;
-            regs[10] = newStack();
+            regs[10] = newStack(rc, depth);
             pc = pc + imm;
             continue;
           }
@@ -377,7 +387,7 @@ export function bpf_prog_run(rc: RunCtx): { r0: bigint } | { fault: string } {
               const ctx = regs[3]!;
               frames.push({ ret: pc, saved: [regs[6]!, regs[7]!, regs[8]!, regs[9]!, regs[10]!], fp: regs[10]!, loop: { i: 0n, n: nr, cb, ctx } });
               depth++;
-              regs[10] = newStack();
+              regs[10] = newStack(rc, depth);
               regs[1] = 0n;
               regs[2] = ctx;
               pc = cb;
@@ -396,7 +406,7 @@ export function bpf_prog_run(rc: RunCtx): { r0: bigint } | { fault: string } {
             if (regs[0]! === 0n && lp.i < lp.n) {
               // The next iteration: a fresh call of the callback.
               frames.push(f);
-              regs[10] = newStack();
+              regs[10] = newStack(rc, depth);
               regs[1] = lp.i;
               regs[2] = lp.ctx;
               pc = lp.cb;
