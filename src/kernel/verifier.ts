@@ -643,8 +643,21 @@ class Env {
     return (this.ldMapsOrNull ??= new Map());
   }
   readonly used_maps: BpfMap[] = [];
-  /** compute_live_registers()'s result: the registers live before each insn (InsnArrays.live). */
-  liveIn: Int32Array;
+  private liveDone = false;
+  /**
+   * compute_live_registers()'s result: the registers live before each insn
+   * (InsnArrays.live). The pass cannot fail and changes nothing else, and
+   * only state comparisons at prune points and the level-2 log read its
+   * result, so it runs when first read: a program the walk never compares
+   * states for does not pay for it.
+   */
+  get liveIn(): Int32Array {
+    if (!this.liveDone) {
+      this.liveDone = true;
+      computeLive(this);
+    }
+    return this.a.live;
+  }
   /** check_cfg() found every edge going forward (cfgForward): no loop in the program. */
   cfgForward = false;
   /** ld_imm64 pairs (resolve_pseudo_ldimm64): their second halves are never walked. */
@@ -714,7 +727,6 @@ class Env {
     this.log = log;
     this.a = a;
     this.n = a.n;
-    this.liveIn = a.live;
     this.level1 = (log.level & (BPF_LOG_LEVEL1 | BPF_LOG_LEVEL2)) !== 0;
     // env->bpf_capable and bpf_allow_ptr_leaks(): capabilities through the program's token, if any.
     this.bpf_capable = bpf_token_capable(t, token, CAP.BPF);
@@ -3157,7 +3169,7 @@ export function bpf_check(t: Task, prog: BpfProg, log: VLog, token: BpfToken | n
     checkAttachBtfId(env);
     resolveLdImm64(env);
     checkCfg(env);
-    computeLive(env);
+    // computeLive(): run on first use (Env.liveIn).
     if (log.level & BPF_LOG_LEVEL2) {
       for (let i = 0; i < env.subprogs.length; i++) env.verbose(`func#${i} @${env.subprogs[i]!.start}\n`);
       env.verbose("Live regs before insn:\n");
