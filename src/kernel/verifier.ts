@@ -806,13 +806,10 @@ class InsnArrays {
       this.live = new Int32Array(c);
       this.cap = c;
     } else {
-      // decode() writes every field; the marks and the passes' arrays start from zero.
+      // decode() writes every field; the marks and check_cfg's states start from zero. The depth-first
+      // walk's counts and compute_live_registers' sets are cleared by those passes, which often do not run.
       this.flags.fill(0, 0, n);
-      this.taken.fill(0, 0, n);
       this.state.fill(0, 0, n);
-      this.use.fill(0, 0, n);
-      this.def.fill(0, 0, n);
-      this.live.fill(0, 0, n);
     }
     this.n = n;
     return this;
@@ -1204,6 +1201,7 @@ function checkCfg(env: Env): void {
 function checkCfgWalk(env: Env): void {
   const { n, a } = env;
   const { state, s0, s1, sc, taken, stack } = a;
+  taken.fill(0, 0, n);
   // Every insn is pushed at most once (when it is first discovered), so n slots hold the stack.
   let sp = 0;
   state[0] = 1;
@@ -1319,6 +1317,8 @@ function computeLive(env: Env): void {
   // sees every successor's final set before its predecessors: the fixed
   // point the repeated passes would reach, without the pass that confirms it.
   if (fwd) return;
+  // The fixed point starts from empty sets (the forward case above wrote each before reading it).
+  live.fill(0, 0, n);
   let changed = true;
   if (!backward) {
     for (let t = n - 1; t >= 0; t--) {
