@@ -209,6 +209,14 @@ class Reg {
   }
 }
 
+/**
+ * The known scalar an ALU or JMP insn's imm operand is (the kernel's
+ * on-stack src_reg of check_alu_op / check_cond_jmp_op): one register
+ * rewritten for each such insn. The range code only reads it (nothing keeps
+ * it or its fields' owner), and walks never overlap.
+ */
+const IMM_REG = new Reg();
+
 const STACK_INVALID = 0, STACK_SPILL = 1, STACK_MISC = 2, STACK_ZERO = 3;
 const SLOT_CHAR = ["?", "r", "m", "0"];
 
@@ -2149,7 +2157,7 @@ function checkAlu(env: Env, st: VState, insn: DInsn): void {
   let src: Reg;
   if (x) src = st.cur.regs[insn.src]!;
   else {
-    src = new Reg();
+    src = IMM_REG;
     src.setConstImm(insn.imm, !is64);
   }
   if (isPtr(d) || isPtr(src)) {
@@ -3075,7 +3083,7 @@ function step(env: Env, st: VState, insn: DInsn, idx: number, stack: Pending[]):
       let s: Reg;
       if (x) s = st.cur.regs[insn.src]!;
       else {
-        s = new Reg();
+        s = IMM_REG;
         s.setConstImm(insn.imm, is32);
       }
       const target = idx + insn.off + 1;
