@@ -293,11 +293,3 @@ export function builtTrace(): Stream {
     ],
   };
 }
-
-/** Calls one iteration of the body makes when every call succeeds (bpf repeats + closes + opens). */
-export function nominalCalls(s: Stream): number {
-  let n = 0;
-  for (const op of s.body) if (op.op === "bpf") n += op.repeat;
-  else if (op.op === "close" || op.op === "open") n++;
-  return n;
-}
