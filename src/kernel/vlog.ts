@@ -14,6 +14,26 @@ export const BPF_LOG_LEVEL2 = 2;
 export const BPF_LOG_STATS = 4;
 export const BPF_LOG_FIXED = 8;
 
+/**
+ * The kernel formats each message into log->kbuf before copying it out; here
+ * that is one buffer shared by every log (a write never re-enters another),
+ * grown to the longest message seen instead of a new array per message.
+ */
+let scratch = new Uint8Array(1024);
+/** A message longer than this gets a buffer of its own, so one huge line does not stay allocated. */
+const SCRATCH_KEEP = 1 << 16;
+
+function growScratch(n: number): Uint8Array {
+  if (n > SCRATCH_KEEP) return new Uint8Array(n);
+  let size = scratch.length;
+  while (size < n) size *= 2;
+  scratch = new Uint8Array(size);
+  return scratch;
+}
+
+/** The one NUL bpf_vlog_reset() writes. Only ever read. */
+const NUL = new Uint8Array(1);
+
 export class VLog {
   readonly level: number;
   private ubuf: bigint;
@@ -35,23 +55,54 @@ export class VLog {
     return this.level !== 0;
   }
 
-  private put(off: number, bytes: Uint8Array): boolean {
-    if (bytes.length === 0) return true;
-    return this.t.memory.copyOut(this.ubuf + BigInt(off), bytes) === 0;
+  /**
+   * copy_to_user of buf[from, to) at ubuf + off. The address is a number
+   * (exact below 2^53; a pointer above that is far past TASK_SIZE_MAX and
+   * faults either way), so a write does no BigInt arithmetic.
+   */
+  private put(off: number, buf: Uint8Array, from: number, to: number): boolean {
+    if (to === from) return true;
+    return this.t.memory.copyOutAt(Number(this.ubuf) + off, buf.subarray(from, to)) === 0;
   }
 
-  /** bpf_verifier_vlog() of one formatted message. */
+  /**
+   * bpf_verifier_vlog() of one formatted message. Most messages are ASCII:
+   * their bytes are the char codes, written straight into the shared scratch
+   * buffer; the first char above 0x7f sends the whole message through the
+   * UTF-8 encoder instead (which also throws, as before, on a lone surrogate).
+   */
   write(s: string): void {
-    if (!this.needed) return;
-    this.writeBytes(encodeUtf8(s));
+    if (this.level === 0) return;
+    const len = s.length;
+    const buf = len < scratch.length ? scratch : growScratch(len + 1);
+    for (let i = 0; i < len; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 0x7f) {
+        this.writeBytes(encodeUtf8(s));
+        return;
+      }
+      buf[i] = c;
+    }
+    buf[len] = 0;
+    this.emit(buf, len + 1);
   }
 
   /** bpf_verifier_vlog() of a message given as bytes (BTF names are raw bytes, not UTF-8). */
   writeBytes(msg: Uint8Array): void {
-    if (!this.needed) return;
-    const n = msg.length + 1;
-    const kbuf = new Uint8Array(n);
-    kbuf.set(msg);
+    if (this.level === 0) return;
+    const len = msg.length;
+    const buf = len < scratch.length ? scratch : growScratch(len + 1);
+    buf.set(msg);
+    buf[len] = 0;
+    this.emit(buf, len + 1);
+  }
+
+  /**
+   * The body of bpf_verifier_vlog() once the message is formatted: kbuf[0, n)
+   * is the message and its NUL (the kernel's vsnprintf into log->kbuf). kbuf
+   * is scratch, so it may be changed here (the fixed log's cut NUL).
+   */
+  private emit(kbuf: Uint8Array, n: number): void {
     // bpf_vlog_update_len_max()
     const len = this.end_pos + n;
     if (len > this.len_max) this.len_max = Math.min(len, 0xffffffff);
@@ -63,7 +114,7 @@ export class VLog {
       }
       const cur = this.end_pos;
       this.end_pos += n - 1;
-      if (this.ubuf !== 0n && new_n && !this.put(cur, kbuf.subarray(0, new_n))) this.ubuf = 0n;
+      if (this.ubuf !== 0n && new_n && !this.put(cur, kbuf, 0, new_n)) this.ubuf = 0n;
       return;
     }
     const new_end = this.end_pos + n;
@@ -77,8 +128,8 @@ export class VLog {
     let buf_end = new_end % this.len_total;
     if (buf_end === 0) buf_end = this.len_total;
     let ok: boolean;
-    if (buf_start < buf_end) ok = this.put(buf_start, kbuf.subarray(n - new_n, n - new_n + (buf_end - buf_start)));
-    else ok = this.put(buf_start, kbuf.subarray(n - new_n, n - new_n + (this.len_total - buf_start))) && this.put(0, kbuf.subarray(n - buf_end, n));
+    if (buf_start < buf_end) ok = this.put(buf_start, kbuf, n - new_n, n - new_n + (buf_end - buf_start));
+    else ok = this.put(buf_start, kbuf, n - new_n, n - new_n + (this.len_total - buf_start)) && this.put(0, kbuf, n - buf_end, n);
     if (!ok) this.ubuf = 0n;
   }
 
@@ -90,7 +141,7 @@ export class VLog {
     if (this.end_pos < this.start_pos) this.start_pos = this.end_pos;
     if (this.ubuf === 0n) return;
     const pos = this.level & BPF_LOG_FIXED ? this.end_pos + 1 : new_pos % this.len_total;
-    if (pos < this.len_total && !this.put(pos, new Uint8Array(1))) this.ubuf = 0n;
+    if (pos < this.len_total && !this.put(pos, NUL, 0, 1)) this.ubuf = 0n;
   }
 
   /** bpf_vlog_finalize(): rotate a wrapped buffer into place; the true size and -ENOSPC/-EFAULT. */
@@ -104,7 +155,7 @@ export class VLog {
         const out = new Uint8Array(this.len_total);
         out.set(buf.subarray(shift), 0);
         out.set(buf.subarray(0, shift), this.len_total - shift);
-        if (!this.put(0, out)) this.ubuf = 0n;
+        if (!this.put(0, out, 0, out.length)) this.ubuf = 0n;
       }
     }
     const true_size = this.len_max;
