@@ -15,7 +15,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { allStreams, type Stream } from "./streams.ts";
-import { prepareOnEmulator, type PreparedStream, type SideResult, type TimingOptions } from "./emulator.ts";
+import { prepareOnEmulator, warmUp, type PreparedStream, type SideResult, type TimingOptions } from "./emulator.ts";
 import { kernelUsable, runOnKernel } from "./native.ts";
 import type { MemoryRow } from "./memory.ts";
 import { errnoName } from "../src/abi/errno.ts";
@@ -94,7 +94,7 @@ function measure(s: Stream, kernelBin: string | null, timing: TimingOptions): [S
   let prepared: PreparedStream;
   try {
     prepared = prepareOnEmulator(s);
-    prepared.round(timing.warmupMs);
+    warmUp(prepared, timing.warmupMs);
   } catch (e) {
     const er: SideResult = { firstRets: [], rounds: [], error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
     return [kernelBin === null ? undefined : runOnKernel(kernelBin, [s], timing).get(s.name), er];
