@@ -159,9 +159,12 @@ function callHelper(rc: RunCtx, id: number, a: bigint[], prog: BpfProg): bigint 
       return rc.prog.type === 6 ? 4n : 7n;
     case 44:
     case 65: {
-      const f = id === 44 ? rc.pkt?.adjustHead : rc.pkt?.adjustTail;
-      if (!f) throw new Fault(`helper ${id} has no packet here`);
-      return BigInt.asUintN(64, BigInt(f(Number(BigInt.asIntN(32, a[2]! & 0xffffffffn)))));
+      // Called as methods: the test run's PktOps is an object whose helpers read its packet through `this`.
+      const p = rc.pkt;
+      const delta = Number(BigInt.asIntN(32, a[2]! & 0xffffffffn));
+      const r = id === 44 ? p?.adjustHead?.(delta) : p?.adjustTail?.(delta);
+      if (r === undefined) throw new Fault(`helper ${id} has no packet here`);
+      return BigInt.asUintN(64, BigInt(r));
     }
     case 26: {
       const off = Number(BigInt.asIntN(32, a[2]! & 0xffffffffn));

@@ -7,8 +7,10 @@
 
 import { EFAULT, EINVAL, ENOSPC, ENOTSUPP } from "../abi/errno.ts";
 import { BPF_PROG_TYPE as PT } from "../uapi/gen/consts-6.18.ts";
+import type { BpfMap } from "./bpf.ts";
 import { bpf_prog_run, type PktOps, type Region, type RunCtx } from "./interp.ts";
 import type { BpfProg } from "./prog.ts";
+import type { Task } from "./task.ts";
 import { bpf_check_uarg_tail_zero, put_user_u32, type Call } from "./syscall.ts";
 
 const ETH_HLEN = 14;
@@ -53,6 +55,127 @@ function ctxFinish(c: Call, data: Uint8Array | null): number {
   const e = put_user_u32(c, "test.ctx_size_out", data.length);
   if (e) return e;
   return err ? t.fail(err, `test.ctx_size_out is smaller than the ${data.length}-byte context`) : 0;
+}
+
+/**
+ * One test run's packet and context, as the interpreter sees them (RunCtx)
+ * and as the packet helpers change them (PktOps). A class with methods, made
+ * once per BPF_PROG_TEST_RUN and reset before each of the `repeat` runs:
+ * under tsx every named closure costs a defineProperty when it is made, and
+ * a closure per helper per run was most of a long repeat's time.
+ */
+class TestRun implements RunCtx, PktOps {
+  readonly t: Task;
+  readonly prog: BpfProg;
+  readonly ctx = CTX_BASE;
+  readonly pkt: PktOps = this;
+  readonly regions: Region[] = [];
+  /** The packet buffer: XDP_PACKET_HEADROOM (or NET_SKB_PAD + NET_IP_ALIGN) before the data, room after it. */
+  readonly buf: Uint8Array;
+  readonly head: number;
+  dataOff: number;
+  len: number;
+  private readonly data_in: Uint8Array;
+  private readonly size: number;
+  private readonly xdp: boolean;
+  /** Where skb->data is in the packet: past the Ethernet header for non-L2 types. */
+  private readonly start: number;
+  /** What XDP sees as linear (the rest would be fragments). */
+  private readonly linear: number;
+  private readonly pktRegion: Region;
+  private readonly ctxRegion: Region;
+
+  constructor(t: Task, prog: BpfProg, data_in: Uint8Array, size: number, xdp: boolean, start: number, linear: number, ctxBytes: Uint8Array) {
+    this.t = t;
+    this.prog = prog;
+    this.data_in = data_in;
+    this.size = size;
+    this.xdp = xdp;
+    this.start = start;
+    this.linear = linear;
+    this.head = xdp ? 256 : 64;
+    this.buf = new Uint8Array(this.head + Math.max(size, linear) + 4096);
+    this.dataOff = this.head;
+    this.len = size;
+    this.pktRegion = { base: PKT_BASE, bytes: this.buf };
+    this.ctxRegion = { base: CTX_BASE, bytes: ctxBytes };
+  }
+
+  /**
+   * Before each run: the packet as data_in gave it, and only the packet and
+   * the context mapped (the stack and map values of the last run are gone).
+   */
+  reset(): void {
+    const buf = this.buf;
+    buf.fill(0);
+    buf.set(this.data_in, this.head);
+    this.dataOff = this.head;
+    this.len = this.size;
+    const regions = this.regions;
+    regions.length = 0;
+    regions.push(this.pktRegion, this.ctxRegion);
+  }
+
+  /** bpf_xdp_adjust_head(): the data start stays past the xdp_frame (40 bytes) and keeps ETH_HLEN. */
+  adjustHead(delta: number): number {
+    if (!this.xdp) return -EINVAL;
+    const nd = this.dataOff + delta;
+    if (nd < 40 || nd > this.dataOff + Math.min(this.len, this.linear) - ETH_HLEN) return -EINVAL;
+    this.len -= delta;
+    this.dataOff = nd;
+    return 0;
+  }
+
+  /** bpf_xdp_adjust_tail(): within the frame's tailroom; grown bytes are zeroed. */
+  adjustTail(delta: number): number {
+    if (!this.xdp) return -EINVAL;
+    const nl = this.len + delta;
+    if (this.dataOff + nl > 4096 - 320 || nl < ETH_HLEN) return -EINVAL;
+    if (delta > 0) this.buf.fill(0, this.dataOff + this.len, this.dataOff + nl);
+    this.len = nl;
+    return 0;
+  }
+
+  /** bpf_skb_load_bytes(): offsets from skb->data, within skb->len. */
+  loadBytes(off: number, n: number): Uint8Array | null {
+    const at = this.dataOff + this.start + off;
+    return off < 0 || off + n > this.len - this.start ? null : this.buf.slice(at, at + n);
+  }
+
+  /** bpf_skb_store_bytes(): the same bounds. */
+  storeBytes(off: number, src: Uint8Array): number {
+    if (off < 0 || off + src.length > this.len - this.start) return -EFAULT;
+    this.buf.set(src, this.dataOff + this.start + off);
+    return 0;
+  }
+
+  /** bpf_tail_call(): the program in the slot, when it has this program's type. */
+  tailCall(map: BpfMap, index: number): BpfProg | null {
+    const slots = (map as { ptrs?: Map<number, unknown> }).ptrs;
+    const p = slots?.get(index) as BpfProg | undefined;
+    return p && p.type === this.prog.type ? p : null;
+  }
+
+  /** The context fields that are pointers into the packet, or that the test run fixes. */
+  ctxLoad(off: number, sz: number): bigint | undefined {
+    if (sz !== 4) return undefined;
+    if (this.xdp) {
+      if (off === 0 || off === 8) return PKT_BASE + BigInt(this.dataOff);
+      if (off === 4) return PKT_BASE + BigInt(this.dataOff + Math.min(this.len, this.linear));
+      // xdp_convert_md_to_buff(): the rx queue is lo's queue 0 (ifindex 1) whatever ctx_in says.
+      if (off === 12) return 1n;
+      if (off === 16) return 0n;
+      return undefined;
+    }
+    if (off === 76 || off === 140) return PKT_BASE + BigInt(this.dataOff + this.start);
+    if (off === 80) return PKT_BASE + BigInt(this.dataOff + this.len);
+    return undefined;
+  }
+
+  /** LD_ABS/LD_IND's bytes: from skb->data to the end. */
+  skbData(): Uint8Array {
+    return this.buf.subarray(this.dataOff + this.start, this.dataOff + this.len);
+  }
 }
 
 export function bpf_prog_test_run(c: Call, prog: BpfProg): number {
@@ -125,78 +248,14 @@ export function bpf_prog_test_run(c: Call, prog: BpfProg): number {
     cv.setUint32(12, new DataView(ctx.buffer).getUint32(12, true), true);
   }
   let retval = 0n;
-  // The packet buffer: XDP_PACKET_HEADROOM (or NET_SKB_PAD + NET_IP_ALIGN) before the data, room after it.
-  const HEAD = xdp ? 256 : 64;
-  const buf = new Uint8Array(HEAD + Math.max(size, linear) + 4096);
-  let dataOff = HEAD;
-  let len = size;
-  const reset = (): void => {
-    buf.fill(0);
-    buf.set(pkt, HEAD);
-    dataOff = HEAD;
-    len = size;
-  };
-  const pktOps: PktOps = {
-    // bpf_xdp_adjust_head(): the data start stays past the xdp_frame (40 bytes) and keeps ETH_HLEN.
-    adjustHead: (delta) => {
-      if (!xdp) return -EINVAL;
-      const nd = dataOff + delta;
-      if (nd < 40 || nd > dataOff + Math.min(len, linear) - ETH_HLEN) return -EINVAL;
-      len -= delta;
-      dataOff = nd;
-      return 0;
-    },
-    // bpf_xdp_adjust_tail(): within the frame's tailroom; grown bytes are zeroed.
-    adjustTail: (delta) => {
-      if (!xdp) return -EINVAL;
-      const nl = len + delta;
-      if (dataOff + nl > 4096 - 320 || nl < ETH_HLEN) return -EINVAL;
-      if (delta > 0) buf.fill(0, dataOff + len, dataOff + nl);
-      len = nl;
-      return 0;
-    },
-    // bpf_skb_load_bytes()/bpf_skb_store_bytes(): offsets from skb->data, within skb->len.
-    loadBytes: (off, n) => (off < 0 || off + n > len - start ? null : buf.slice(dataOff + start + off, dataOff + start + off + n)),
-    storeBytes: (off, src) => {
-      if (off < 0 || off + src.length > len - start) return -EFAULT;
-      buf.set(src, dataOff + start + off);
-      return 0;
-    },
-  };
+  const run = new TestRun(t, prog, pkt, size, xdp, start, linear, ctxBytes);
   for (let i = 0; i < repeat; i++) {
-    reset();
-    const regions: Region[] = [{ base: PKT_BASE, bytes: buf }, { base: CTX_BASE, bytes: ctxBytes }];
-    const rc: RunCtx = {
-      t,
-      prog,
-      regions,
-      ctx: CTX_BASE,
-      pkt: pktOps,
-      tailCall: (map, index) => {
-        const slots = (map as { ptrs?: Map<number, unknown> }).ptrs;
-        const p = slots?.get(index) as BpfProg | undefined;
-        return p && p.type === prog.type ? p : null;
-      },
-      ctxLoad: (off, sz) => {
-        if (sz !== 4) return undefined;
-        if (xdp) {
-          if (off === 0 || off === 8) return PKT_BASE + BigInt(dataOff);
-          if (off === 4) return PKT_BASE + BigInt(dataOff + Math.min(len, linear));
-          // xdp_convert_md_to_buff(): the rx queue is lo's queue 0 (ifindex 1) whatever ctx_in says.
-          if (off === 12) return 1n;
-          if (off === 16) return 0n;
-          return undefined;
-        }
-        if (off === 76 || off === 140) return PKT_BASE + BigInt(dataOff + start);
-        if (off === 80) return PKT_BASE + BigInt(dataOff + len);
-        return undefined;
-      },
-      skbData: () => buf.subarray(dataOff + start, dataOff + len),
-    };
-    const r = bpf_prog_run(rc);
+    run.reset();
+    const r = bpf_prog_run(run);
     if ("fault" in r) return t.fail(-EINVAL, `bpfemu: the program faulted in the interpreter: ${r.fault}`);
     retval = r.r0;
   }
+  const { buf, dataOff, len } = run;
   let data = buf.slice(dataOff, dataOff + len);
   // The skb path zeroes the Ethernet header it pushes back for non-L2 types.
   if (!l2) data = Uint8Array.from(data, (b, i) => (i < ETH_HLEN ? 0 : b));
