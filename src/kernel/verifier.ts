@@ -64,6 +64,8 @@ const MAYBE_NULL = 0x100;
 const SMALL_BIGINT: readonly bigint[] = Array.from({ length: 256 }, (_, k) => BigInt(k));
 /** tnum_const(0), shared (tnums are values: nothing writes into one). */
 const TNUM_ZERO: Tnum = tnumConst(0n);
+/** tnum_const(k) for 0 <= k < 256, shared the same way: a known small imm makes no tnum object. */
+const SMALL_TNUM: readonly Tnum[] = SMALL_BIGINT.map((k) => (k === 0n ? TNUM_ZERO : tnumConst(k)));
 // RINGBUF_MEM is PTR_TO_MEM | MEM_RINGBUF, FUNC is PTR_TO_FUNC (a BPF_PSEUDO_FUNC ld_imm64).
 const TYPE_STR: Record<number, string> = { 0: "?", 1: "scalar", 2: "ctx", 3: "map_ptr", 4: "map_value", 5: "fp", 6: "pkt", 7: "pkt_meta", 8: "pkt_end", 9: "ringbuf_mem", 10: "func" };
 
@@ -135,8 +137,15 @@ class Reg {
     this.subprogno = 0;
     if (imm >= 0) {
       // Below 2^31: the same value in every view.
-      const x = imm < 256 ? SMALL_BIGINT[imm]! : BigInt(imm);
-      this.tn = imm === 0 ? TNUM_ZERO : { v: x, m: 0n };
+      if (imm < 256) {
+        const x = SMALL_BIGINT[imm]!;
+        this.tn = SMALL_TNUM[imm]!;
+        this.umin = this.umax = this.smin = this.smax = x;
+        this.u32min = this.u32max = this.s32min = this.s32max = x;
+        return;
+      }
+      const x = BigInt(imm);
+      this.tn = { v: x, m: 0n };
       this.umin = this.umax = this.smin = this.smax = x;
       this.u32min = this.u32max = this.s32min = this.s32max = x;
       return;
@@ -849,6 +858,26 @@ for (let k = 0; k < 256; k++) {
 /** Int32Array views read the host's byte order; the instructions are little-endian. */
 const HOST_LE = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
+/**
+ * An Int32Array over the whole of the last buffer decode() read. The
+ * program copies are cut from shared slabs (prog.ts bpf_prog_insns_alloc),
+ * so consecutive loads usually sit in one buffer, and one view of it serves
+ * them all instead of a view per load. It only reads the bytes the caller
+ * passed; nothing is kept about what they were.
+ */
+const WORDS_KEEP_MAX = 16384;
+let wordsBuf: ArrayBufferLike | null = null;
+let wordsView: Int32Array<ArrayBufferLike> = new Int32Array(0);
+function wordsOf(buf: ArrayBufferLike): Int32Array<ArrayBufferLike> {
+  // A buffer larger than a slab is a long program's own: viewed once, not kept alive here.
+  if (buf.byteLength > WORDS_KEEP_MAX) return new Int32Array(buf, 0, buf.byteLength >> 2);
+  if (buf !== wordsBuf) {
+    wordsView = new Int32Array(buf, 0, buf.byteLength >> 2);
+    wordsBuf = buf;
+  }
+  return wordsView;
+}
+
 /** The loaded bytes into the field arrays (struct bpf_insn: code, dst_reg:4 src_reg:4, s16 off, s32 imm, little-endian). */
 function decode(bytes: Uint8Array): InsnArrays {
   const n = bytes.length >> 3;
@@ -857,16 +886,17 @@ function decode(bytes: Uint8Array): InsnArrays {
   // A view costs about as much as decoding a dozen insns byte by byte: only longer programs take it.
   if (HOST_LE && a.n >= 16 && (bytes.byteOffset & 3) === 0) {
     // Two 32-bit loads per insn: code, registers and off in the first word, imm in the second.
-    const w = new Int32Array(bytes.buffer, bytes.byteOffset, a.n * 2);
+    const w = wordsOf(bytes.buffer);
+    const base = bytes.byteOffset >> 2;
     let sum = 0;
     for (let i = 0; i < a.n; i++) {
-      const lo = w[2 * i]!;
+      const lo = w[base + 2 * i]!;
       sum |= OPC[lo & 0xff]!;
       code[i] = lo & 0xff;
       dst[i] = (lo >> 8) & 0xf;
       src[i] = (lo >> 12) & 0xf;
       off[i] = lo >> 16;
-      imm[i] = w[2 * i + 1]!;
+      imm[i] = w[base + 2 * i + 1]!;
     }
     a.summary = sum;
     return a;
@@ -891,9 +921,6 @@ function insnAt(a: InsnArrays, i: number): DInsn {
   return { code: a.code[i]!, dst: a.dst[i]!, src: a.src[i]!, off: a.off[i]!, imm: a.imm[i]! };
 }
 
-function cls(i: DInsn): number {
-  return i.code & 7;
-}
 function isLdImm64(i: DInsn): boolean {
   return i.code === 0x18;
 }
@@ -1152,12 +1179,22 @@ function markPrune(a: InsnArrays, t: number): void {
  * walk runs.
  */
 function cfgForward(a: InsnArrays): number {
-  const { n, state, s0, s1, sc } = a;
+  const { n, state, s0, s1, sc, code } = a;
   let unreached = -1;
   state[0] = 2;
   for (let t = 0; t < n; t++) {
     if (state[t] !== 2) {
       if (unreached < 0) unreached = t;
+      continue;
+    }
+    const op = code[t]!;
+    const c = op & 7;
+    if (c !== 5 && c !== 6 && op !== 0x18) {
+      // What visitInsn() gives every insn that is neither a jump nor an ld_imm64: one successor, the next insn, no mark.
+      sc[t] = 1;
+      s0[t] = t + 1;
+      if (t + 1 >= n) return CFG_NOT_FORWARD;
+      state[t + 1] = 2;
       continue;
     }
     visitInsn(a, t);
@@ -1631,7 +1668,8 @@ function isStateVisited(env: Env, st: VState, insn: number): number {
 function regOf(env: Env, st: VState, r: number, read: boolean, what?: string): Reg {
   // check_reg_arg(): R0..R10 only.
   if (r > 10) env.fail(-EINVAL, `R${r} is invalid`);
-  const reg = st.cur.regs[r]!;
+  const fr = st.frames;
+  const reg = fr[fr.length - 1]!.regs[r]!;
   env.scratchedRegs |= 1 << r;
   if (read) {
     if (reg.t === T.NOT_INIT) env.fail(-EACCES, `R${r} !read_ok`);
@@ -2054,9 +2092,10 @@ function scalarAlu(_env: Env, op: number, dst: Reg, src: Reg, is64: boolean, _si
 }
 
 function checkAlu(env: Env, st: VState, insn: DInsn): void {
-  const op = insn.code & 0xf0;
-  const x = (insn.code & 8) !== 0;
-  const is64 = cls(insn) === 7;
+  const code = insn.code;
+  const op = code & 0xf0;
+  const x = (code & 8) !== 0;
+  const is64 = (code & 7) === 7;
   if (op === 0x80 || op === 0xd0) {
     if (op === 0x80) {
       if (insn.src !== 0 || insn.off !== 0 || insn.imm !== 0 || x) env.fail(-EINVAL, "BPF_NEG uses reserved fields");
@@ -2813,7 +2852,7 @@ function doCheck(env: Env, subprog = 0): void {
       if (isStateVisited(env, st, idx) === 1) pruned = true;
     }
     const returned = env.returned;
-    env.returned = false;
+    if (returned) env.returned = false;
     if (pruned) {
       // is_state_visited() hit: the log says which branch turned out safe.
       // After a callback's exit the kernel's line has one more blank line before it (recorded on 6.18: sock_bpf_loop).
@@ -2835,7 +2874,13 @@ function doCheck(env: Env, subprog = 0): void {
         env.prev_insn_print_pos = env.log.end_pos - env.prev_log_pos;
         env.prev_log_pos = env.log.end_pos;
       }
-      const next = step(env, st, insn, idx, stack);
+      // ALU and ALU64 insns, the most common, go straight to check_alu_op(): they always fall through to the next insn.
+      const c = insn.code & 7;
+      let next: number | null;
+      if (c === 4 || c === 7) {
+        checkAlu(env, st, insn);
+        next = idx + 1;
+      } else next = step(env, st, insn, idx, stack);
       if (next !== null) {
         prev = idx;
         idx = next;
