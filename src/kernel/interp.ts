@@ -41,6 +41,12 @@ export interface RunCtx {
   ctxLoad?: (off: number, size: number) => bigint | undefined;
   /** LD_ABS/LD_IND: the packet bytes they index, from skb->data. */
   skbData?: () => Uint8Array;
+  /**
+   * Stack regions by call depth kept from run to run of this context (see
+   * newStack): the caller drops them from `regions` between runs, and a
+   * stack is zeroed whenever it is mapped again.
+   */
+  stacks?: Region[];
 }
 
 export const STACK_BASE = 0x7f0000000000n;
@@ -104,12 +110,41 @@ function mapOfPtr(prog: BpfProg, v: bigint): BpfMap {
   return m;
 }
 
-/** A zeroed 512-byte stack for call depth `depth`; returns its frame pointer. */
+/** Each call depth's stack base and frame pointer (base + 512), made once: BigInt arithmetic allocates. */
+const stackBases: bigint[] = [];
+const stackFps: bigint[] = [];
+
+/**
+ * A zeroed 512-byte stack for call depth `depth`; returns its frame pointer.
+ * The region is the one already mapped for that depth (zeroed again), else
+ * the RunCtx's spare one for the depth (zeroed, as a new one would be), else
+ * a new one, kept as the spare: a test run's many repeats then allocate no
+ * stack after the first.
+ */
 function newStack(rc: RunCtx, depth: number): bigint {
-  const base = STACK_BASE + BigInt(depth) * 0x1000n;
-  if (!rc.regions.some((r) => r.base === base)) rc.regions.push({ base, bytes: new Uint8Array(512) });
-  else rc.regions.find((r) => r.base === base)!.bytes.fill(0);
-  return base + 512n;
+  let base = stackBases[depth];
+  if (base === undefined) {
+    base = STACK_BASE + BigInt(depth) * 0x1000n;
+    stackBases[depth] = base;
+    stackFps[depth] = base + 512n;
+  }
+  const regions = rc.regions;
+  for (let i = 0; i < regions.length; i++) {
+    const r = regions[i]!;
+    if (r.base === base) {
+      r.bytes.fill(0);
+      return stackFps[depth]!;
+    }
+  }
+  const spare = rc.stacks;
+  let r = spare?.[depth];
+  if (r !== undefined) r.bytes.fill(0);
+  else {
+    r = { base, bytes: new Uint8Array(512) };
+    if (spare) spare[depth] = r;
+  }
+  regions.push(r);
+  return stackFps[depth]!;
 }
 
 /** The low w bits of val, byte-swapped (BPF_END to big-endian, or bswap). */
@@ -284,7 +319,7 @@ export function bpf_prog_run(rc: RunCtx): { r0: bigint } | { fault: string } {
   let dv = new DataView(code.buffer, code.byteOffset, code.byteLength);
   let n = code.length / 8;
   let tailCalls = 0;
-  const regs: bigint[] = new Array(11).fill(0n);
+  const regs: bigint[] = [0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n];
   // A frame is a bpf-to-bpf call, or a bpf_loop() running its callback (loop: the next index, the count, the callback and its context).
   const frames: { ret: number; saved: bigint[]; fp: bigint; loop?: { i: bigint; n: bigint; cb: number; ctx: bigint } }[] = [];
   let depth = 0;

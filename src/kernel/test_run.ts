@@ -70,6 +70,8 @@ class TestRun implements RunCtx, PktOps {
   readonly ctx = CTX_BASE;
   readonly pkt: PktOps = this;
   readonly regions: Region[] = [];
+  /** The stacks, kept across the repeats (bpf_prog_run() zeroes one whenever it maps it). */
+  readonly stacks: Region[] = [];
   /** The packet buffer: XDP_PACKET_HEADROOM (or NET_SKB_PAD + NET_IP_ALIGN) before the data, room after it. */
   readonly buf: Uint8Array;
   readonly head: number;
