@@ -4,6 +4,7 @@
 // verifier core (verifier.ts) and the program object (prog.ts); test runs
 // are in test_run.ts.
 
+import type { Attr, CmdFields } from "../abi/attr.ts";
 import { E2BIG, EBADF, EFAULT, EINVAL, ENOENT, ENOSPC, EOPNOTSUPP, EPERM } from "../abi/errno.ts";
 import { BPF_PROG_TYPE as PT } from "../uapi/gen/consts-6.18.ts";
 import { File, O_CLOEXEC, O_RDONLY, O_RDWR, type FileOperations } from "./file.ts";
@@ -83,34 +84,108 @@ export function bpf_link_get_from_fd(t: Task, ufd: number, field: string): BpfLi
 
 // --- PROG_LOAD after the attach checks ---------------------------------------------
 
+/**
+ * Byte offsets of union bpf_attr's PROG_LOAD fields in one layout (-1: the
+ * ABI has no such field, which reads as 0), resolved once per layout. A load
+ * reads ~25 fields on its common path (bpf_prog_load, its attach checks,
+ * bpf_prog_load_rest/_verify, check_btf_info); by name each was a sequence
+ * compare and a call. The rarer paths still read their fields by name.
+ */
+export class LoadOffs {
+  readonly fields: CmdFields;
+  readonly prog_type: number;
+  readonly insn_cnt: number;
+  readonly insns: number;
+  readonly license: number;
+  readonly log_level: number;
+  readonly log_size: number;
+  readonly log_buf: number;
+  readonly prog_flags: number;
+  readonly prog_name: number;
+  readonly prog_name_size: number;
+  readonly prog_ifindex: number;
+  readonly expected_attach_type: number;
+  readonly func_info_cnt: number;
+  readonly line_info_cnt: number;
+  readonly attach_btf_id: number;
+  readonly attach_prog_fd: number;
+  readonly prog_token_fd: number;
+  readonly fd_array_cnt: number;
+  readonly signature: number;
+
+  constructor(f: CmdFields) {
+    const at = (name: string): number => f.get(name)?.offset ?? -1;
+    this.fields = f;
+    this.prog_type = at("prog_type");
+    this.insn_cnt = at("insn_cnt");
+    this.insns = at("insns");
+    this.license = at("license");
+    this.log_level = at("log_level");
+    this.log_size = at("log_size");
+    this.log_buf = at("log_buf");
+    this.prog_flags = at("prog_flags");
+    this.prog_name = at("prog_name");
+    this.prog_name_size = f.get("prog_name")?.size ?? 0;
+    this.prog_ifindex = at("prog_ifindex");
+    this.expected_attach_type = at("expected_attach_type");
+    this.func_info_cnt = at("func_info_cnt");
+    this.line_info_cnt = at("line_info_cnt");
+    this.attach_btf_id = at("attach_btf_id");
+    this.attach_prog_fd = at("attach_prog_fd");
+    this.prog_token_fd = at("prog_token_fd");
+    this.fd_array_cnt = at("fd_array_cnt");
+    this.signature = at("signature");
+  }
+}
+
+// The last layout's offsets first (almost every load uses the same ABI as the one before), then one per layout.
+let lastLoadOffs: LoadOffs | null = null;
+const loadOffsByFields = new WeakMap<CmdFields, LoadOffs>();
+
+/** The PROG_LOAD offsets of attr's layout. */
+export function loadOffs(attr: Attr): LoadOffs {
+  const f = attr.fields;
+  const last = lastLoadOffs;
+  if (last !== null && last.fields === f) return last;
+  let o = loadOffsByFields.get(f);
+  if (o === undefined) {
+    o = new LoadOffs(f);
+    loadOffsByFields.set(f, o);
+  }
+  lastLoadOffs = o;
+  return o;
+}
+
 /** strncpy_from_user()'s destination for the license (128 bytes, the last always NUL). */
 const LICENSE_BUF = new Uint8Array(128);
 
 export function bpf_prog_load_rest(c: Call, _token: BpfToken | null): number {
   const { t, attr } = c;
-  const insn_cnt = attr.u32("insn_cnt");
+  const o = loadOffs(attr);
+  const insn_cnt = attr.u32At(o.insn_cnt);
   // copy_from_bpfptr of the instructions, then strncpy_from_user of the license (127 bytes max).
   const insns = bpf_prog_insns_alloc(insn_cnt * 8);
-  if (t.memory.copyIn(insns, attr.u64("insns"), insns.length) !== 0) return t.fail(-EFAULT, `insns: reading ${insn_cnt} instructions at 0x${attr.u64("insns").toString(16)} faulted`);
+  if (t.memory.copyIn(insns, attr.u64At(o.insns), insns.length) !== 0) return t.fail(-EFAULT, `insns: reading ${insn_cnt} instructions at 0x${attr.u64At(o.insns).toString(16)} faulted`);
   // The license is read into one buffer shared by every load: it becomes a string before anything else can load.
   const license = LICENSE_BUF.fill(0);
-  if (t.memory.strncpyFromUser(license, attr.u64("license"), 127) < 0) return t.fail(-EFAULT, `license: reading the string at 0x${attr.u64("license").toString(16)} faulted`);
-  if (attr.u64("signature") !== 0n) return t.fail(-EOPNOTSUPP, "signature: this kernel was built without program signature verification (answered before the signature is read)");
-  const pt = attr.u32("prog_type");
-  if (attr.u32("prog_ifindex")) {
+  if (t.memory.strncpyFromUser(license, attr.u64At(o.license), 127) < 0) return t.fail(-EFAULT, `license: reading the string at 0x${attr.u64At(o.license).toString(16)} faulted`);
+  if (attr.u64At(o.signature) !== 0n) return t.fail(-EOPNOTSUPP, "signature: this kernel was built without program signature verification (answered before the signature is read)");
+  const pt = attr.u32At(o.prog_type);
+  const ifindex = attr.u32At(o.prog_ifindex);
+  if (ifindex) {
     // bpf_prog_dev_bound_init()
-    const flags = attr.u32("prog_flags");
+    const flags = attr.u32At(o.prog_flags);
     if (pt !== PT.SCHED_CLS && pt !== PT.XDP) return t.fail(-EINVAL, "prog_ifindex: only SCHED_CLS and XDP programs can be device-bound");
     if (flags & ~(0x40 | 0x20)) return t.fail(-EINVAL, "prog_ifindex: only XDP_DEV_BOUND_ONLY and XDP_HAS_FRAGS are allowed with a device");
     if (pt === PT.SCHED_CLS && flags & 0x40) return t.fail(-EINVAL, "prog_ifindex: XDP_DEV_BOUND_ONLY on a SCHED_CLS program");
     if (pt === PT.XDP && flags & 0x20 && !(flags & 0x40)) return t.fail(-EINVAL, "prog_ifindex: XDP_HAS_FRAGS needs XDP_DEV_BOUND_ONLY");
-    if (attr.u32("prog_ifindex") !== 1) return t.fail(-EINVAL, `prog_ifindex ${attr.u32("prog_ifindex")}: no such device`);
+    if (ifindex !== 1) return t.fail(-EINVAL, `prog_ifindex ${ifindex}: no such device`);
     return t.fail(-EOPNOTSUPP, "prog_ifindex 1 (lo) cannot offload programs");
   }
   // find_prog_type()
   // This kernel is built without LIRC_MODE2 support: that type has no ops either.
   if (pt >= 33 || pt === PT.UNSPEC || pt === PT.LIRC_MODE2) return t.fail(-EINVAL, `prog_type ${pt} is unknown (or not built into this kernel)`);
-  const name = bpf_obj_name_cpy(t, attr.bytesOf("prog_name"), "prog_name");
+  const name = bpf_obj_name_cpy(t, attr.bytesAt(o.prog_name, o.prog_name_size), "prog_name");
   if (typeof name === "number") return name;
   return bpf_prog_load_verify(c, pt, insns, license, name, _token);
 }
@@ -122,36 +197,38 @@ export function bpf_prog_load_rest(c: Call, _token: BpfToken | null): number {
  */
 function bpf_prog_load_verify(c: Call, pt: number, insns: Uint8Array, licenseBuf: Uint8Array, name: Uint8Array<ArrayBuffer>, token: BpfToken | null): number {
   const { t, attr } = c;
+  const o = loadOffs(attr);
   // The string up to the NUL (at most 127 bytes), Latin-1 as decodeLatin1 reads it, without a view of the buffer.
   let license = "";
   for (let i = 0; i < 127 && licenseBuf[i] !== 0; i++) license += String.fromCharCode(licenseBuf[i]!);
-  const prog = new BpfProg(t.kernel, pt, attr.u32("expected_attach_type"), insns);
+  // bpf_obj_name_cpy() made the name's copy for the program alone.
+  const prog = new BpfProg(t.kernel, pt, attr.u32At(o.expected_attach_type), insns, name);
   prog.license = license;
   prog.gpl_compatible = license_is_gpl_compatible(license);
-  // bpf_obj_name_cpy() made this copy for the program alone.
-  prog.name = name;
-  prog.prog_flags = attr.u32("prog_flags");
+  prog.prog_flags = attr.u32At(o.prog_flags);
   prog.created_by_uid = t.cred.uid;
-  prog.attach_btf_id = attr.u32("attach_btf_id");
+  prog.attach_btf_id = attr.u32At(o.attach_btf_id);
   // security_bpf_prog_load(): on the reference host, EXT, LSM and fentry/fexit-style TRACING loads are refused
   // here with EPERM before the verifier runs (observed; the emulated kernel mirrors that host).
   if (pt === PT.EXT || pt === PT.LSM || (pt === PT.TRACING && prog.expected_attach_type !== 0))
     return t.fail(-EPERM, `security_bpf_prog_load: prog_type ${pt} refused before the verifier (as on the reference host)`);
   // bpf_check(): bpf_vlog_init() rejects bad log attributes before anything is written.
-  const level = attr.u32("log_level");
-  const err0 = bpf_vlog_init(c, level, attr.u64("log_buf"), attr.u32("log_size"), "");
+  const level = attr.u32At(o.log_level);
+  const logBuf = attr.u64At(o.log_buf);
+  const logSize = attr.u32At(o.log_size);
+  const err0 = bpf_vlog_init(c, level, logBuf, logSize, "");
   if (err0) return err0;
-  const log = new VLog(t, level, attr.u64("log_buf"), attr.u32("log_size"));
+  const log = new VLog(t, level, logBuf, logSize);
   // bpf_check(): process_fd_array first, then check_btf_info_early (prog_btf_fd, func_info) and,
   // after the subprograms are known, check_btf_info (func_info against them, line_info).
-  const btfi = new ProgBtfLoad(c, log, attr.u32("fd_array_cnt") ? () => process_fd_array(c, log) : null);
+  const btfi = new ProgBtfLoad(c, log, attr.u32At(o.fd_array_cnt) ? () => process_fd_array(c, log) : null);
   const res = bpf_check(t, prog, log, token, btfi);
   const fin = log.finalize();
   let err = res.err;
   let reason = res.reason;
   if (fin.err) {
     err = fin.err;
-    reason = fin.err === -ENOSPC ? `log: ${fin.true_size} bytes do not fit in log_size ${attr.u32("log_size")}` : "log: writing the log faulted";
+    reason = fin.err === -ENOSPC ? `log: ${fin.true_size} bytes do not fit in log_size ${logSize}` : "log: writing the log faulted";
   }
   // log_true_size goes back when the caller's attr reaches it.
   if (c.size >= LOG_TRUE_SIZE_END) {

@@ -36,7 +36,8 @@ export class BpfProg {
   xlatedIndex: readonly number[] | null = null;
   license = "";
   gpl_compatible = false;
-  name = new Uint8Array(16);
+  /** bpf_obj_name_cpy()'s copy of prog_name, made for this program alone (given to the constructor: no array made here only to be replaced). */
+  name: Uint8Array;
   /** aux->used_maps, in the order the verifier met them, then PROG_BIND_MAP additions. */
   readonly used_maps: BpfMap[] = [];
   /** The tag once computed (see the tag getter). */
@@ -56,8 +57,9 @@ export class BpfProg {
   private readonly kernel: Kernel;
   private refs = 1;
 
-  constructor(kernel: Kernel, type: number, eat: number, insns: Uint8Array) {
+  constructor(kernel: Kernel, type: number, eat: number, insns: Uint8Array, name: Uint8Array) {
     this.kernel = kernel;
+    this.name = name;
     this.type = type;
     this.expected_attach_type = eat;
     this.orig = insns;

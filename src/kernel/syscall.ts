@@ -546,11 +546,11 @@ function is_perfmon_prog_type(pt: number): boolean {
 }
 
 /** bpf_prog_load_fixup_attach_type(): older loaders leave these attach types 0. */
-function bpf_prog_load_fixup_attach_type(attr: Attr): void {
-  const pt = attr.u32("prog_type");
-  if (attr.u32("expected_attach_type") !== 0) return;
-  if (pt === PT.CGROUP_SOCK) attr.setU32("expected_attach_type", AT.CGROUP_INET_SOCK_CREATE);
-  else if (pt === PT.SK_REUSEPORT) attr.setU32("expected_attach_type", AT.SK_REUSEPORT_SELECT);
+function bpf_prog_load_fixup_attach_type(attr: Attr, o: objs.LoadOffs): void {
+  const pt = attr.u32At(o.prog_type);
+  if (attr.u32At(o.expected_attach_type) !== 0) return;
+  if (pt === PT.CGROUP_SOCK) attr.setU32At(o.expected_attach_type, AT.CGROUP_INET_SOCK_CREATE);
+  else if (pt === PT.SK_REUSEPORT) attr.setU32At(o.expected_attach_type, AT.SK_REUSEPORT_SELECT);
 }
 
 /** bpf_prog_load_check_attach(): which expected_attach_type each prog type accepts. */
@@ -626,19 +626,21 @@ function bpf_prog_load(c: Call): number {
   const { t, attr } = c;
   if (CHECK_ATTR(c)) return -EINVAL;
   const v1 = t.kernel.abi === "rfc-v1";
-  const prog_flags = attr.u32("prog_flags");
+  // Fields at fixed offsets of this layout (objects.ts loadOffs), not by name.
+  const o = objs.loadOffs(attr);
+  const prog_flags = attr.u32At(o.prog_flags);
   // v1 predates BPF_F_TEST_REG_INVARIANTS (6.7): its mask ends at BPF_F_XDP_DEV_BOUND_ONLY (patch 14 context).
   const mask = v1 ? BPF_F_PROG_LOAD_MASK & ~BPF_F.TEST_REG_INVARIANTS : BPF_F_PROG_LOAD_MASK | BPF_F.TOKEN_FD;
   if (prog_flags & ~mask) return t.fail(-EINVAL, `prog_flags 0x${prog_flags.toString(16)} has unknown bits 0x${(prog_flags & ~mask >>> 0).toString(16)}`);
 
-  bpf_prog_load_fixup_attach_type(attr);
-  const pt = attr.u32("prog_type");
-  const eat = attr.u32("expected_attach_type");
+  bpf_prog_load_fixup_attach_type(attr, o);
+  const pt = attr.u32At(o.prog_type);
+  const eat = attr.u32At(o.expected_attach_type);
 
   let token: BpfToken | null = null;
-  const wantToken = v1 ? attr.u32("prog_token_fd") !== 0 : (prog_flags & BPF_F.TOKEN_FD) !== 0;
+  const wantToken = v1 ? attr.u32At(o.prog_token_fd) !== 0 : (prog_flags & BPF_F.TOKEN_FD) !== 0;
   if (wantToken) {
-    const r = bpf_token_get_from_fd(t, attr.s32("prog_token_fd"), "prog_token_fd");
+    const r = bpf_token_get_from_fd(t, attr.u32At(o.prog_token_fd) | 0, "prog_token_fd");
     if (typeof r === "number") return r;
     token = r;
     if (!bpf_token_allow_cmd(token, BPF_CMD.PROG_LOAD) || !bpf_token_allow_prog_type(t, token, pt, eat)) {
@@ -651,7 +653,7 @@ function bpf_prog_load(c: Call): number {
     // BPF_F_ANY_ALIGNMENT without CAP_BPF only matters without efficient unaligned access; x86-64 has it.
     if (t.kernel.unprivilegedBpfDisabled && !bpf_cap)
       return t.fail(-EPERM, `kernel.unprivileged_bpf_disabled=${t.kernel.unprivilegedBpfDisabled} and the caller lacks CAP_BPF`);
-    const insn_cnt = attr.u32("insn_cnt");
+    const insn_cnt = attr.u32At(o.insn_cnt);
     const limit = bpf_cap ? BPF_COMPLEXITY_LIMIT_INSNS : BPF_MAXINSNS;
     if (insn_cnt === 0 || insn_cnt > limit) return t.fail(-E2BIG, `insn_cnt ${insn_cnt} must be 1..${limit}`);
     if (pt !== PT.SOCKET_FILTER && pt !== PT.CGROUP_SKB && !bpf_cap) return t.fail(-EPERM, `prog_type ${pt} needs CAP_BPF`);
@@ -661,8 +663,8 @@ function bpf_prog_load(c: Call): number {
     // attach_prog_fd / attach_btf_obj_fd share offset 112: a prog first, then a BTF object.
     let hasDstProg = false;
     let hasAttachBtf = false;
-    const attach_btf_id = attr.u32("attach_btf_id");
-    const apfd = attr.u32("attach_prog_fd");
+    const attach_btf_id = attr.u32At(o.attach_btf_id);
+    const apfd = attr.u32At(o.attach_prog_fd);
     if (apfd) {
       const f = t.files.get(apfd);
       if (f !== undefined && objs.isProgFile(f)) hasDstProg = true;

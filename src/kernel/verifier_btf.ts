@@ -12,6 +12,7 @@ import { E2BIG, EACCES, EBADF, EFAULT, EINVAL, ENOMEM } from "../abi/errno.ts";
 import { BTF_KIND, btf_get, btf_put, btf_fops, type Btf, type BtfObj } from "./btf.ts";
 import { bpf_check_uarg_tail_zero, INT_MAX, put_user_u32, type Call } from "./syscall.ts";
 import type { VLog } from "./vlog.ts";
+import { loadOffs } from "./objects.ts";
 import { decodeLatin1 } from "../abi/text.ts";
 import { concatBytes } from "../abi/bytes.ts";
 
@@ -127,7 +128,8 @@ export class ProgBtfLoad implements BtfInfoHooks {
       const r = this.pre();
       if (r.err) return r;
     }
-    if (!attr.u32("func_info_cnt") && !attr.u32("line_info_cnt")) return null;
+    const o = loadOffs(attr);
+    if (!attr.u32At(o.func_info_cnt) && !attr.u32At(o.line_info_cnt)) return null;
     // btf_get_by_fd(): EBADF for a closed fd, EINVAL for a file that is not BTF; the kernel's own BTF is refused.
     const fd = attr.u32("prog_btf_fd");
     const f = this.c.t.files.get(fd | 0);
@@ -187,7 +189,8 @@ export class ProgBtfLoad implements BtfInfoHooks {
   late(starts: readonly number[], insns: Uint8Array): HookResult | null {
     const { attr } = this.c;
     this.len = insns.length / 8;
-    const noInfo = !attr.u32("func_info_cnt") && !attr.u32("line_info_cnt");
+    const o = loadOffs(attr);
+    const noInfo = !attr.u32At(o.func_info_cnt) && !attr.u32At(o.line_info_cnt);
     // check_abnormal_return() looks at subprograms past the main one only: with none, the flags are not needed.
     if (noInfo && starts.length === 1) return null;
     const flags = subprogFlags(starts, insns);
