@@ -641,6 +641,31 @@ const NO_LD_MAPS: ReadonlyMap<number, LdMap> = new Map();
 const NO_INSNS: ReadonlySet<number> = new Set();
 const NO_CALL_MAPS: ReadonlyMap<number, BpfMap | null> = new Map();
 
+/**
+ * A set of stack slot indices as two 32-bit masks (a spi is below
+ * MAX_BPF_STACK / 8 = 64), instead of a Set per load: the kernel's
+ * scratched_stack_slots is a u64 too.
+ */
+class SlotSet {
+  private lo = 0;
+  private hi = 0;
+  add(i: number): void {
+    if (i < 32) this.lo |= 1 << i;
+    else if (i < 64) this.hi |= 1 << (i - 32);
+  }
+  has(i: number): boolean {
+    return i < 32 ? (this.lo & (1 << i)) !== 0 : i < 64 && (this.hi & (1 << (i - 32))) !== 0;
+  }
+  /** Non-zero when any slot is in the set (used where a Set's size was tested). */
+  get size(): number {
+    return this.lo | this.hi;
+  }
+  clear(): void {
+    this.lo = 0;
+    this.hi = 0;
+  }
+}
+
 class Env {
   readonly t: Task;
   readonly prog: BpfProg;
@@ -700,7 +725,8 @@ class Env {
   prev_log_pos = 0;
   prev_insn_print_pos = 0;
   scratchedRegs = 0;
-  scratchedSlots = new Set<number>();
+  /** The stack slots the insn touched, for the log (mark_stack_slot_scratched); spi is below 64. */
+  readonly scratchedSlots = new SlotSet();
   insnIdx = 0;
   /** func_info / line_info of the load (verifier_btf.ts), when it came with prog_btf_fd. */
   btfi: BtfInfoHooks | null = null;
@@ -2091,6 +2117,18 @@ function scalarAlu(_env: Env, op: number, dst: Reg, src: Reg, is64: boolean, _si
   dst.id = 0;
 }
 
+/**
+ * check_alu_op() of BPF_MOV | BPF_K (ALU or ALU64): the reserved fields, then
+ * check_reg_arg() of the destination, which becomes the known imm. The most
+ * common insn of most programs: do_check calls it directly (small enough to
+ * be inlined there), and checkAlu() for the same opcode comes here too.
+ */
+function checkMovImm(env: Env, st: VState, insn: DInsn, is64: boolean): void {
+  if (insn.src !== 0 || insn.off !== 0) env.fail(-EINVAL, "BPF_MOV uses reserved fields");
+  const d = regOf(env, st, insn.dst, false);
+  d.setConstImm(insn.imm, !is64);
+}
+
 function checkAlu(env: Env, st: VState, insn: DInsn): void {
   const code = insn.code;
   const op = code & 0xf0;
@@ -2172,11 +2210,7 @@ function checkAlu(env: Env, st: VState, insn: DInsn): void {
         c.id = u32src ? s.id : 0;
         Object.assign(d, c);
       }
-    } else {
-      if (insn.src !== 0 || insn.off !== 0) env.fail(-EINVAL, "BPF_MOV uses reserved fields");
-      const d = regOf(env, st, insn.dst, false);
-      d.setConstImm(insn.imm, !is64);
-    }
+    } else checkMovImm(env, st, insn, is64);
     return;
   }
   if (op > 0xd0) env.fail(-EINVAL, `invalid BPF_ALU opcode ${op.toString(16)}`);
@@ -2875,9 +2909,13 @@ function doCheck(env: Env, subprog = 0): void {
         env.prev_log_pos = env.log.end_pos;
       }
       // ALU and ALU64 insns, the most common, go straight to check_alu_op(): they always fall through to the next insn.
-      const c = insn.code & 7;
+      const k = insn.code;
+      const c = k & 7;
       let next: number | null;
-      if (c === 4 || c === 7) {
+      if (k === 0xb7 || k === 0xb4) {
+        checkMovImm(env, st, insn, k === 0xb7);
+        next = idx + 1;
+      } else if (c === 4 || c === 7) {
         checkAlu(env, st, insn);
         next = idx + 1;
       } else next = step(env, st, insn, idx, stack);
