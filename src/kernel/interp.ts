@@ -8,13 +8,18 @@
 // (its callback runs as a call frame per iteration).
 
 import type { BpfMap } from "./bpf.ts";
-import { mapOps } from "./maps.ts";
+import { mapOps, type MapOps } from "./maps.ts";
 import { mapRefDump } from "./fixups.ts";
 import type { BpfProg } from "./prog.ts";
 import type { Task } from "./task.ts";
 
 export interface Region {
-  base: bigint;
+  /**
+   * The region's first address. A number: every region lies below 2^48, where
+   * doubles are exact, and an address at or above 2^53 stays above them all
+   * when converted, so the bounds checks need no BigInt arithmetic.
+   */
+  base: number;
   bytes: Uint8Array;
   /** Called after a store into the region (map values write back). */
   onWrite?: () => void;
@@ -57,46 +62,114 @@ const BPF_MAX_LOOPS = 8n * 1024n * 1024n;
 export const MAPVAL_BASE = 0x6f0000000000n;
 
 const U64 = (1n << 64n) - 1n;
+/** BPF_SIZE(): BPF_W, BPF_H, BPF_B, BPF_DW in bytes. */
+const SIZES: readonly number[] = [4, 2, 1, 8];
 
 class Fault extends Error {}
 
-function find(rc: RunCtx, addr: bigint, size: number): { r: Region; off: number } {
-  for (const r of rc.regions) {
-    if (addr >= r.base && addr + BigInt(size) <= r.base + BigInt(r.bytes.length)) return { r, off: Number(addr - r.base) };
+/** find()'s second result: the access's offset in the region it returned (no object per access). */
+let foundOff = 0;
+
+function find(rc: RunCtx, addr: bigint, size: number): Region {
+  const a = Number(addr);
+  const regions = rc.regions;
+  for (let i = 0; i < regions.length; i++) {
+    const r = regions[i]!;
+    const d = a - r.base;
+    if (d >= 0 && d + size <= r.bytes.length) {
+      foundOff = d;
+      return r;
+    }
   }
   throw new Fault(`access to 0x${addr.toString(16)}+${size} outside every region`);
 }
 
 function load(rc: RunCtx, addr: bigint, size: number): bigint {
-  if (rc.ctxLoad && addr >= rc.ctx && addr < rc.ctx + 0x10000n) {
-    const v = rc.ctxLoad(Number(addr - rc.ctx), size);
-    if (v !== undefined) return v;
+  if (rc.ctxLoad) {
+    // Both below 2^53 when it matters (see Region.base): the offset is exact, and a far address is far off.
+    const d = Number(addr) - Number(rc.ctx);
+    if (d >= 0 && d < 0x10000) {
+      const v = rc.ctxLoad(d, size);
+      if (v !== undefined) return v;
+    }
   }
-  const { r, off } = find(rc, addr, size);
+  const r = find(rc, addr, size);
+  const b = r.bytes;
+  const o = foundOff;
+  // Little-endian, assembled as numbers: one BigInt per load rather than two per byte.
+  switch (size) {
+    case 1:
+      return BigInt(b[o]!);
+    case 2:
+      return BigInt(b[o]! | (b[o + 1]! << 8));
+    case 4:
+      return BigInt((b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0);
+    case 8: {
+      const lo = (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
+      const hi = (b[o + 4]! | (b[o + 5]! << 8) | (b[o + 6]! << 16) | (b[o + 7]! << 24)) >>> 0;
+      return (BigInt(hi) << 32n) | BigInt(lo);
+    }
+  }
   let v = 0n;
-  for (let i = size - 1; i >= 0; i--) v = (v << 8n) | BigInt(r.bytes[off + i]!);
+  for (let i = size - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[o + i]!);
   return v;
 }
 
+/** The low `size` bytes of v, little-endian; then the region's write hook. */
 function store(rc: RunCtx, addr: bigint, size: number, v: bigint): void {
-  const { r, off } = find(rc, addr, size);
-  for (let i = 0; i < size; i++) r.bytes[off + i] = Number((v >> BigInt(8 * i)) & 0xffn);
+  const r = find(rc, addr, size);
+  const b = r.bytes;
+  const o = foundOff;
+  if (size <= 4) {
+    const x = Number(BigInt.asUintN(32, v));
+    for (let i = 0; i < size; i++) b[o + i] = (x >>> (8 * i)) & 0xff;
+  } else {
+    const lo = Number(BigInt.asUintN(32, v));
+    const hi = Number(BigInt.asUintN(32, v >> 32n));
+    for (let i = 0; i < 4; i++) b[o + i] = (lo >>> (8 * i)) & 0xff;
+    for (let i = 4; i < size; i++) b[o + i] = (hi >>> (8 * (i - 4))) & 0xff;
+  }
   r.onWrite?.();
 }
 
 let mapValueSlot = 0;
 
-/** A map value as the program sees it: a region over a copy that writes back on every store. */
+/**
+ * A map value as the program sees it: a region over a copy that writes back
+ * on every store. A class, so that the write-back is a method and not a named
+ * closure per lookup (a defineProperty each under tsx).
+ */
+class MapValueRegion implements Region {
+  readonly base: number;
+  readonly bytes: Uint8Array;
+  private readonly t: Task;
+  private readonly map: BpfMap;
+  private readonly ops: MapOps;
+  private readonly key: Uint8Array;
+
+  constructor(base: number, t: Task, map: BpfMap, key: Uint8Array, value: Uint8Array) {
+    this.base = base;
+    this.t = t;
+    this.map = map;
+    this.ops = mapOps(map);
+    this.key = key;
+    this.bytes = value;
+  }
+
+  onWrite(): void {
+    void this.ops.map_update_sys?.(this.t, this.map, this.key, this.bytes, 2n);
+  }
+}
+
 function mapValueRegion(rc: RunCtx, map: BpfMap, key: Uint8Array, value: Uint8Array): bigint {
   const base = MAPVAL_BASE + BigInt(++mapValueSlot) * 0x100000n;
-  const ops = mapOps(map);
-  rc.regions.push({ base, bytes: value, onWrite: () => void ops.map_update_sys?.(rc.t, map, key, value, 2n) });
+  rc.regions.push(new MapValueRegion(Number(base), rc.t, map, key, value));
   return base;
 }
 
 function bytesAt(rc: RunCtx, addr: bigint, n: number): Uint8Array {
-  const { r, off } = find(rc, addr, n);
-  return r.bytes.slice(off, off + n);
+  const r = find(rc, addr, n);
+  return r.bytes.slice(foundOff, foundOff + n);
 }
 
 /**
@@ -111,7 +184,7 @@ function mapOfPtr(prog: BpfProg, v: bigint): BpfMap {
 }
 
 /** Each call depth's stack base and frame pointer (base + 512), made once: BigInt arithmetic allocates. */
-const stackBases: bigint[] = [];
+const stackBases: number[] = [];
 const stackFps: bigint[] = [];
 
 /**
@@ -124,9 +197,10 @@ const stackFps: bigint[] = [];
 function newStack(rc: RunCtx, depth: number): bigint {
   let base = stackBases[depth];
   if (base === undefined) {
-    base = STACK_BASE + BigInt(depth) * 0x1000n;
+    const b = STACK_BASE + BigInt(depth) * 0x1000n;
+    base = Number(b);
     stackBases[depth] = base;
-    stackFps[depth] = base + 512n;
+    stackFps[depth] = b + 512n;
   }
   const regions = rc.regions;
   for (let i = 0; i < regions.length; i++) {
@@ -205,7 +279,8 @@ function callHelper(rc: RunCtx, id: number, a: bigint[], prog: BpfProg): bigint 
       const off = Number(BigInt.asIntN(32, a[2]! & 0xffffffffn));
       const len = Number(a[4]! & 0xffffffffn);
       const got = rc.pkt?.loadBytes?.(off, len) ?? null;
-      const { r, off: o } = find(rc, a[3]!, len);
+      const r = find(rc, a[3]!, len);
+      const o = foundOff;
       if (got === null) {
         r.bytes.fill(0, o, o + len);
         return BigInt.asUintN(64, -14n);
@@ -316,7 +391,6 @@ function redirectMap(rc: RunCtx, map: BpfMap, index: bigint, flags: bigint): big
 export function bpf_prog_run(rc: RunCtx): { r0: bigint } | { fault: string } {
   let prog = rc.prog;
   let code = prog.orig;
-  let dv = new DataView(code.buffer, code.byteOffset, code.byteLength);
   let n = code.length / 8;
   let tailCalls = 0;
   const regs: bigint[] = [0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n];
@@ -335,8 +409,9 @@ export function bpf_prog_run(rc: RunCtx): { r0: bigint } | { fault: string } {
       const op = code[o]!;
       const dst = code[o + 1]! & 0xf;
       const src = code[o + 1]! >> 4;
-      const off = dv.getInt16(o + 2, true);
-      const imm = dv.getInt32(o + 4, true);
+      // The insn's fields from the bytes (little-endian, sign-extended by the shifts): no DataView per run.
+      const off = ((code[o + 2]! | (code[o + 3]! << 8)) << 16) >> 16;
+      const imm = code[o + 4]! | (code[o + 5]! << 8) | (code[o + 6]! << 16) | (code[o + 7]! << 24);
       const cls = op & 7;
       pc++;
       if (cls === 7 || cls === 4) {
@@ -347,25 +422,30 @@ export function bpf_prog_run(rc: RunCtx): { r0: bigint } | { fault: string } {
         const aop = op & 0xf0;
         let a = regs[dst]! & m;
         let b = (x ? regs[src]! : BigInt.asUintN(64, BigInt(imm))) & m;
-        const sa = BigInt.asIntN(bits, a);
-        const sb = BigInt.asIntN(bits, b);
+        // The signed views only for the ops that read them (sdiv, smod, arsh): BigInt arithmetic allocates.
         let r: bigint;
         switch (aop) {
           case 0x00: r = a + b; break;
           case 0x10: r = a - b; break;
           case 0x20: r = a * b; break;
           case 0x30:
-            if (off === 1) r = sb === 0n ? 0n : sb === -1n ? -sa : sa / sb;
-            else r = b === 0n ? 0n : a / b;
+            if (off === 1) {
+              const sa = BigInt.asIntN(bits, a);
+              const sb = BigInt.asIntN(bits, b);
+              r = sb === 0n ? 0n : sb === -1n ? -sa : sa / sb;
+            } else r = b === 0n ? 0n : a / b;
             break;
           case 0x40: r = a | b; break;
           case 0x50: r = a & b; break;
-          case 0x60: r = a << (b & BigInt(bits - 1)); break;
-          case 0x70: r = a >> (b & BigInt(bits - 1)); break;
+          case 0x60: r = a << (b & (is64 ? 63n : 31n)); break;
+          case 0x70: r = a >> (b & (is64 ? 63n : 31n)); break;
           case 0x80: r = -a; break;
           case 0x90:
-            if (off === 1) r = sb === 0n ? sa : sb === -1n ? 0n : sa % sb;
-            else r = b === 0n ? a : a % b;
+            if (off === 1) {
+              const sa = BigInt.asIntN(bits, a);
+              const sb = BigInt.asIntN(bits, b);
+              r = sb === 0n ? sa : sb === -1n ? 0n : sa % sb;
+            } else r = b === 0n ? a : a % b;
             break;
           case 0xa0: r = a ^ b; break;
           case 0xb0:
@@ -374,7 +454,7 @@ export function bpf_prog_run(rc: RunCtx): { r0: bigint } | { fault: string } {
               r = BigInt.asIntN(off, s);
             } else r = x ? regs[src]! : BigInt.asUintN(64, BigInt(imm));
             break;
-          case 0xc0: r = sa >> (b & BigInt(bits - 1)); break;
+          case 0xc0: r = BigInt.asIntN(bits, a) >> (b & (is64 ? 63n : 31n)); break;
           case 0xd0: {
             const w = BigInt(imm);
             a = regs[dst]!;
@@ -408,7 +488,6 @@ export function bpf_prog_run(rc: RunCtx): { r0: bigint } | { fault: string } {
               tailCalls++;
               prog = target;
               code = prog.orig;
-              dv = new DataView(code.buffer, code.byteOffset, code.byteLength);
               n = code.length / 8;
               pc = 0;
             }
@@ -466,32 +545,32 @@ export function bpf_prog_run(rc: RunCtx): { r0: bigint } | { fault: string } {
         const bits = w ? 32 : 64;
         const a = regs[dst]! & m;
         const b = ((op & 8) !== 0 ? regs[src]! : BigInt.asUintN(64, BigInt(imm))) & m;
-        const sa = BigInt.asIntN(bits, a);
-        const sb = BigInt.asIntN(bits, b);
         let t: boolean;
+        // The signed views only for the signed compares (BigInt arithmetic allocates).
         switch (jop) {
           case 0x10: t = a === b; break;
           case 0x20: t = a > b; break;
           case 0x30: t = a >= b; break;
           case 0x40: t = (a & b) !== 0n; break;
           case 0x50: t = a !== b; break;
-          case 0x60: t = sa > sb; break;
-          case 0x70: t = sa >= sb; break;
+          case 0x60: t = BigInt.asIntN(bits, a) > BigInt.asIntN(bits, b); break;
+          case 0x70: t = BigInt.asIntN(bits, a) >= BigInt.asIntN(bits, b); break;
           case 0xa0: t = a < b; break;
           case 0xb0: t = a <= b; break;
-          case 0xc0: t = sa < sb; break;
-          case 0xd0: t = sa <= sb; break;
+          case 0xc0: t = BigInt.asIntN(bits, a) < BigInt.asIntN(bits, b); break;
+          case 0xd0: t = BigInt.asIntN(bits, a) <= BigInt.asIntN(bits, b); break;
           default: throw new Fault(`bad JMP op ${op}`);
         }
         if (t) pc += off;
         continue;
       }
-      const size = [4, 2, 1, 8][(op >> 3) & 3]!;
+      const size = SIZES[(op >> 3) & 3]!;
       const mode = op & 0xe0;
       if (cls === 0) {
         if (op === 0x18) {
-          const hi = BigInt(dv.getUint32(o + 12, true));
-          const lo = BigInt(dv.getUint32(o + 4, true));
+          // The second half's imm is the high word; the first's (imm, unsigned) the low one.
+          const hi = BigInt((code[o + 12]! | (code[o + 13]! << 8) | (code[o + 14]! << 16) | (code[o + 15]! << 24)) >>> 0);
+          const lo = BigInt(imm >>> 0);
           if (src === 1 || src === 2) {
             // The verifier recorded which map each ld_imm64 names (in the loaded insns, not the rewritten dump); the map id stands in its address.
             const mr = mapRefDump(prog);

@@ -99,8 +99,8 @@ class TestRun implements RunCtx, PktOps {
     this.buf = new Uint8Array(this.head + Math.max(size, linear) + 4096);
     this.dataOff = this.head;
     this.len = size;
-    this.pktRegion = { base: PKT_BASE, bytes: this.buf };
-    this.ctxRegion = { base: CTX_BASE, bytes: ctxBytes };
+    this.pktRegion = { base: Number(PKT_BASE), bytes: this.buf };
+    this.ctxRegion = { base: Number(CTX_BASE), bytes: ctxBytes };
   }
 
   /**
