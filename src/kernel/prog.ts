@@ -49,7 +49,7 @@ export class BpfProg {
   /** Stack depth per subprogram (stack depth the log's BPF_LOG_STATS line reports). */
   stack_depth: number[] = [0];
   /** Instruction index where each subprogram starts. */
-  subprog_starts: number[] = [0];
+  subprog_starts: readonly number[] = [0];
   prog_flags = 0;
   attach_btf_id = 0;
   /** prog->aux->btf with func_info and linfo (verifier_btf.ts); the program holds a BTF reference. */

@@ -3251,12 +3251,15 @@ export function bpf_check(t: Task, prog: BpfProg, log: VLog, token: BpfToken | n
   let reason = "";
   // The clock is read only for the BPF_LOG_STATS line.
   const started = log.level & BPF_LOG_STATS ? Date.now() : 0;
+  let starts: readonly number[] = MAIN_ONLY_STARTS;
   try {
     // check_btf_info_early() before add_subprog_and_kfunc, check_btf_info() after check_subprogs.
     btfHook(btfi?.early() ?? null);
     addSubprogs(env);
     checkSubprogs(env);
-    btfHook(btfi?.late(env.subprogs.map((s) => s.start), prog.orig) ?? null);
+    // The subprograms' starts are fixed from here on: one array serves check_btf_info, the program and its xlated dump.
+    starts = env.subprogs.length === 1 ? MAIN_ONLY_STARTS : env.subprogs.map((s) => s.start);
+    btfHook(btfi?.late(starts, prog.orig) ?? null);
     checkAttachBtfId(env);
     resolveLdImm64(env);
     checkCfg(env);
@@ -3320,9 +3323,9 @@ export function bpf_check(t: Task, prog: BpfProg, log: VLog, token: BpfToken | n
       prog.used_maps.push(m);
     }
     prog.verified_insns = env.insn_processed;
-    prog.subprog_starts = env.subprogs.map((s) => s.start);
+    prog.subprog_starts = starts;
     prog.stack_depth = env.subprogs.map((s) => s.stack_depth);
-    prog.setXlatedBuilder(xlatedBuilder(env));
+    prog.setXlatedBuilder(xlatedBuilder(env, starts));
     adjLinfoAfterRemove(prog, btfi);
   }
   return { err, reason };
@@ -3384,6 +3387,10 @@ const ALL_SEEN = { has: (_k: number): boolean => true };
  * insns (never a second half), so a program that reached all of those
  * needs no copy.
  */
+/** The starts of a program that is only its main subprogram; nothing writes into the starts arrays. */
+const MAIN_ONLY_STARTS: readonly number[] = Object.freeze([0]);
+const NO_LOOP_INLINE: ReadonlyMap<number, { fit: boolean; callback: number }> = new Map();
+
 function seenSet(env: Env): { has(k: number): boolean } {
   const { flags } = env.a;
   // The walks reach no second half of an ld_imm64 (check_cfg refuses jumps there), so they reached
@@ -3394,7 +3401,7 @@ function seenSet(env: Env): { has(k: number): boolean } {
   return set;
 }
 
-function xlatedBuilder(env: Env): () => Uint8Array {
+function xlatedBuilder(env: Env, starts: readonly number[]): () => Uint8Array {
   const prog = env.prog;
   const ldMaps = env.ldMapsOrNull ?? NO_LD_MAPS;
   const progType = prog.type;
@@ -3403,10 +3410,9 @@ function xlatedBuilder(env: Env): () => Uint8Array {
   const seen = seenSet(env);
   const privileged = env.bpf_capable;
   const directWrite = env.seenDirectWrite;
-  const starts = env.subprogs.map((s) => s.start);
   // optimize_bpf_loop(): each fit call, with the stack depth of the subprogram holding it.
   let loopInline: Map<number, { callback: number; stackDepth: number }> | null = null;
-  for (const [k, li] of env.loopInlineOrNull ?? []) {
+  for (const [k, li] of env.loopInlineOrNull ?? NO_LOOP_INLINE) {
     if (!li.fit) continue;
     loopInline ??= new Map();
     let sub = 0;
