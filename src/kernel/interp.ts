@@ -23,6 +23,12 @@ export interface Region {
   bytes: Uint8Array;
   /** Called after a store into the region (map values write back). */
   onWrite?: () => void;
+  /**
+   * When the owner gives it (false), set on every write into the region the
+   * program makes (stores, atomics, helpers writing into its memory), so an
+   * owner that reuses the bytes from run to run knows whether they changed.
+   */
+  written?: boolean;
 }
 
 /** Packet helpers of the test-run context (bpf_xdp_adjust_head/tail, bpf_skb_load/store_bytes). */
@@ -129,6 +135,7 @@ function store(rc: RunCtx, addr: bigint, size: number, v: bigint): void {
     for (let i = 0; i < 4; i++) b[o + i] = (lo >>> (8 * i)) & 0xff;
     for (let i = 4; i < size; i++) b[o + i] = (hi >>> (8 * (i - 4))) & 0xff;
   }
+  if (r.written === false) r.written = true;
   r.onWrite?.();
 }
 
@@ -281,6 +288,7 @@ function callHelper(rc: RunCtx, id: number, a: bigint[], prog: BpfProg): bigint 
       const got = rc.pkt?.loadBytes?.(off, len) ?? null;
       const r = find(rc, a[3]!, len);
       const o = foundOff;
+      if (r.written === false) r.written = true;
       if (got === null) {
         r.bytes.fill(0, o, o + len);
         return BigInt.asUintN(64, -14n);

@@ -99,7 +99,8 @@ class TestRun implements RunCtx, PktOps {
     this.buf = new Uint8Array(this.head + Math.max(size, linear) + 4096);
     this.dataOff = this.head;
     this.len = size;
-    this.pktRegion = { base: Number(PKT_BASE), bytes: this.buf };
+    // `written` true: the first reset() copies data_in in.
+    this.pktRegion = { base: Number(PKT_BASE), bytes: this.buf, written: true };
     this.ctxRegion = { base: Number(CTX_BASE), bytes: ctxBytes };
   }
 
@@ -108,9 +109,15 @@ class TestRun implements RunCtx, PktOps {
    * the context mapped (the stack and map values of the last run are gone).
    */
   reset(): void {
-    const buf = this.buf;
-    buf.fill(0);
-    buf.set(this.data_in, this.head);
+    // The 4 KiB and more of the buffer are rebuilt only when the last run wrote into it (a store, an atomic,
+    // bpf_skb_store_bytes, a grown tail, a helper filling packet memory): otherwise they are as this left them.
+    const pr = this.pktRegion;
+    if (pr.written !== false) {
+      const buf = this.buf;
+      buf.fill(0);
+      buf.set(this.data_in, this.head);
+      pr.written = false;
+    }
     this.dataOff = this.head;
     this.len = this.size;
     const regions = this.regions;
@@ -133,7 +140,10 @@ class TestRun implements RunCtx, PktOps {
     if (!this.xdp) return -EINVAL;
     const nl = this.len + delta;
     if (this.dataOff + nl > 4096 - 320 || nl < ETH_HLEN) return -EINVAL;
-    if (delta > 0) this.buf.fill(0, this.dataOff + this.len, this.dataOff + nl);
+    if (delta > 0) {
+      this.buf.fill(0, this.dataOff + this.len, this.dataOff + nl);
+      this.pktRegion.written = true;
+    }
     this.len = nl;
     return 0;
   }
@@ -148,6 +158,7 @@ class TestRun implements RunCtx, PktOps {
   storeBytes(off: number, src: Uint8Array): number {
     if (off < 0 || off + src.length > this.len - this.start) return -EFAULT;
     this.buf.set(src, this.dataOff + this.start + off);
+    this.pktRegion.written = true;
     return 0;
   }
 
