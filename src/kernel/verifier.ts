@@ -1216,9 +1216,9 @@ function cfgForward(a: InsnArrays): number {
     const op = code[t]!;
     const c = op & 7;
     if (c !== 5 && c !== 6 && op !== 0x18) {
-      // What visitInsn() gives every insn that is neither a jump nor an ld_imm64: one successor, the next insn, no mark.
-      sc[t] = 1;
-      s0[t] = t + 1;
+      // An insn that is neither a jump nor an ld_imm64: visitInsn() would give it one successor, the next insn,
+      // and no mark. Nothing reads the successor arrays after a forward sweep (the walk, when it runs, visits
+      // every insn again), so they are not written.
       if (t + 1 >= n) return CFG_NOT_FORWARD;
       state[t + 1] = 2;
       continue;
