@@ -58,6 +58,13 @@ export interface RunCtx {
    * stack is zeroed whenever it is mapped again.
    */
   stacks?: Region[];
+  /**
+   * Map value regions made since `regions` last lost them (a test run
+   * resets both per repeat): each gets its own 1 MiB window above
+   * MAPVAL_BASE. Per context, not per process: a process-wide count reached
+   * FUNC/STACK space after 2^24 lookups.
+   */
+  mapValueSlot?: number;
 }
 
 export const STACK_BASE = 0x7f0000000000n;
@@ -139,7 +146,8 @@ function store(rc: RunCtx, addr: bigint, size: number, v: bigint): void {
   r.onWrite?.();
 }
 
-let mapValueSlot = 0;
+/** Map value windows between MAPVAL_BASE and STACK_BASE. */
+const MAPVAL_SLOTS = Number((STACK_BASE - MAPVAL_BASE) / 0x100000n) - 1;
 
 /**
  * A map value as the program sees it: a region over a copy that writes back
@@ -169,7 +177,11 @@ class MapValueRegion implements Region {
 }
 
 function mapValueRegion(rc: RunCtx, map: BpfMap, key: Uint8Array, value: Uint8Array): bigint {
-  const base = MAPVAL_BASE + BigInt(++mapValueSlot) * 0x100000n;
+  const slot = (rc.mapValueSlot ?? 0) + 1;
+  // One run with this many lookups (bpf_loop can make 8M per call) would need windows above STACK_BASE: end the run rather than alias the stack.
+  if (slot > MAPVAL_SLOTS) throw new Fault("bpfemu: more map values in one run than the emulator's address windows hold");
+  rc.mapValueSlot = slot;
+  const base = MAPVAL_BASE + BigInt(slot) * 0x100000n;
   rc.regions.push(new MapValueRegion(Number(base), rc.t, map, key, value));
   return base;
 }

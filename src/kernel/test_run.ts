@@ -70,6 +70,7 @@ class TestRun implements RunCtx, PktOps {
   readonly ctx = CTX_BASE;
   readonly pkt: PktOps = this;
   readonly regions: Region[] = [];
+  mapValueSlot = 0;
   /** The stacks, kept across the repeats (bpf_prog_run() zeroes one whenever it maps it). */
   readonly stacks: Region[] = [];
   /** The packet buffer: XDP_PACKET_HEADROOM (or NET_SKB_PAD + NET_IP_ALIGN) before the data, room after it. */
@@ -123,6 +124,7 @@ class TestRun implements RunCtx, PktOps {
     const regions = this.regions;
     regions.length = 0;
     regions.push(this.pktRegion, this.ctxRegion);
+    this.mapValueSlot = 0;
   }
 
   /** bpf_xdp_adjust_head(): the data start stays past the xdp_frame (40 bytes) and keeps ETH_HLEN. */
