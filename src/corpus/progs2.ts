@@ -38,6 +38,8 @@ interface Case {
   run?: boolean;
   /** MAP_UPDATE_ELEM calls before the load: (map fd, u32 key, value bytes). */
   updates?: readonly (readonly [fd: number, key: number, value: Uint8Array])[];
+  /** MAP_LOOKUP_ELEM calls after the test run: (map fd, u32 key, value size). */
+  lookups?: readonly (readonly [fd: number, key: number, valueSize: number])[];
 }
 
 const TYPE_NAMES: Readonly<Record<number, string>> = { 1: "sf", 2: "kprobe", 3: "tc", 4: "act", 5: "tp", 6: "xdp", 7: "perf", 8: "cgskb", 17: "rawtp" };
@@ -582,6 +584,17 @@ function runCases(): Case[] {
   redirect("filled-other-slot", 2, 2, true);
   redirect("filled-exclude", 1, 0x10, true);
   redirect("filled-neg-index", -1, 2, true);
+  // bpf_skb_load_bytes into a map value: the kernel writes the map's own memory, so a lookup after the run sees the
+  // packet bytes (or the zeroes a failing load leaves). The value starts non-zero.
+  const ARR8: MapSpec[] = [[MT.ARRAY, 4, 8, 1]];
+  const ones = new Uint8Array(8).fill(0xee);
+  const skbLoad = (name: string, off: number, len: number): void => {
+    const insns = P(A.mov64r(R6, R1), ...lookup0(3), A.jmpi(A.JMP.JEQ, R0, 0, 5), A.mov64r(R1, R6), A.mov64i(R2, off), A.mov64r(R3, R0), A.mov64i(R4, len), A.call(26), ret0);
+    c.push({ cls: "runs", name: `skb-load-mapval-${name}`, type: PT.SOCKET_FILTER, insns, maps: ARR8, run: true, updates: [[3, 0, ones]], lookups: [[3, 0, 8]] });
+  };
+  skbLoad("8", 0, 8);
+  skbLoad("4-late", 20, 4);
+  skbLoad("past-end", 60, 8);
   return c;
 }
 
@@ -616,6 +629,7 @@ export function prog2Corpus(): Trace[] {
       b.ops[b.ops.length - 1] = { ...load, mask: { ...(load.mask ?? {}), attr: [...(load.mask?.attr ?? []), [140, 4]] } };
     }
     if (k.run) b.testRun(3 + (k.maps?.length ?? 0), { data: ETH, dataOut: 64 });
+    for (const [fd, key, size] of k.lookups ?? []) b.mapLookup(fd, Uint8Array.of(key & 0xff, (key >> 8) & 0xff, (key >> 16) & 0xff, key >>> 24), size);
     return { name: `progs2/${k.cls}/${k.name}`, description: `PROG_LOAD (${k.cls}) ${k.name}`, abi: "linux-6.18", env: k.env ?? ROOT, recordedOn: null, ops: b.ops };
   });
 }

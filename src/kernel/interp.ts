@@ -301,11 +301,14 @@ function callHelper(rc: RunCtx, id: number, a: bigint[], prog: BpfProg): bigint 
       const r = find(rc, a[3]!, len);
       const o = foundOff;
       if (r.written === false) r.written = true;
+      // The kernel writes the destination's own memory: a map value takes the bytes (or the zeroes of a failed load) too.
       if (got === null) {
         r.bytes.fill(0, o, o + len);
+        r.onWrite?.();
         return BigInt.asUintN(64, -14n);
       }
       r.bytes.set(got, o);
+      r.onWrite?.();
       return 0n;
     }
     case 9: {
