@@ -203,7 +203,7 @@ class Reg {
   /** mark_reg_known_zero() of a fresh register, then its pointer type (init_reg_state's R10, the entry's R1). */
   setPtrKnownZero(t: number): void {
     this.t = t;
-    this.tn = tnumConst(0n);
+    this.tn = TNUM_ZERO;
     this.smin = this.smax = 0n;
     this.umin = this.umax = 0n;
   }
@@ -909,8 +909,8 @@ function decode(bytes: Uint8Array): InsnArrays {
   const n = bytes.length >> 3;
   const a = n <= INSN_ARRAYS_SHARED_MAX ? INSN_ARRAYS.take(n) : new InsnArrays().take(n);
   const { code, dst, src, off, imm } = a;
-  // A view costs about as much as decoding a dozen insns byte by byte: only longer programs take it.
-  if (HOST_LE && a.n >= 16 && (bytes.byteOffset & 3) === 0) {
+  // The view of the buffer is made once per slab (wordsOf), so every aligned program takes the word path.
+  if (HOST_LE && (bytes.byteOffset & 3) === 0) {
     // Two 32-bit loads per insn: code, registers and off in the first word, imm in the second.
     const w = wordsOf(bytes.buffer);
     const base = bytes.byteOffset >> 2;
@@ -1564,7 +1564,8 @@ function newId(env: Env): number {
 function initState(_env: Env): VState {
   const st = new VState();
   const f = new Frame();
-  for (let i = 0; i < 11; i++) f.regs.push(new Reg());
+  // One literal of the 11 registers: pushing them one by one grows the array's store twice.
+  f.regs = [new Reg(), new Reg(), new Reg(), new Reg(), new Reg(), new Reg(), new Reg(), new Reg(), new Reg(), new Reg(), new Reg()];
   f.regs[1]!.setPtrKnownZero(T.CTX);
   f.regs[10]!.setPtrKnownZero(T.STACK);
   st.frames.push(f);
