@@ -150,15 +150,36 @@ export function bytesToHex(bytes: Uint8Array): string {
   return s;
 }
 
-const HEX_RE = /^(?:[0-9a-f]{2})*$/;
 
 /** Lowercase, no separators, even length; throws RangeError otherwise. */
 export function hexToBytes(hex: string): Uint8Array {
-  if (!HEX_RE.test(hex)) throw new RangeError(`not lowercase hex of whole bytes: ${JSON.stringify(abbreviate(hex))}`);
-  const out = new Uint8Array(hex.length >> 1);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.substr(i * 2, 2), 16);
+  // Decoded and checked in one pass over the char codes: a regex test plus parseInt(substr()) per byte was ~30%
+  // of replaying a corpus of programs (the insns, logs and memory of every op are hex).
+  const n = hex.length;
+  if ((n & 1) !== 0) throw notHex(hex);
+  const out = new Uint8Array(n >> 1);
+  const t = NIBBLE;
+  for (let i = 0, j = 0; j < n; i++, j += 2) {
+    const hi = t[hex.charCodeAt(j) & 0x7f]!;
+    const lo = t[hex.charCodeAt(j + 1) & 0x7f]!;
+    // A char code of 128 or more would alias an ASCII entry through the mask: checked apart.
+    if ((hi | lo) < 0 || (hex.charCodeAt(j) | hex.charCodeAt(j + 1)) > 0x7f) throw notHex(hex);
+    out[i] = (hi << 4) | lo;
+  }
   return out;
 }
+
+function notHex(hex: string): RangeError {
+  return new RangeError(`not lowercase hex of whole bytes: ${JSON.stringify(abbreviate(hex))}`);
+}
+
+/** The value of a lowercase hex digit by ASCII code, -1 for any other character. */
+const NIBBLE = ((): Int8Array => {
+  const t = new Int8Array(128).fill(-1);
+  for (let c = 0; c < 10; c++) t[48 + c] = c;
+  for (let c = 0; c < 6; c++) t[97 + c] = 10 + c;
+  return t;
+})();
 
 const ADDR_RE = /^0x[0-9a-f]+$/;
 const U64_MAX = (1n << 64n) - 1n;
