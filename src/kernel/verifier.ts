@@ -125,7 +125,8 @@ class Reg {
     return this;
   }
 
-  setUnknown(): void {
+  /** A scalar: the pointer fields (offset, ids, range, map, ref, size, subprogram) cleared, the bounds left to the caller. */
+  private clearToScalar(): void {
     this.t = T.SCALAR;
     this.off = 0;
     this.id = 0;
@@ -134,6 +135,10 @@ class Reg {
     this.refObjId = 0;
     this.memSize = 0;
     this.subprogno = 0;
+  }
+
+  setUnknown(): void {
+    this.clearToScalar();
     this.tn = TNUM_UNKNOWN;
     markUnbounded(this);
   }
@@ -148,14 +153,7 @@ class Reg {
    * with number compares, where setConstU64 compares bigints.
    */
   setConstImm(imm: number, as32: boolean): void {
-    this.t = T.SCALAR;
-    this.off = 0;
-    this.id = 0;
-    this.range = 0;
-    this.map = null;
-    this.refObjId = 0;
-    this.memSize = 0;
-    this.subprogno = 0;
+    this.clearToScalar();
     if (imm >= 0) {
       // Below 2^31: the same value in every view.
       if (imm < 256) {
@@ -189,14 +187,7 @@ class Reg {
    * the unknown bounds it would overwrite).
    */
   setConstU64(x: bigint): void {
-    this.t = T.SCALAR;
-    this.off = 0;
-    this.id = 0;
-    this.range = 0;
-    this.map = null;
-    this.refObjId = 0;
-    this.memSize = 0;
-    this.subprogno = 0;
+    this.clearToScalar();
     // Tnums are never changed in place, so every known zero can share one.
     this.tn = x === 0n ? TNUM_ZERO : { v: x, m: 0n };
     this.umin = this.umax = x;
