@@ -50,6 +50,8 @@ const VOID = -1;
 // ------------------------------------------------------------------ the parsed BTF
 
 /** struct btf after btf_parse(): the bytes, the header and where each type starts. */
+const NO_RESOLVED = new Uint32Array(0);
+
 export class Btf {
   readonly data: Uint8Array;
   readonly dv: DataView;
@@ -67,8 +69,9 @@ export class Btf {
   readonly types: number[] = [];
   /** Allocated slots (btf->types_size), grown as btf_add_type does. */
   types_size = 0;
-  resolved_ids = new Uint32Array(0);
-  resolved_sizes = new Uint32Array(0);
+  /** Sized by btf_check_all_types(); until then the shared empty array (a typed array per Btf cost more than its parse of a small blob). */
+  resolved_ids: Uint32Array = NO_RESOLVED;
+  resolved_sizes: Uint32Array = NO_RESOLVED;
 
   constructor(data: Uint8Array) {
     this.data = data;
@@ -1319,6 +1322,9 @@ function btf_check_sec_info(env: Env, size: number): number {
 }
 
 /** btf_parse_hdr() */
+const HDR_SCRATCH = new Uint8Array(BTF_HDR_SIZE);
+const HDR_VIEW = new DataView(HDR_SCRATCH.buffer);
+
 function btf_parse_hdr(env: Env): number {
   const b = env.btf;
   const size = b.data.length;
@@ -1339,9 +1345,11 @@ function btf_parse_hdr(env: Env): number {
     }
   }
   const copy = Math.min(hdr_len, BTF_HDR_SIZE);
-  const h = new Uint8Array(BTF_HDR_SIZE);
-  h.set(b.data.subarray(0, copy));
-  const hv = new DataView(h.buffer);
+  // The kernel copies min(hdr_len, sizeof(btf_header)) into a zeroed header; one scratch header serves every parse.
+  const h = HDR_SCRATCH;
+  h.fill(0);
+  for (let i = 0; i < copy; i++) h[i] = b.data[i]!;
+  const hv = HDR_VIEW;
   b.magic = hv.getUint16(0, true);
   b.version = h[2]!;
   b.flags = h[3]!;
