@@ -10,7 +10,7 @@ import { BPF_PROG_TYPE as PT } from "../uapi/gen/consts-6.18.ts";
 import { File, O_CLOEXEC, O_RDONLY, O_RDWR, type FileOperations } from "./file.ts";
 import type { BpfMap, BpfProgLike, BpfToken } from "./bpf.ts";
 import { bpf_map_fops, bpf_map_get, bpf_map_put } from "./maps.ts";
-import { BpfProg, bpf_prog_alloc_id, bpf_prog_fops, bpf_prog_insns_alloc, bpf_prog_new_fd, license_is_gpl_compatible, prog_bind_map, prog_get_fd_by_id as prog_fd_by_id } from "./prog.ts";
+import { BpfProg, bpf_prog_alloc_id, bpf_prog_fops, bpf_prog_insns_alloc, bpf_prog_new_fd, license_from_buf, license_is_gpl_compatible, prog_bind_map, prog_get_fd_by_id as prog_fd_by_id } from "./prog.ts";
 import { bpf_check } from "./verifier.ts";
 import { VLog } from "./vlog.ts";
 import { ProgBtfLoad } from "./verifier_btf.ts";
@@ -199,8 +199,7 @@ function bpf_prog_load_verify(c: Call, pt: number, insns: Uint8Array, licenseBuf
   const { t, attr } = c;
   const o = loadOffs(attr);
   // The string up to the NUL (at most 127 bytes), Latin-1 as decodeLatin1 reads it, without a view of the buffer.
-  let license = "";
-  for (let i = 0; i < 127 && licenseBuf[i] !== 0; i++) license += String.fromCharCode(licenseBuf[i]!);
+  const license = license_from_buf(licenseBuf);
   // bpf_obj_name_cpy() made the name's copy for the program alone.
   const prog = new BpfProg(t.kernel, pt, attr.u32At(o.expected_attach_type), insns, name);
   prog.license = license;

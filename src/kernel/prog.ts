@@ -17,6 +17,9 @@ import { prog_btf_put, type ProgBtfInfo } from "./verifier_btf.ts";
 const BPF_PSEUDO_MAP_FD = 1;
 const BPF_PSEUDO_MAP_VALUE = 2;
 
+/** The initial stack depths and subprogram starts of every program (one subprogram at 0), shared: nothing writes into them. */
+const ONE_ZERO: readonly number[] = Object.freeze([0]);
+
 export class BpfProg {
   readonly kind = "prog" as const;
   type: number;
@@ -46,10 +49,10 @@ export class BpfProg {
   loadTimeMs = 0;
   created_by_uid = 0;
   verified_insns = 0;
-  /** Stack depth per subprogram (stack depth the log's BPF_LOG_STATS line reports). */
-  stack_depth: number[] = [0];
-  /** Instruction index where each subprogram starts. */
-  subprog_starts: readonly number[] = [0];
+  /** Stack depth per subprogram (stack depth the log's BPF_LOG_STATS line reports); bpf_check() sets it on success. */
+  stack_depth: readonly number[] = ONE_ZERO;
+  /** Instruction index where each subprogram starts; bpf_check() sets it on success. */
+  subprog_starts: readonly number[] = ONE_ZERO;
   prog_flags = 0;
   attach_btf_id = 0;
   /** prog->aux->btf with func_info and linfo (verifier_btf.ts); the program holds a BTF reference. */
@@ -212,6 +215,29 @@ export function prog_bind_map(p: BpfProg, map: BpfMap): number {
   map.refcnt++;
   p.used_maps.push(map);
   return 0;
+}
+
+/** The licenses license_is_gpl_compatible() accepts, as the strings it compares with. */
+const GPL_LICENSES: readonly string[] = ["GPL", "GPL v2", "GPL and additional rights", "Dual BSD/GPL", "Dual MIT/GPL", "Dual MPL/GPL"];
+
+/**
+ * The license string of a PROG_LOAD (strncpy_from_bpfptr's copy, up to the
+ * NUL and at most 127 bytes, Latin-1): one of the GPL-compatible names is
+ * returned as that shared string when the bytes spell it, so the usual
+ * license makes no string char by char; any other is built from its bytes.
+ */
+export function license_from_buf(buf: Uint8Array): string {
+  for (let k = 0; k < GPL_LICENSES.length; k++) {
+    const l = GPL_LICENSES[k]!;
+    const n = l.length;
+    if (buf[n] !== 0) continue;
+    let i = 0;
+    while (i < n && buf[i] === l.charCodeAt(i)) i++;
+    if (i === n) return l;
+  }
+  let license = "";
+  for (let i = 0; i < 127 && buf[i] !== 0; i++) license += String.fromCharCode(buf[i]!);
+  return license;
 }
 
 /** license_is_gpl_compatible() (include/linux/license.h) */
