@@ -4,7 +4,7 @@
 // the kernel entry runs, and nothing escapes as an exception.
 
 import { errnoName, EINVAL } from "./errno.ts";
-import { ATTR_END, UA_OVERLAY } from "./uaccess.ts";
+import { ATTR_END, UA_OVERLAY, type AddressSpace } from "./uaccess.ts";
 import type { Task } from "../kernel/task.ts";
 import { __sys_bpf } from "../kernel/syscall.ts";
 import { bpf_fast, FAST_MISS } from "../kernel/fastpath.ts";
@@ -12,31 +12,26 @@ import { bpf_fast, FAST_MISS } from "../kernel/fastpath.ts";
 /** bpf(cmd, attr, size) with the attr given as bytes (modelled at ATTR_END - attr.byteLength). */
 export function sys_bpf(t: Task, cmd: number, attr: ArrayBuffer | Uint8Array, size: number): number {
   t.beginCall();
-  let bytes: Uint8Array;
-  let fr: number;
-  try {
-    // A JavaScript caller may pass anything here: a bad length throws in the constructor, and that is an answer too.
-    bytes = attr instanceof Uint8Array ? attr : new Uint8Array(attr);
-    // The element commands on ARRAY/HASH maps and the entry's rejects, straight from the caller's bytes; anything else is FAST_MISS.
-    fr = bpf_fast(t, cmd, bytes, size);
-  } catch (e) {
-    // The fast path never fails half-way by design; if a bug makes it throw, the caller still gets a return value.
-    return t.endCall(t.fail(-EINVAL, `internal error in bpfemu: ${e instanceof Error ? e.message : String(e)}`), "");
-  }
-  // A failure answered there always named its check, so endCall needs no fallback reason.
-  if (fr !== FAST_MISS) return t.endCall(fr, "");
-  const mem = t.memory;
-  const uattr = mem.setOverlay(bytes);
-  // enter(), written out: this is the whole per-call cost of a rejected call.
-  t.beginCall();
+  // One try for the fast path and the generic entry (a second try/catch and beginCall per call were a visible part of a rejected call).
+  let mem: AddressSpace | null = null;
   let ret: number;
   try {
+    // A JavaScript caller may pass anything here: a bad length throws in the constructor, and that is an answer too.
+    const bytes = attr instanceof Uint8Array ? attr : new Uint8Array(attr);
+    // The element commands on ARRAY/HASH maps and the entry's rejects, straight from the caller's bytes; anything else is FAST_MISS.
+    ret = bpf_fast(t, cmd, bytes, size);
+    // A failure answered there always named its check, so endCall needs no fallback reason.
+    if (ret !== FAST_MISS) return t.endCall(ret, "");
+    mem = t.memory;
+    const uattr = mem.setOverlay(bytes);
+    // The fast path answers or misses before changing anything, so the generic entry starts from a clean call.
+    t.beginCall();
     ret = typeof cmd === "number" && typeof size === "number" && Number.isFinite(cmd) && Number.isFinite(size) ? __sys_bpf(t, cmd, uattr, size, UA_OVERLAY) : t.fail(-EINVAL, "cmd and size must be finite numbers");
   } catch (e) {
     // A bug in the emulator must not become an exception in the caller's program.
     ret = t.fail(-EINVAL, `internal error in bpfemu: ${e instanceof Error ? e.message : String(e)}`);
   } finally {
-    mem.setOverlay(null);
+    if (mem !== null) mem.setOverlay(null);
   }
   return t.endCall(ret, fallbackReason(ret));
 }
