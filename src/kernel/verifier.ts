@@ -861,10 +861,9 @@ class InsnArrays {
       this.live = new Int32Array(c);
       this.cap = c;
     } else {
-      // decode() writes every field; the marks and check_cfg's states start from zero. The depth-first
+      // decode() writes every field; the marks start from zero. check_cfg's states, the depth-first
       // walk's counts and compute_live_registers' sets are cleared by those passes, which often do not run.
       this.flags.fill(0, 0, n);
-      this.state.fill(0, 0, n);
     }
     this.n = n;
     return this;
@@ -1218,6 +1217,20 @@ function markPrune(a: InsnArrays, t: number): void {
  */
 function cfgForward(a: InsnArrays): number {
   const { n, state, s0, s1, sc, code } = a;
+  if (!(a.summary & (OPC_JMP | OPC_LDIMM64))) {
+    // Straight-line code (no jump with a target, no ld_imm64): the sweep below would reach each insn from the one
+    // before it up to the first exit, mark nothing, and leave the insn after that exit the first unreached one; a
+    // program that runs off its end is not forward. Any other insn of the JMP classes (a call) takes the sweep.
+    for (let t = 0; t < n; t++) {
+      const k = code[t]!;
+      const c = k & 7;
+      if (c !== 5 && c !== 6) continue;
+      if ((k & 0xf0) !== 0x90) break;
+      return t + 1 < n ? t + 1 : -1;
+    }
+  }
+  // The sweep's states start from zero (take() leaves them: only check_cfg reads them, and often not at all).
+  state.fill(0, 0, n);
   let unreached = -1;
   state[0] = 2;
   for (let t = 0; t < n; t++) {
@@ -2138,9 +2151,14 @@ function scalarAlu(_env: Env, op: number, dst: Reg, src: Reg, is64: boolean, _si
  * be inlined there), and checkAlu() for the same opcode comes here too.
  */
 function checkMovImm(env: Env, st: VState, insn: DInsn, is64: boolean): void {
-  if (insn.src !== 0 || insn.off !== 0) env.fail(-EINVAL, "BPF_MOV uses reserved fields");
-  const d = regOf(env, st, insn.dst, false);
-  d.setConstImm(insn.imm, !is64);
+  movImmTo(env, st, insn.dst, insn.src, insn.off, insn.imm, is64);
+}
+
+/** checkMovImm() of the insn's fields (do_check passes them from the decoded arrays). */
+function movImmTo(env: Env, st: VState, dst: number, src: number, off: number, imm: number, is64: boolean): void {
+  if (src !== 0 || off !== 0) env.fail(-EINVAL, "BPF_MOV uses reserved fields");
+  const d = regOf(env, st, dst, false);
+  d.setConstImm(imm, !is64);
 }
 
 function checkAlu(env: Env, st: VState, insn: DInsn): void {
@@ -2881,11 +2899,16 @@ function doCheck(env: Env, subprog = 0): void {
   if (!subprog) env.btfi?.prepareMain(env.prog.type);
   for (;;) {
     if (idx < 0 || idx >= n) env.fail(-EFAULT, `invalid insn idx ${idx} insn_cnt ${n}`);
-    insn.code = a.code[idx]!;
-    insn.dst = a.dst[idx]!;
-    insn.src = a.src[idx]!;
-    insn.off = a.off[idx]!;
-    insn.imm = a.imm[idx]!;
+    const k = a.code[idx]!;
+    // A MOV of an imm (the commonest insn) reads its fields from the arrays; only the log and the other insns need the object.
+    const movImm = k === 0xb7 || k === 0xb4;
+    if (level1 || !movImm) {
+      insn.code = k;
+      insn.dst = a.dst[idx]!;
+      insn.src = a.src[idx]!;
+      insn.off = a.off[idx]!;
+      insn.imm = a.imm[idx]!;
+    }
     env.insnIdx = idx;
     const fl = flags[idx]!;
     if (!(fl & F_SEEN)) {
@@ -2922,11 +2945,10 @@ function doCheck(env: Env, subprog = 0): void {
         env.prev_log_pos = env.log.end_pos;
       }
       // ALU and ALU64 insns, the most common, go straight to check_alu_op(): they always fall through to the next insn.
-      const k = insn.code;
       const c = k & 7;
       let next: number | null;
-      if (k === 0xb7 || k === 0xb4) {
-        checkMovImm(env, st, insn, k === 0xb7);
+      if (movImm) {
+        movImmTo(env, st, a.dst[idx]!, a.src[idx]!, a.off[idx]!, a.imm[idx]!, k === 0xb7);
         next = idx + 1;
       } else if (c === 4 || c === 7) {
         checkAlu(env, st, insn);
