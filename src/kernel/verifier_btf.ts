@@ -31,10 +31,10 @@ export interface LineInfoRec {
 /** What a loaded program keeps of its BTF (prog->aux->btf, func_info, func_info_aux, linfo). */
 export interface ProgBtfInfo {
   readonly btf: BtfObj;
-  readonly func_info: FuncInfoRec[];
+  readonly func_info: readonly FuncInfoRec[];
   /** func_info_aux[i].linkage: BTF_FUNC_STATIC 0, GLOBAL 1, EXTERN 2. */
-  readonly linkage: number[];
-  readonly linfo: LineInfoRec[];
+  readonly linkage: readonly number[];
+  readonly linfo: readonly LineInfoRec[];
 }
 
 export interface HookResult {
@@ -79,14 +79,18 @@ const CORE_RELO_SIZE = 16;
 const BPF_FUNC_tail_call = 12;
 
 
+/** The records of a load without func_info, linkage or line_info: shared and frozen. */
+const NO_RECORDS: readonly never[] = Object.freeze([]);
+
 /** The per-load state: created by bpf_prog_load_verify, handed to bpf_check, kept by the program on success. */
 export class ProgBtfLoad implements BtfInfoHooks {
   private readonly c: Call;
   private readonly log: VLog;
   btf: BtfObj | null = null;
-  func_info: FuncInfoRec[] = [];
-  linkage: number[] = [];
-  linfo: LineInfoRec[] = [];
+  // Until the load brings records, one shared empty array each (most loads have none): each is replaced, never written into.
+  func_info: readonly FuncInfoRec[] = NO_RECORDS;
+  linkage: readonly number[] = NO_RECORDS;
+  linfo: readonly LineInfoRec[] = NO_RECORDS;
   private prev_linfo = -1;
   // Made on first use: a load without BTF func_info never needs them.
   private unreliableOrNull: Set<number> | null = null;
