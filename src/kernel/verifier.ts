@@ -252,8 +252,13 @@ class Slot {
   }
 }
 
+/** The 11 registers of a new frame, not yet written: one literal (pushing them one by one grows the array's store twice). */
+function freshRegs(): Reg[] {
+  return [new Reg(), new Reg(), new Reg(), new Reg(), new Reg(), new Reg(), new Reg(), new Reg(), new Reg(), new Reg(), new Reg()];
+}
+
 class Frame {
-  regs: Reg[] = [];
+  regs: Reg[];
   stack: Slot[] = [];
   callsite = -1;
   subprog = 0;
@@ -262,9 +267,12 @@ class Frame {
   inCallback = false;
   /** How many times the callback of the helper call in this frame was entered (callback_depth). */
   callbackDepth = 0;
+  /** The registers come with the frame (no empty array made to be replaced). */
+  constructor(regs: Reg[]) {
+    this.regs = regs;
+  }
   clone(): Frame {
-    const f = new Frame();
-    f.regs = this.regs.map((r) => r.clone());
+    const f = new Frame(this.regs.map((r) => r.clone()));
     f.stack = this.stack.map((s) => s.clone());
     f.callsite = this.callsite;
     f.subprog = this.subprog;
@@ -301,16 +309,19 @@ interface RefState {
 }
 
 class VState {
-  frames: Frame[] = [];
+  frames: Frame[];
   parent: Checkpoint | null = null;
   /** The references held on this path (bpf_verifier_state refs). */
   refs: RefState[] = [];
   /** Callback entries on this path (callback_unroll_depth): states of different depths are no infinite loop. */
   callbackUnrollDepth = 0;
+  /** The frames come with the state (no empty array made to be replaced). */
+  constructor(frames: Frame[]) {
+    this.frames = frames;
+  }
   clone(): VState {
-    const s = new VState();
+    const s = new VState(this.frames.map((f) => f.clone()));
     s.callbackUnrollDepth = this.callbackUnrollDepth;
-    s.frames = this.frames.map((f) => f.clone());
     s.parent = this.parent;
     s.refs = this.refs.map((r) => ({ ...r }));
     return s;
@@ -1587,15 +1598,11 @@ function newId(env: Env): number {
 }
 
 function initState(_env: Env): VState {
-  const st = new VState();
-  const f = new Frame();
-  // One literal of the 11 registers: pushing them one by one grows the array's store twice.
-  f.regs = [new Reg(), new Reg(), new Reg(), new Reg(), new Reg(), new Reg(), new Reg(), new Reg(), new Reg(), new Reg(), new Reg()];
+  const f = new Frame(freshRegs());
   f.regs[1]!.setPtrKnownZero(T.CTX);
   f.regs[10]!.setPtrKnownZero(T.STACK);
-  // A literal of one frame: a push would grow the empty array's store to 17 slots.
-  st.frames = [f];
-  return st;
+  // A literal of one frame: a push would grow an empty array's store to 17 slots.
+  return new VState([f]);
 }
 
 /** states_equal(): live registers and the stack of `cur` are within those of `old`. */
@@ -2760,12 +2767,11 @@ function pushCallback(env: Env, st: VState, idx: number, sub: number): void {
   const cb = pushBranch(env, st, env.pending, env.subprogs[sub]!.start, idx);
   if (cb.frames.length >= MAX_CALL_FRAMES) env.fail(-E2BIG, `the call stack of ${cb.frames.length + 1} frames is too deep`);
   const caller = cb.cur;
-  const f = new Frame();
+  const f = new Frame(freshRegs());
   f.callsite = idx;
   f.frameno = cb.frames.length;
   f.subprog = sub;
   f.inCallback = true;
-  for (let r = 0; r < 11; r++) f.regs.push(new Reg());
   f.regs[1]!.setUnknown();
   f.regs[2] = caller.regs[3]!.clone();
   f.regs[10]!.setPtrKnownZero(T.STACK);
@@ -3112,11 +3118,10 @@ function step(env: Env, st: VState, insn: DInsn, idx: number, stack: Pending[]):
           }
           if (st.frames.length >= MAX_CALL_FRAMES) env.fail(-E2BIG, `the call stack of ${st.frames.length + 1} frames is too deep`);
           const target = idx + insn.imm + 1;
-          const f = new Frame();
+          const f = new Frame(freshRegs());
           f.callsite = idx;
           f.frameno = st.frames.length;
           f.subprog = env.subprogs.findIndex((s) => s.start === target);
-          for (let r = 0; r < 11; r++) f.regs.push(new Reg());
           for (let r = 1; r <= 5; r++) f.regs[r] = st.cur.regs[r]!.clone();
           f.regs[10]!.setPtrKnownZero(T.STACK);
           f.regs[10]!.frameno = f.frameno;
