@@ -774,8 +774,8 @@ class Env {
   }
   /** env->seen_direct_write: a store into the packet (the tc prologue unclones the skb). */
   seenDirectWrite = false;
-  /** The branch stack of the running walk (push_stack of a callback entry). */
-  pending: Pending[] = [];
+  /** The branch stack of the running walk (push_stack of a callback entry); do_check sets it before anything reads it. */
+  pending!: Pending[];
   loopInlineOrNull: Map<number, { fit: boolean; callback: number }> | null = null;
   /** loop_inline_state of each bpf_loop call: flags always 0 and one callback make it fit for inlining. */
   get loopInline(): Map<number, { fit: boolean; callback: number }> {
@@ -3364,7 +3364,8 @@ export function bpf_check(t: Task, prog: BpfProg, log: VLog, token: BpfToken | n
     }
     prog.verified_insns = env.insn_processed;
     prog.subprog_starts = starts;
-    prog.stack_depth = env.subprogs.map((s) => s.stack_depth);
+    // A main program alone with no stack (a frozen [0] is also what the starts of such a program are) shares one array.
+    prog.stack_depth = env.subprogs.length === 1 && env.subprogs[0]!.stack_depth === 0 ? MAIN_ONLY_STARTS : env.subprogs.map((s) => s.stack_depth);
     prog.setXlatedBuilder(xlatedBuilder(env, starts));
     adjLinfoAfterRemove(prog, btfi);
   }
