@@ -167,7 +167,9 @@ export function bpf_prog_load_rest(c: Call, _token: BpfToken | null): number {
   const insns = bpf_prog_insns_alloc(insn_cnt * 8);
   if (t.memory.copyIn(insns, attr.u64At(o.insns), insns.length) !== 0) return t.fail(-EFAULT, `insns: reading ${insn_cnt} instructions at 0x${attr.u64At(o.insns).toString(16)} faulted`);
   // The license is read into one buffer shared by every load: it becomes a string before anything else can load.
-  const license = LICENSE_BUF.fill(0);
+  // Not cleared first: strncpy_from_user writes the NUL it stops at, byte 127 is never written (stays 0), and
+  // nothing reads past the first NUL (license_from_buf compares whole names, NUL included).
+  const license = LICENSE_BUF;
   if (t.memory.strncpyFromUser(license, attr.u64At(o.license), 127) < 0) return t.fail(-EFAULT, `license: reading the string at 0x${attr.u64At(o.license).toString(16)} faulted`);
   if (attr.u64At(o.signature) !== 0n) return t.fail(-EOPNOTSUPP, "signature: this kernel was built without program signature verification (answered before the signature is read)");
   const pt = attr.u32At(o.prog_type);
