@@ -60,7 +60,12 @@ describe("sys_bpf never throws", () => {
   it("attr arguments of the wrong kind from JavaScript callers", () => {
     const t = new Kernel().spawn();
     // Not what the types allow, but what an untyped caller can send: each must come back as -errno with a reason.
-    const bad: unknown[] = [-1, 2 ** 40, null, undefined, "abc", {}, [1, 2, 3], new Float64Array(4)];
+    // The Proxies throw values that cannot be printed (an object whose toString throws, one with no prototype at all)
+    // from the instanceof check: the internal-error reason must not throw while describing them.
+    const unprintable = { toString(): string { throw new Error("toString"); } };
+    const noProto: unknown = Object.create(null);
+    const throwing = (v: unknown): object => new Proxy({}, { getPrototypeOf: () => { throw v; } });
+    const bad: unknown[] = [-1, 2 ** 40, null, undefined, "abc", {}, [1, 2, 3], new Float64Array(4), throwing(unprintable), throwing(noProto), throwing(Symbol("s"))];
     for (const attr of bad) {
       for (const cmd of [1, 2, 3, 4, 0]) {
         let ret = 0;

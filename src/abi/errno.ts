@@ -104,3 +104,18 @@ export function errnoFromName(s: string): number | undefined {
   for (const [k, v] of Object.entries(NAMES)) if (v === t) return Number(k);
   return undefined;
 }
+
+/**
+ * What a caught value says, for an "internal error" reason. Never throws:
+ * an untyped caller can make the entry's own checks throw anything (a Proxy
+ * attr whose traps throw an object without a prototype, or one whose
+ * toString throws), and describing it must not become the exception that
+ * sys_bpf promises never to let out.
+ */
+export function describeThrown(e: unknown): string {
+  try {
+    return e instanceof Error ? String(e.message) : String(e);
+  } catch {
+    return "a thrown value that cannot be printed";
+  }
+}

@@ -3,7 +3,7 @@
 // buffer is mapped so that it ends at ATTR_END with an unmapped page above,
 // the kernel entry runs, and nothing escapes as an exception.
 
-import { errnoName, EINVAL } from "./errno.ts";
+import { describeThrown, errnoName, EINVAL } from "./errno.ts";
 import { ATTR_END, UA_OVERLAY, type AddressSpace } from "./uaccess.ts";
 import type { Task } from "../kernel/task.ts";
 import { __sys_bpf } from "../kernel/syscall.ts";
@@ -29,7 +29,7 @@ export function sys_bpf(t: Task, cmd: number, attr: ArrayBuffer | Uint8Array, si
     ret = typeof cmd === "number" && typeof size === "number" && Number.isFinite(cmd) && Number.isFinite(size) ? __sys_bpf(t, cmd, uattr, size, UA_OVERLAY) : t.fail(-EINVAL, "cmd and size must be finite numbers");
   } catch (e) {
     // A bug in the emulator must not become an exception in the caller's program.
-    ret = t.fail(-EINVAL, `internal error in bpfemu: ${e instanceof Error ? e.message : String(e)}`);
+    ret = t.fail(-EINVAL, `internal error in bpfemu: ${describeThrown(e)}`);
   } finally {
     if (mem !== null) mem.setOverlay(null);
   }
@@ -66,7 +66,7 @@ function enter(t: Task, cmd: number, uattr: bigint, ua: number, size: number): n
     ret = typeof cmd === "number" && typeof size === "number" && Number.isFinite(cmd) && Number.isFinite(size) ? __sys_bpf(t, cmd, uattr, size, ua) : t.fail(-EINVAL, "cmd and size must be finite numbers");
   } catch (e) {
     // A bug in the emulator must not become an exception in the caller's program.
-    ret = t.fail(-EINVAL, `internal error in bpfemu: ${e instanceof Error ? e.message : String(e)}`);
+    ret = t.fail(-EINVAL, `internal error in bpfemu: ${describeThrown(e)}`);
   }
   return t.endCall(ret, fallbackReason(ret));
 }

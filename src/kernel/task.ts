@@ -4,7 +4,7 @@
 // object; nothing lives in module globals.
 
 import { AddressSpace } from "../abi/uaccess.ts";
-import { errnoName } from "../abi/errno.ts";
+import { describeThrown, errnoName } from "../abi/errno.ts";
 import type { Cred, UserNamespace } from "./capability.ts";
 import { capCapable, CAP } from "./capability.ts";
 import { FdTable, File, null_fops, O_RDWR } from "./file.ts";
@@ -158,7 +158,7 @@ export class Task {
     try {
       r = ret();
     } catch (e) {
-      r = this.fail(-22, `internal error in bpfemu (${what}): ${e instanceof Error ? e.message : String(e)}`);
+      r = this.fail(-22, `internal error in bpfemu (${what}): ${describeThrown(e)}`);
     }
     // The fallback reason is only read when the call failed.
     return this.endCall(r, r < 0 ? `${what} failed` : "");
@@ -182,7 +182,7 @@ export class Task {
     try {
       r = do_sys_openat(this, AT_FDCWD, path, flags, mode);
     } catch (e) {
-      r = this.fail(-22, `internal error in bpfemu (open): ${e instanceof Error ? e.message : String(e)}`);
+      r = this.fail(-22, `internal error in bpfemu (open): ${describeThrown(e)}`);
     }
     return this.endCall(r, r < 0 ? "open failed" : "");
   }
