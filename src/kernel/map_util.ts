@@ -295,6 +295,18 @@ function jhash2Bits(k: Uint8Array, off: number, words: number, initval: number):
   return c;
 }
 
+/** __jhash_final(a, b, c): the c it leaves, as int32 bits. */
+function jhashFinal(a: number, b: number, c: number): number {
+  c ^= b; c = (c - ((b << 14) | (b >>> 18))) | 0;
+  a ^= c; a = (a - ((c << 11) | (c >>> 21))) | 0;
+  b ^= a; b = (b - ((a << 25) | (a >>> 7))) | 0;
+  c ^= b; c = (c - ((b << 16) | (b >>> 16))) | 0;
+  a ^= c; a = (a - ((c << 4) | (c >>> 28))) | 0;
+  b ^= a; b = (b - ((a << 14) | (a >>> 18))) | 0;
+  c ^= b; c = (c - ((b << 24) | (b >>> 8))) | 0;
+  return c;
+}
+
 /** htab_map_hash(): jhash2 over whole words when the key is a multiple of 4 bytes. */
 export function htab_map_hash(k: Uint8Array, off: number, key_len: number, hashrnd: number): number {
   return htab_map_hash_bits(k, off, key_len, hashrnd) >>> 0;
@@ -302,6 +314,17 @@ export function htab_map_hash(k: Uint8Array, off: number, key_len: number, hashr
 
 /** htab_map_hash() as int32 bits (see jhashBits). */
 export function htab_map_hash_bits(k: Uint8Array, off: number, key_len: number, hashrnd: number): number {
+  // One- and two-word keys (the common u32 and u64 keys) need only the final
+  // mix: written apart from jhash2Bits, whose loop makes it too long for
+  // TurboFan to inline into the lookup.
+  if (key_len === 4) {
+    const i = (JHASH_INITVAL + 4 + hashrnd) | 0;
+    return jhashFinal((i + le32(k, off)) | 0, i, i);
+  }
+  if (key_len === 8) {
+    const i = (JHASH_INITVAL + 8 + hashrnd) | 0;
+    return jhashFinal((i + le32(k, off)) | 0, (i + le32(k, off + 4)) | 0, i);
+  }
   if ((key_len & 3) === 0) return jhash2Bits(k, off, key_len >> 2, hashrnd);
   return jhashBits(k, off, key_len, hashrnd);
 }
