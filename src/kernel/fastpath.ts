@@ -148,16 +148,24 @@ export function bpf_fast(t: Task, cmd: number, bytes: Uint8Array, size: number):
   for (let i = end; i < size; i++) if (bytes[i] !== 0) return t.fail(-EINVAL, checkAttrReason(cmdFields(tables, cmd)!, i, bytes[i]!));
   const w = wordsOf(bytes);
   if (w === null) return FAST_MISS;
-  switch (ec.kind) {
-    case K_LOOKUP:
-      return lookup(t, w, ec);
-    case K_UPDATE:
-      return update(t, w, ec);
-    case K_DELETE:
-      return del(t, w, ec);
-    default:
-      return nextKey(t, w, ec);
+  // The map first, then a function per command and kind of map: each is compiled on its own with its helpers inlined
+  // (V8 inlines callees only up to a bytecode budget per function, which one function for both kinds of map exceeded).
+  const kind = ec.kind;
+  const mk = mapAt(t, w[ec.fd >> 2]! >>> 0, kind === K_LOOKUP || kind === K_NEXT ? FMODE_READ : FMODE_WRITE);
+  if (mk === KIND_HTAB) {
+    if (kind === K_LOOKUP) return htabLookup(t, w, ec);
+    if (kind === K_UPDATE) return htabUpdate(t, w, ec);
+    if (kind === K_DELETE) return htabDelete(t, w, ec);
+    return htabNext(t, w, ec);
   }
+  if (mk === KIND_ARRAY) {
+    if (kind === K_LOOKUP) return arrayLookup(t, w, ec);
+    if (kind === K_UPDATE) return arrayUpdate(t, w, ec);
+    // An array's delete is EINVAL, on the generic path.
+    if (kind === K_DELETE) return FAST_MISS;
+    return arrayNext(t, w, ec);
+  }
+  return FAST_MISS;
 }
 
 /**
@@ -217,164 +225,163 @@ function isArray(map: BpfMap): boolean {
 }
 
 // map_lookup_elem(): flags 0 only (BPF_F_LOCK and bad flags: generic path).
-function lookup(t: Task, w: Int32Array, ec: ElemCmd): number {
+function arrayLookup(t: Task, w: Int32Array, ec: ElemCmd): number {
   const fi = ec.flags >> 2;
   if ((w[fi]! | w[fi + 1]!) !== 0) return FAST_MISS;
-  const kind = mapAt(t, w[ec.fd >> 2]! >>> 0, FMODE_READ);
-  if (kind === KIND_OTHER) return FAST_MISS;
-  const map = cMap!;
-  const mem = t.memory;
   const ki = ec.key >> 2;
-  const kLo = w[ki]!;
   const kHi = w[ki + 1]!;
   const vi = ec.val >> 2;
-  const vLo = w[vi]!;
   const vHi = w[vi + 1]!;
   if (badHi(kHi) || badHi(vHi)) return FAST_MISS;
-  // Each branch reads its map's fields itself, so that those loads see one class of map only (monomorphic).
-  if (kind === KIND_ARRAY) {
-    const vs = map.value_size;
-    const ko = mem.pin(kLo, kHi, 4, false);
-    if (ko < 0) return FAST_MISS;
-    const kb = mem.pinBuf;
-    const index = (kb[ko]! | (kb[ko + 1]! << 8) | (kb[ko + 2]! << 16) | (kb[ko + 3]! << 24)) >>> 0;
-    const a = map as BpfArray;
-    if (index >= a.max_entries) return FAST_MISS;
-    const vo = mem.pin(vLo, vHi, vs, true);
-    if (vo < 0) return FAST_MISS;
-    a.data!.read(index * a.elem_size, mem.pinBuf, vo, vs);
-    return 0;
-  }
-  if (kind === KIND_HTAB) {
-    const ks = map.key_size;
-    const vs = map.value_size;
-    if (ks === 0) return FAST_MISS;
-    const ko = mem.pin(kLo, kHi, ks, false);
-    if (ko < 0) return FAST_MISS;
-    const kb = mem.pinBuf;
-    const vo = mem.pin(vLo, vHi, vs, true);
-    if (vo < 0) return FAST_MISS;
-    // The key is read in full (hashed and compared) before the value is written, so overlapping key and value are fine.
-    return htabFastLookup(map, kb, ko, mem.pinBuf, vo) === HTAB_MISS ? FAST_MISS : 0;
-  }
-  return FAST_MISS;
+  const a = cMap as BpfArray;
+  const mem = t.memory;
+  const ko = mem.pin(w[ki]!, kHi, 4, false);
+  if (ko < 0) return FAST_MISS;
+  const kb = mem.pinBuf;
+  const index = (kb[ko]! | (kb[ko + 1]! << 8) | (kb[ko + 2]! << 16) | (kb[ko + 3]! << 24)) >>> 0;
+  if (index >= a.max_entries) return FAST_MISS;
+  const vs = a.value_size;
+  const vo = mem.pin(w[vi]!, vHi, vs, true);
+  if (vo < 0) return FAST_MISS;
+  a.data!.read(index * a.elem_size, mem.pinBuf, vo, vs);
+  return 0;
+}
+
+function htabLookup(t: Task, w: Int32Array, ec: ElemCmd): number {
+  const fi = ec.flags >> 2;
+  if ((w[fi]! | w[fi + 1]!) !== 0) return FAST_MISS;
+  const ki = ec.key >> 2;
+  const kHi = w[ki + 1]!;
+  const vi = ec.val >> 2;
+  const vHi = w[vi + 1]!;
+  if (badHi(kHi) || badHi(vHi)) return FAST_MISS;
+  const map = cMap!;
+  const ks = map.key_size;
+  if (ks === 0) return FAST_MISS;
+  const mem = t.memory;
+  const ko = mem.pin(w[ki]!, kHi, ks, false);
+  if (ko < 0) return FAST_MISS;
+  const kb = mem.pinBuf;
+  const vo = mem.pin(w[vi]!, vHi, map.value_size, true);
+  if (vo < 0) return FAST_MISS;
+  // The key is read in full (hashed and compared) before the value is written, so overlapping key and value are fine.
+  return htabFastLookup(map, kb, ko, mem.pinBuf, vo) === HTAB_MISS ? FAST_MISS : 0;
 }
 
 // map_update_elem(): flags BPF_ANY, BPF_NOEXIST, BPF_EXIST where they succeed.
-function update(t: Task, w: Int32Array, ec: ElemCmd): number {
+function arrayUpdate(t: Task, w: Int32Array, ec: ElemCmd): number {
+  const fi = ec.flags >> 2;
+  const flags = w[fi]!;
+  // array_map_update_elem(): NOEXIST is EEXIST for an array (generic path), and so is anything but ANY and EXIST here.
+  if (w[fi + 1] !== 0 || (flags !== 0 && flags !== 2)) return FAST_MISS;
+  const ki = ec.key >> 2;
+  const kHi = w[ki + 1]!;
+  const vi = ec.val >> 2;
+  const vHi = w[vi + 1]!;
+  if (badHi(kHi) || badHi(vHi)) return FAST_MISS;
+  const a = cMap as BpfArray;
+  const mem = t.memory;
+  const ko = mem.pin(w[ki]!, kHi, 4, false);
+  if (ko < 0) return FAST_MISS;
+  const kb = mem.pinBuf;
+  const index = (kb[ko]! | (kb[ko + 1]! << 8) | (kb[ko + 2]! << 16) | (kb[ko + 3]! << 24)) >>> 0;
+  if (index >= a.max_entries) return FAST_MISS;
+  const vs = a.value_size;
+  const vo = mem.pin(w[vi]!, vHi, vs, false);
+  if (vo < 0) return FAST_MISS;
+  a.data!.write(index * a.elem_size, mem.pinBuf, vo, vs);
+  return 0;
+}
+
+function htabUpdate(t: Task, w: Int32Array, ec: ElemCmd): number {
   const fi = ec.flags >> 2;
   const flags = w[fi]!;
   if (w[fi + 1] !== 0 || flags < 0 || flags > 2) return FAST_MISS;
-  const kind = mapAt(t, w[ec.fd >> 2]! >>> 0, FMODE_WRITE);
-  if (kind === KIND_OTHER) return FAST_MISS;
-  const map = cMap!;
-  const mem = t.memory;
   const ki = ec.key >> 2;
-  const kLo = w[ki]!;
   const kHi = w[ki + 1]!;
   const vi = ec.val >> 2;
-  const vLo = w[vi]!;
   const vHi = w[vi + 1]!;
   if (badHi(kHi) || badHi(vHi)) return FAST_MISS;
-  // Each branch reads its map's fields itself, so that those loads see one class of map only (monomorphic).
-  if (kind === KIND_ARRAY) {
-    const vs = map.value_size;
-    // array_map_update_elem(): NOEXIST is EEXIST for an array.
-    if (flags === 1) return FAST_MISS;
-    const ko = mem.pin(kLo, kHi, 4, false);
-    if (ko < 0) return FAST_MISS;
-    const kb = mem.pinBuf;
-    const index = (kb[ko]! | (kb[ko + 1]! << 8) | (kb[ko + 2]! << 16) | (kb[ko + 3]! << 24)) >>> 0;
-    const a = map as BpfArray;
-    if (index >= a.max_entries) return FAST_MISS;
-    const vo = mem.pin(vLo, vHi, vs, false);
-    if (vo < 0) return FAST_MISS;
-    a.data!.write(index * a.elem_size, mem.pinBuf, vo, vs);
-    return 0;
-  }
-  if (kind === KIND_HTAB) {
-    const ks = map.key_size;
-    const vs = map.value_size;
-    if (ks === 0) return FAST_MISS;
-    const ko = mem.pin(kLo, kHi, ks, false);
-    if (ko < 0) return FAST_MISS;
-    const kb = mem.pinBuf;
-    const vo = mem.pin(vLo, vHi, vs, false);
-    if (vo < 0) return FAST_MISS;
-    return htabFastUpdate(map, kb, ko, mem.pinBuf, vo, flags) === HTAB_MISS ? FAST_MISS : 0;
-  }
-  return FAST_MISS;
+  const map = cMap!;
+  const ks = map.key_size;
+  if (ks === 0) return FAST_MISS;
+  const mem = t.memory;
+  const ko = mem.pin(w[ki]!, kHi, ks, false);
+  if (ko < 0) return FAST_MISS;
+  const kb = mem.pinBuf;
+  const vo = mem.pin(w[vi]!, vHi, map.value_size, false);
+  if (vo < 0) return FAST_MISS;
+  return htabFastUpdate(map, kb, ko, mem.pinBuf, vo, flags) === HTAB_MISS ? FAST_MISS : 0;
 }
 
-// map_delete_elem(): HASH only (an array's delete is EINVAL on the generic path).
-function del(t: Task, w: Int32Array, ec: ElemCmd): number {
-  if (mapAt(t, w[ec.fd >> 2]! >>> 0, FMODE_WRITE) !== KIND_HTAB) return FAST_MISS;
+// map_delete_elem() on a HASH map.
+function htabDelete(t: Task, w: Int32Array, ec: ElemCmd): number {
   const map = cMap!;
-  const mem = t.memory;
   const ki = ec.key >> 2;
-  const kLo = w[ki]!;
   const kHi = w[ki + 1]!;
   const ks = map.key_size;
   if (badHi(kHi) || ks === 0) return FAST_MISS;
-  const ko = mem.pin(kLo, kHi, ks, false);
+  const mem = t.memory;
+  const ko = mem.pin(w[ki]!, kHi, ks, false);
   if (ko < 0) return FAST_MISS;
   return htabFastDelete(map, mem.pinBuf, ko) === HTAB_MISS ? FAST_MISS : 0;
 }
 
 // map_get_next_key(): a NULL key starts the walk; the end of the walk (ENOENT) takes the generic path.
-function nextKey(t: Task, w: Int32Array, ec: ElemCmd): number {
-  const kind = mapAt(t, w[ec.fd >> 2]! >>> 0, FMODE_READ);
-  if (kind === KIND_OTHER) return FAST_MISS;
+function htabNext(t: Task, w: Int32Array, ec: ElemCmd): number {
   const map = cMap!;
-  const mem = t.memory;
   const ki = ec.key >> 2;
   const kLo = w[ki]!;
   const kHi = w[ki + 1]!;
   const ni = ec.val >> 2;
-  const nLo = w[ni]!;
   const nHi = w[ni + 1]!;
   if (badHi(kHi) || badHi(nHi)) return FAST_MISS;
-  const noKey = (kLo | kHi) === 0;
-  if (kind === KIND_HTAB) {
-    const ks = map.key_size;
-    if (ks === 0) return FAST_MISS;
-    let s: number;
-    if (noKey) s = htabFastNextSlot(map, null, 0);
-    else {
-      const ko = mem.pin(kLo, kHi, ks, false);
-      if (ko < 0) return FAST_MISS;
-      s = htabFastNextSlot(map, mem.pinBuf, ko);
-    }
-    if (s === HTAB_MISS) return FAST_MISS;
-    // The key was consumed above: next_key may be the same buffer.
-    const no = mem.pin(nLo, nHi, ks, true);
-    if (no < 0) return FAST_MISS;
-    copyBytes(mem.pinBuf, no, htabKeys(map), s * ks, ks);
-    return 0;
+  const ks = map.key_size;
+  if (ks === 0) return FAST_MISS;
+  const mem = t.memory;
+  let s: number;
+  if ((kLo | kHi) === 0) s = htabFastNextSlot(map, null, 0);
+  else {
+    const ko = mem.pin(kLo, kHi, ks, false);
+    if (ko < 0) return FAST_MISS;
+    s = htabFastNextSlot(map, mem.pinBuf, ko);
   }
-  if (kind === KIND_ARRAY) {
-    // bpf_array_get_next_key()
-    let index = 0xffffffff;
-    if (!noKey) {
-      const ko = mem.pin(kLo, kHi, 4, false);
-      if (ko < 0) return FAST_MISS;
-      const kb = mem.pinBuf;
-      index = (kb[ko]! | (kb[ko + 1]! << 8) | (kb[ko + 2]! << 16) | (kb[ko + 3]! << 24)) >>> 0;
-    }
-    let next = 0;
-    if (index < map.max_entries) {
-      if (index === map.max_entries - 1) return FAST_MISS;
-      next = index + 1;
-    }
-    const no = mem.pin(nLo, nHi, 4, true);
-    if (no < 0) return FAST_MISS;
-    const nb = mem.pinBuf;
-    nb[no] = next & 0xff;
-    nb[no + 1] = (next >>> 8) & 0xff;
-    nb[no + 2] = (next >>> 16) & 0xff;
-    nb[no + 3] = next >>> 24;
-    return 0;
-  }
-  return FAST_MISS;
+  if (s === HTAB_MISS) return FAST_MISS;
+  // The key was consumed above: next_key may be the same buffer.
+  const no = mem.pin(w[ni]!, nHi, ks, true);
+  if (no < 0) return FAST_MISS;
+  copyBytes(mem.pinBuf, no, htabKeys(map), s * ks, ks);
+  return 0;
 }
 
+// bpf_array_get_next_key()
+function arrayNext(t: Task, w: Int32Array, ec: ElemCmd): number {
+  const map = cMap!;
+  const ki = ec.key >> 2;
+  const kLo = w[ki]!;
+  const kHi = w[ki + 1]!;
+  const ni = ec.val >> 2;
+  const nHi = w[ni + 1]!;
+  if (badHi(kHi) || badHi(nHi)) return FAST_MISS;
+  const mem = t.memory;
+  let index = 0xffffffff;
+  if ((kLo | kHi) !== 0) {
+    const ko = mem.pin(kLo, kHi, 4, false);
+    if (ko < 0) return FAST_MISS;
+    const kb = mem.pinBuf;
+    index = (kb[ko]! | (kb[ko + 1]! << 8) | (kb[ko + 2]! << 16) | (kb[ko + 3]! << 24)) >>> 0;
+  }
+  let next = 0;
+  if (index < map.max_entries) {
+    if (index === map.max_entries - 1) return FAST_MISS;
+    next = index + 1;
+  }
+  const no = mem.pin(w[ni]!, nHi, 4, true);
+  if (no < 0) return FAST_MISS;
+  const nb = mem.pinBuf;
+  nb[no] = next & 0xff;
+  nb[no + 1] = (next >>> 8) & 0xff;
+  nb[no + 2] = (next >>> 16) & 0xff;
+  nb[no + 3] = next >>> 24;
+  return 0;
+}

@@ -29,11 +29,12 @@ import {
   bpf_map_attr_numa_node,
   bpf_map_flags_access_ok,
   bpf_map_flags_retain_permanent,
+  htab_hash_words,
   htab_map_hash_bits,
   round_up,
   roundup_pow_of_two,
 } from "./map_util.ts";
-import { copyBytes } from "../abi/uaccess.ts";
+import { copy8, copyBytes } from "../abi/uaccess.ts";
 import type { MapOps } from "./maps.ts";
 import { check_and_init_map_value, generic_map_delete_batch, generic_map_update_batch, putBatchCount } from "./maps.ts";
 import type { Call } from "./syscall.ts";
@@ -739,12 +740,51 @@ function lookupAt(hm: BpfHtab, kb: Uint8Array, ko: number, hash: number): number
   return NIL;
 }
 
-/** htab_lookup_sys() into vb[vo..]: 0, or HTAB_MISS when the key is absent (ENOENT on the generic path). */
+/**
+ * lookupAt() for a 4-byte key (k0) or an 8-byte one (k0, k1) given as its
+ * little-endian words: the slot, or NIL; sets foundAtHead.
+ */
+function findWords(hm: BpfHtab, k0: number, k1: number, ks: number, hash: number): number {
+  const hs = hm.hash;
+  const hn = hm.hnext;
+  const keys = hm.keys;
+  const head = hm.heads.get(hash & (hm.n_buckets - 1));
+  for (let s = head; s !== NIL; s = hn[s]!) {
+    if (hs[s] !== hash) continue;
+    const o = s * ks;
+    if ((keys[o]! | (keys[o + 1]! << 8) | (keys[o + 2]! << 16) | (keys[o + 3]! << 24)) !== k0) continue;
+    if (ks === 8 && (keys[o + 4]! | (keys[o + 5]! << 8) | (keys[o + 6]! << 16) | (keys[o + 7]! << 24)) !== k1) continue;
+    foundAtHead = s === head;
+    return s;
+  }
+  return NIL;
+}
+
+/**
+ * htab_lookup_sys() into vb[vo..]: 0, or HTAB_MISS when the key is absent
+ * (ENOENT on the generic path). lookupAt() and the copy written out in one
+ * function for 4- and 8-byte keys: as separate functions V8 compiled them
+ * apart (they exceed its inlining budget together), and the calls and their
+ * argument checks were a fifth of a lookup.
+ */
 export function htabFastLookup(m: BpfMap, kb: Uint8Array, ko: number, vb: Uint8Array, vo: number): number {
   const hm = m as BpfHtab;
-  const s = lookupAt(hm, kb, ko, htab_map_hash_bits(kb, ko, hm.key_size, hm.hashrnd));
+  const ks = hm.key_size;
+  if (ks !== 4 && ks !== 8) {
+    const s = lookupAt(hm, kb, ko, htab_map_hash_bits(kb, ko, ks, hm.hashrnd));
+    if (s === NIL) return HTAB_MISS;
+    copyBytes(vb, vo, hm.vals, s * hm.vsize, hm.vsize);
+    return 0;
+  }
+  const k0 = kb[ko]! | (kb[ko + 1]! << 8) | (kb[ko + 2]! << 16) | (kb[ko + 3]! << 24);
+  const k1 = ks === 8 ? kb[ko + 4]! | (kb[ko + 5]! << 8) | (kb[ko + 6]! << 16) | (kb[ko + 7]! << 24) : 0;
+  const s = findWords(hm, k0, k1, ks, htab_hash_words(k0, k1, ks, hm.hashrnd));
   if (s === NIL) return HTAB_MISS;
-  copyBytes(vb, vo, hm.vals, s * hm.vsize, hm.vsize);
+  const vs = hm.vsize;
+  const vals = hm.vals;
+  const q = s * vs;
+  if (vs === 8) copy8(vb, vo, vals, q);
+  else copyBytes(vb, vo, vals, q, vs);
   return 0;
 }
 
@@ -755,8 +795,19 @@ export function htabFastLookup(m: BpfMap, kb: Uint8Array, ko: number, vb: Uint8A
  */
 export function htabFastUpdate(m: BpfMap, kb: Uint8Array, ko: number, vb: Uint8Array, vo: number, flags: number): number {
   const hm = m as BpfHtab;
-  const hash = htab_map_hash_bits(kb, ko, hm.key_size, hm.hashrnd);
-  const old = lookupAt(hm, kb, ko, hash);
+  const ks = hm.key_size;
+  let hash: number;
+  let old: number;
+  if (ks === 4 || ks === 8) {
+    // 4- and 8-byte keys as words, as in htabFastLookup.
+    const k0 = kb[ko]! | (kb[ko + 1]! << 8) | (kb[ko + 2]! << 16) | (kb[ko + 3]! << 24);
+    const k1 = ks === 8 ? kb[ko + 4]! | (kb[ko + 5]! << 8) | (kb[ko + 6]! << 16) | (kb[ko + 7]! << 24) : 0;
+    hash = htab_hash_words(k0, k1, ks, hm.hashrnd);
+    old = findWords(hm, k0, k1, ks, hash);
+  } else {
+    hash = htab_map_hash_bits(kb, ko, ks, hm.hashrnd);
+    old = lookupAt(hm, kb, ko, hash);
+  }
   // check_flags()
   if (flags === BPF_NOEXIST ? old !== NIL : flags === BPF_EXIST && old === NIL) return HTAB_MISS;
   const b = hash & (hm.n_buckets - 1);
@@ -764,7 +815,9 @@ export function htabFastUpdate(m: BpfMap, kb: Uint8Array, ko: number, vb: Uint8A
     // The generic path puts a new slot at the bucket's head and frees the
     // old one. Slots are not observable, only the chain order is: the old
     // slot takes the new value and moves to the head (where it often is).
-    copyBytes(hm.vals, old * hm.vsize, vb, vo, hm.vsize);
+    const vs = hm.vsize;
+    if (vs === 8) copy8(hm.vals, old * 8, vb, vo);
+    else copyBytes(hm.vals, old * vs, vb, vo, vs);
     if (!foundAtHead) {
       unlink(hm, old);
       hm.hnext[old] = hm.heads.get(b);

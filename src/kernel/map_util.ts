@@ -295,6 +295,12 @@ function jhash2Bits(k: Uint8Array, off: number, words: number, initval: number):
   return c;
 }
 
+/** htab_map_hash_bits() of a 4-byte key (k0) or an 8-byte one (k0, k1), given as its little-endian words. */
+export function htab_hash_words(k0: number, k1: number, key_len: number, hashrnd: number): number {
+  const i = (JHASH_INITVAL + key_len + hashrnd) | 0;
+  return jhashFinal((i + k0) | 0, key_len === 8 ? (i + k1) | 0 : i, i);
+}
+
 /** __jhash_final(a, b, c): the c it leaves, as int32 bits. */
 function jhashFinal(a: number, b: number, c: number): number {
   c ^= b; c = (c - ((b << 14) | (b >>> 18))) | 0;
