@@ -122,6 +122,8 @@ export class Attr {
   dirtyEnd: number;
   /** The entry's reusable Call context for this copy (kernel/syscall.ts owns it). */
   call: object | null = null;
+  /** The caller's attr array the entry copied last (kernel/syscall.ts owns it): a repeated one has a word view in the address space. */
+  prevSrc: Uint8Array | null = null;
 
   /**
    * The last bigint u64() returned at each offset and the two words it was

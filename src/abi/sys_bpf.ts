@@ -6,6 +6,7 @@
 import { describeThrown, errnoName, EINVAL } from "./errno.ts";
 import { ATTR_END, UA_OVERLAY, type AddressSpace } from "./uaccess.ts";
 import type { Task } from "../kernel/task.ts";
+import { BPF_CMD } from "../uapi/gen/consts-6.18.ts";
 import { __sys_bpf } from "../kernel/syscall.ts";
 import { bpf_fast, FAST_MISS } from "../kernel/fastpath.ts";
 
@@ -18,15 +19,20 @@ export function sys_bpf(t: Task, cmd: number, attr: ArrayBuffer | Uint8Array, si
   try {
     // A JavaScript caller may pass anything here: a bad length throws in the constructor, and that is an answer too.
     const bytes = attr instanceof Uint8Array ? attr : new Uint8Array(attr);
-    // The element commands on ARRAY/HASH maps and the entry's rejects, straight from the caller's bytes; anything else is FAST_MISS.
-    ret = bpf_fast(t, cmd, bytes, size);
-    // A failure answered there always named its check, so endCall needs no fallback reason.
-    if (ret !== FAST_MISS) return t.endCall(ret, "");
+    // The element commands on ARRAY/HASH maps and their entry rejects, straight from the caller's bytes (or FAST_MISS). Only they go
+    // there: for any other command bpf_fast answers nothing but the E2BIG of an oversized attr, which the generic entry answers the same
+    // way (same check, same reason), so those skip a call that would nearly always miss (most of a token trace's calls). Both ABI
+    // profiles number the element commands 1..4, as the uapi does; a profile numbering them otherwise would only lose speed.
+    if (cmd >= BPF_CMD.MAP_LOOKUP_ELEM && cmd <= BPF_CMD.MAP_GET_NEXT_KEY) {
+      ret = bpf_fast(t, cmd, bytes, size);
+      // A failure answered there always named its check, so endCall needs no fallback reason.
+      if (ret !== FAST_MISS) return t.endCall(ret, "");
+    }
     mem = t.memory;
     const uattr = mem.setOverlay(bytes);
     // The fast path answers or misses before changing anything, so the generic entry starts from a clean call.
     t.beginCall();
-    ret = typeof cmd === "number" && typeof size === "number" && Number.isFinite(cmd) && Number.isFinite(size) ? __sys_bpf(t, cmd, uattr, size, UA_OVERLAY) : t.fail(-EINVAL, "cmd and size must be finite numbers");
+    ret = typeof cmd === "number" && typeof size === "number" && Number.isFinite(cmd) && Number.isFinite(size) ? __sys_bpf(t, cmd, uattr, size, UA_OVERLAY, bytes) : t.fail(-EINVAL, "cmd and size must be finite numbers");
   } catch (e) {
     // A bug in the emulator must not become an exception in the caller's program.
     ret = t.fail(-EINVAL, `internal error in bpfemu: ${describeThrown(e)}`);

@@ -87,7 +87,7 @@ export interface Call {
  * allocates neither the buffer nor its DataView. `ua` is uattr as a number,
  * or UA_OVERLAY for the attr sys_bpf() installed.
  */
-export function __sys_bpf(t: Task, cmd: number, uattr: bigint, size: number, ua: number = Number(uattr)): number {
+export function __sys_bpf(t: Task, cmd: number, uattr: bigint, size: number, ua: number = Number(uattr), src: Uint8Array | null = null): number {
   const tables = t.kernel.tables;
   const attrSize = tables.attrSize;
   size = size >>> 0;
@@ -114,7 +114,13 @@ export function __sys_bpf(t: Task, cmd: number, uattr: bigint, size: number, ua:
   }
   // Past `size` the copy is zero; a copy that faults part-way leaves [0, size) partly written.
   attr.dirtyEnd = size;
-  if (mem.copyAttrAt(attr.bytes, attr.words, ua, size) !== 0) return entryFail(t, -EFAULT, size, cmd, fields);
+  if (src !== null && size === src.length && src !== attr.prevSrc) {
+    // The whole installed attr (src is what sys_bpf installed at ua, UA_OVERLAY), a different array from the last call's: one set(), the
+    // cheapest copy of a fresh array here, from a call site that only ever sees Uint8Arrays. An array passed again takes copyAttrAt's word
+    // loop (setOverlay made its word view on the second sighting).
+    attr.bytes.set(src);
+  } else if (mem.copyAttrAt(attr.bytes, attr.words, ua, size) !== 0) return entryFail(t, -EFAULT, size, cmd, fields);
+  attr.prevSrc = src;
   if (fields === undefined) return entryFail(t, -EINVAL, size, cmd, fields);
   const handler = handlersFor(tables)[cmd];
   if (handler === undefined) return entryFail(t, -EINVAL, size, cmd, fields);
