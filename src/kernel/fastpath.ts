@@ -23,7 +23,7 @@ import type { UapiTables } from "../uapi/layout.ts";
 import { BPF_MAP_TYPE as MT } from "../uapi/gen/consts-6.18.ts";
 import type { BpfMap } from "./bpf.ts";
 import { array_map_ops, type BpfArray } from "./arraymap.ts";
-import { FMODE_READ, FMODE_WRITE } from "./file.ts";
+import { FMODE_READ, FMODE_WRITE, type File } from "./file.ts";
 import { HTAB_MISS, htabFastDelete, htabFastLookup, htabFastNextSlot, htabFastOk, htabFastUpdate, htabKeys } from "./hashtab.ts";
 import { bpf_map_fops, mapFreezes } from "./maps.ts";
 import { checkAttrReason, tailReason } from "./syscall.ts";
@@ -176,7 +176,7 @@ export function bpf_fast(t: Task, cmd: number, bytes: Uint8Array, size: number):
  * call on the same file as the last one reads none of them. Valid while no
  * map was frozen since (the only way a file's permissions change).
  */
-let cFile: object | null = null;
+let cFile: File | null = null;
 let cMap: BpfMap | null = null;
 let cKind = 0;
 let cMode = 0;
@@ -189,17 +189,21 @@ const KIND_HTAB = 2;
 function mapAt(t: Task, fd: number, mode: number): number {
   const f = t.files.get(fd);
   if (f === undefined) return KIND_OTHER;
-  if (f !== cFile || cFreezes !== mapFreezes.count) {
-    if (f.f_op !== bpf_map_fops) return KIND_OTHER;
-    const map = f.private_data as BpfMap;
-    let m = f.f_mode;
-    if (map.frozen) m &= ~FMODE_WRITE;
-    cFile = f;
-    cMap = map;
-    cMode = m;
-    cKind = isArray(map) ? KIND_ARRAY : htabFastOk(map) ? KIND_HTAB : KIND_OTHER;
-    cFreezes = mapFreezes.count;
-  }
+  // Another file than last time: its own function, so that this one stays small enough to inline.
+  if (f !== cFile || cFreezes !== mapFreezes.count) return mapAtNew(f, mode);
+  return cMode & mode ? cKind : KIND_OTHER;
+}
+
+function mapAtNew(f: File, mode: number): number {
+  if (f.f_op !== bpf_map_fops) return KIND_OTHER;
+  const map = f.private_data as BpfMap;
+  let m = f.f_mode;
+  if (map.frozen) m &= ~FMODE_WRITE;
+  cFile = f;
+  cMap = map;
+  cMode = m;
+  cKind = isArray(map) ? KIND_ARRAY : htabFastOk(map) ? KIND_HTAB : KIND_OTHER;
+  cFreezes = mapFreezes.count;
   return cMode & mode ? cKind : KIND_OTHER;
 }
 

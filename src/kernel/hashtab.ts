@@ -778,7 +778,20 @@ export function htabFastLookup(m: BpfMap, kb: Uint8Array, ko: number, vb: Uint8A
   }
   const k0 = kb[ko]! | (kb[ko + 1]! << 8) | (kb[ko + 2]! << 16) | (kb[ko + 3]! << 24);
   const k1 = ks === 8 ? kb[ko + 4]! | (kb[ko + 5]! << 8) | (kb[ko + 6]! << 16) | (kb[ko + 7]! << 24) : 0;
-  const s = findWords(hm, k0, k1, ks, htab_hash_words(k0, k1, ks, hm.hashrnd));
+  const hash = htab_hash_words(k0, k1, ks, hm.hashrnd);
+  // findWords() written out: with it this function is too long for V8 to inline into the fast path's caller, so it
+  // is compiled on its own with the hash and the copy inlined, where the caller's inlining budget could not take both.
+  const hs = hm.hash;
+  const hn = hm.hnext;
+  const keys = hm.keys;
+  let s = hm.heads.get(hash & (hm.n_buckets - 1));
+  for (; s !== NIL; s = hn[s]!) {
+    if (hs[s] !== hash) continue;
+    const o = s * ks;
+    if ((keys[o]! | (keys[o + 1]! << 8) | (keys[o + 2]! << 16) | (keys[o + 3]! << 24)) !== k0) continue;
+    if (ks === 8 && (keys[o + 4]! | (keys[o + 5]! << 8) | (keys[o + 6]! << 16) | (keys[o + 7]! << 24)) !== k1) continue;
+    break;
+  }
   if (s === NIL) return HTAB_MISS;
   const vs = hm.vsize;
   const vals = hm.vals;

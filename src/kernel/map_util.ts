@@ -6,7 +6,7 @@
 // be evaluated while maps.ts is still loading.
 
 import type { Attr } from "../abi/attr.ts";
-import { copyBytes } from "../abi/uaccess.ts";
+import { copy8, copyBytes } from "../abi/uaccess.ts";
 import { BPF_F } from "../uapi/defines.ts";
 import type { Kernel } from "./kernel.ts";
 import type { MapOps } from "./maps.ts";
@@ -129,11 +129,11 @@ export class LazyBytes {
     // One element inside one chunk (every call of a map with small values):
     // no division and no subarray() view, which costs more than the copy.
     if (off < 0x7fffffff) {
-      const ci = off >> CHUNK_SHIFT;
       const inC = off & (CHUNK - 1);
       if (inC + len <= CHUNK) {
-        const c = this.chunks[ci];
+        const c = this.chunks[off >> CHUNK_SHIFT];
         if (c === undefined) dst.fill(0, dstOff, dstOff + len);
+        else if (len === 8) copy8(dst, dstOff, c, inC);
         else copyBytes(dst, dstOff, c, inC, len);
         return;
       }
@@ -156,7 +156,9 @@ export class LazyBytes {
       const ci = off >> CHUNK_SHIFT;
       const inC = off & (CHUNK - 1);
       if (inC + len <= CHUNK) {
-        copyBytes(this.chunks[ci] ?? this.chunk(ci), inC, src, srcOff, len);
+        const c = this.chunks[ci] ?? this.chunk(ci);
+        if (len === 8) copy8(c, inC, src, srcOff);
+        else copyBytes(c, inC, src, srcOff, len);
         return;
       }
     }
