@@ -118,7 +118,7 @@ export function __sys_bpf(t: Task, cmd: number, uattr: bigint, size: number, ua:
     // The whole installed attr (src is what sys_bpf installed at ua, UA_OVERLAY), a different array from the last call's: one set(), the
     // cheapest copy of a fresh array here, from a call site that only ever sees Uint8Arrays. An array passed again takes copyAttrAt's word
     // loop (setOverlay made its word view on the second sighting).
-    attr.bytes.set(src);
+    u8set.call(attr.bytes, src);
   } else if (mem.copyAttrAt(attr.bytes, attr.words, ua, size) !== 0) return entryFail(t, -EFAULT, size, cmd, fields);
   attr.prevSrc = src;
   if (fields === undefined) return entryFail(t, -EINVAL, size, cmd, fields);
@@ -143,6 +143,13 @@ export function __sys_bpf(t: Task, cmd: number, uattr: bigint, size: number, ua:
     mem.kattrBusy = false;
   }
 }
+
+/**
+ * TypedArray.prototype.set, called through call(): `dst.set(src)` looked the
+ * method up with a generic LoadIC on every call from optimized code (~5 ns,
+ * a third of the copy).
+ */
+const u8set = Uint8Array.prototype.set;
 
 // __sys_bpf()'s rare branches, kept out of it so that the common path stays small.
 
