@@ -104,16 +104,16 @@ describe("fast path", () => {
       both(BPF_CMD.MAP_CREATE, a, T.commands[BPF_CMD.MAP_CREATE]!.end);
     };
     for (let i = 0; i < 8; i++) create();
-    // Addresses: keys and values in a few slots of page 0 and 1 (some overlapping), the page ends, page 2 (unmapped),
+    // Addresses: keys and values in a few slots of page 0 and 1 (some overlapping, some not 4-aligned), the page ends, page 2 (unmapped),
     // page 3 (mapped, untouched until something writes it), NULL, the attr's own pages, above TASK_SIZE_MAX.
-    const ptrs: bigint[] = [BASE, BASE + 8n, BASE + 16n, BASE + 4096n + 64n, BASE + 4096n + 68n, BASE + 4090n, BASE + 8192n, BASE + 3n * 4096n, 0n, ATTR_END - 32n, ATTR_END - 4096n, 0x800000000000n];
+    const ptrs: bigint[] = [BASE, BASE + 8n, BASE + 16n, BASE + 4096n + 64n, BASE + 4096n + 68n, BASE + 4096n + 66n, BASE + 3n, BASE + 4090n, BASE + 8192n, BASE + 3n * 4096n, 0n, ATTR_END - 32n, ATTR_END - 4096n, 0x800000000000n];
     const cmds = [BPF_CMD.MAP_LOOKUP_ELEM, BPF_CMD.MAP_UPDATE_ELEM, BPF_CMD.MAP_DELETE_ELEM, BPF_CMD.MAP_GET_NEXT_KEY];
     const flagsChoices = [0n, 0n, 0n, 0n, 0n, 0n, 1n, 2n, 3n, 4n, 1n << 32n];
     for (let step = 0; step < 30000; step++) {
       const r = rnd();
       if (r < 0.1) {
         // Small keys, so lookups hit: a key word of 0..11 and a random value word.
-        const at = pick([0n, 8n, 16n, 4096n + 64n, 4096n + 68n]);
+        const at = pick([0n, 8n, 16n, 4096n + 64n, 4096n + 68n, 4096n + 66n, 3n]);
         const bytes = new Uint8Array(24);
         new DataView(bytes.buffer).setUint32(0, Math.floor(rnd() * 12), true);
         for (let k = 4; k < 24; k++) bytes[k] = rnd() < 0.5 ? 0 : Math.floor(rnd() * 256);
@@ -137,8 +137,8 @@ describe("fast path", () => {
       const cmd = pick(cmds);
       const end = T.commands[cmd]!.end;
       const fd = rnd() < 0.85 && fds.length > 0 ? pick(fds) : pick([0, 1, 2, 40, 1000, -1]);
-      const values: Record<string, number | bigint> = { map_fd: fd >>> 0, key: rnd() < 0.8 ? pick(ptrs.slice(0, 5)) : pick(ptrs) };
-      const second = rnd() < 0.8 ? pick(ptrs.slice(0, 5)) : pick(ptrs);
+      const values: Record<string, number | bigint> = { map_fd: fd >>> 0, key: rnd() < 0.8 ? pick(ptrs.slice(0, 7)) : pick(ptrs) };
+      const second = rnd() < 0.8 ? pick(ptrs.slice(0, 7)) : pick(ptrs);
       if (cmd === BPF_CMD.MAP_GET_NEXT_KEY) values.next_key = second;
       else if (cmd !== BPF_CMD.MAP_DELETE_ELEM) values.value = second;
       if (cmd === BPF_CMD.MAP_LOOKUP_ELEM || cmd === BPF_CMD.MAP_UPDATE_ELEM) values.flags = pick(flagsChoices);

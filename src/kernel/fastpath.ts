@@ -34,10 +34,17 @@ export const FAST_MISS = 0x40000000;
 
 const ATTR_END_NUM = Number(ATTR_END);
 
-/** Off: every call takes the generic path (bench/ab.ts compares the two in one process; tests run both). */
-let enabled = true;
+/**
+ * The fast path reads attr fields, keys and values as Int32Array words,
+ * which are in the host's byte order: on a big-endian host every call takes
+ * the generic path, which reads little-endian explicitly.
+ */
+const HOST_LE = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** Off: every call takes the generic path (bench/ab.ts compares the two in one process; test/fastpath.test.ts runs both). */
+let enabled = HOST_LE;
 export function setFastPath(on: boolean): void {
-  enabled = on;
+  enabled = on && HOST_LE;
 }
 
 const K_NONE = 0;
@@ -266,10 +273,11 @@ function htabLookup(t: Task, w: Int32Array, ec: ElemCmd): number {
   const ko = mem.pin(w[ki]!, kHi, ks, false);
   if (ko < 0) return FAST_MISS;
   const kb = mem.pinBuf;
+  const kw = mem.pinWords;
   const vo = mem.pin(w[vi]!, vHi, map.value_size, true);
   if (vo < 0) return FAST_MISS;
   // The key is read in full (hashed and compared) before the value is written, so overlapping key and value are fine.
-  return htabFastLookup(map, kb, ko, mem.pinBuf, vo) === HTAB_MISS ? FAST_MISS : 0;
+  return htabFastLookup(map, kb, kw, ko, mem.pinBuf, mem.pinWords, vo) === HTAB_MISS ? FAST_MISS : 0;
 }
 
 // map_update_elem(): flags BPF_ANY, BPF_NOEXIST, BPF_EXIST where they succeed.
@@ -313,9 +321,10 @@ function htabUpdate(t: Task, w: Int32Array, ec: ElemCmd): number {
   const ko = mem.pin(w[ki]!, kHi, ks, false);
   if (ko < 0) return FAST_MISS;
   const kb = mem.pinBuf;
+  const kw = mem.pinWords;
   const vo = mem.pin(w[vi]!, vHi, map.value_size, false);
   if (vo < 0) return FAST_MISS;
-  return htabFastUpdate(map, kb, ko, mem.pinBuf, vo, flags) === HTAB_MISS ? FAST_MISS : 0;
+  return htabFastUpdate(map, kb, kw, ko, mem.pinBuf, mem.pinWords, vo, flags) === HTAB_MISS ? FAST_MISS : 0;
 }
 
 // map_delete_elem() on a HASH map.

@@ -34,7 +34,7 @@ import {
   round_up,
   roundup_pow_of_two,
 } from "./map_util.ts";
-import { copy8, copyBytes } from "../abi/uaccess.ts";
+import { copyBytes } from "../abi/uaccess.ts";
 import type { MapOps } from "./maps.ts";
 import { check_and_init_map_value, generic_map_delete_batch, generic_map_update_batch, putBatchCount } from "./maps.ts";
 import type { Call } from "./syscall.ts";
@@ -161,6 +161,9 @@ export class BpfHtab extends BpfMap {
   hash = EMPTY_I32;
   keys = EMPTY_U8;
   vals = EMPTY_U8;
+  /** keys and vals as 4-byte words (the same buffers) when key_size and vsize are multiples of 4, for the fast path. */
+  keys32 = EMPTY_I32;
+  vals32 = EMPTY_I32;
   /** Slots never used yet start at `fresh`; freed slots are chained through hnext. */
   fresh = 0;
   freeSlot = NIL;
@@ -279,6 +282,8 @@ function grow(hm: BpfHtab): void {
   hm.hash = resize(hm.hash, cap, Int32Array);
   hm.keys = resize(hm.keys, cap * hm.key_size, Uint8Array);
   hm.vals = resize(hm.vals, cap * hm.vsize, Uint8Array);
+  if ((hm.key_size & 3) === 0) hm.keys32 = new Int32Array(hm.keys.buffer);
+  if ((hm.vsize & 3) === 0) hm.vals32 = new Int32Array(hm.vals.buffer);
   if (hm.lru) {
     hm.lprev = resize(hm.lprev, cap, Int32Array);
     hm.lnext = resize(hm.lnext, cap, Int32Array);
@@ -747,13 +752,14 @@ function lookupAt(hm: BpfHtab, kb: Uint8Array, ko: number, hash: number): number
 function findWords(hm: BpfHtab, k0: number, k1: number, ks: number, hash: number): number {
   const hs = hm.hash;
   const hn = hm.hnext;
-  const keys = hm.keys;
+  const keys = hm.keys32;
+  const kwords = ks >> 2;
   const head = hm.heads.get(hash & (hm.n_buckets - 1));
   for (let s = head; s !== NIL; s = hn[s]!) {
     if (hs[s] !== hash) continue;
-    const o = s * ks;
-    if ((keys[o]! | (keys[o + 1]! << 8) | (keys[o + 2]! << 16) | (keys[o + 3]! << 24)) !== k0) continue;
-    if (ks === 8 && (keys[o + 4]! | (keys[o + 5]! << 8) | (keys[o + 6]! << 16) | (keys[o + 7]! << 24)) !== k1) continue;
+    const o = s * kwords;
+    if (keys[o] !== k0) continue;
+    if (ks === 8 && keys[o + 1] !== k1) continue;
     foundAtHead = s === head;
     return s;
   }
@@ -767,37 +773,45 @@ function findWords(hm: BpfHtab, k0: number, k1: number, ks: number, hash: number
  * apart (they exceed its inlining budget together), and the calls and their
  * argument checks were a fifth of a lookup.
  */
-export function htabFastLookup(m: BpfMap, kb: Uint8Array, ko: number, vb: Uint8Array, vo: number): number {
+export function htabFastLookup(m: BpfMap, kb: Uint8Array, kw: Int32Array, ko: number, vb: Uint8Array, vw: Int32Array, vo: number): number {
   const hm = m as BpfHtab;
   const ks = hm.key_size;
-  if (ks !== 4 && ks !== 8) {
+  if ((ks !== 4 && ks !== 8) || (ko & 3) !== 0) {
     const s = lookupAt(hm, kb, ko, htab_map_hash_bits(kb, ko, ks, hm.hashrnd));
     if (s === NIL) return HTAB_MISS;
     copyBytes(vb, vo, hm.vals, s * hm.vsize, hm.vsize);
     return 0;
   }
-  const k0 = kb[ko]! | (kb[ko + 1]! << 8) | (kb[ko + 2]! << 16) | (kb[ko + 3]! << 24);
-  const k1 = ks === 8 ? kb[ko + 4]! | (kb[ko + 5]! << 8) | (kb[ko + 6]! << 16) | (kb[ko + 7]! << 24) : 0;
+  // A 4- or 8-byte key at a word offset, read and compared as words (kw is kb as words; keys32 is keys as words).
+  const ki = ko >> 2;
+  const k0 = kw[ki]!;
+  const k1 = ks === 8 ? kw[ki + 1]! : 0;
   const hash = htab_hash_words(k0, k1, ks, hm.hashrnd);
   // findWords() written out: with it this function is too long for V8 to inline into the fast path's caller, so it
   // is compiled on its own with the hash and the copy inlined, where the caller's inlining budget could not take both.
   const hs = hm.hash;
   const hn = hm.hnext;
-  const keys = hm.keys;
+  const keys = hm.keys32;
+  const kwords = ks >> 2;
   let s = hm.heads.get(hash & (hm.n_buckets - 1));
   for (; s !== NIL; s = hn[s]!) {
     if (hs[s] !== hash) continue;
-    const o = s * ks;
-    if ((keys[o]! | (keys[o + 1]! << 8) | (keys[o + 2]! << 16) | (keys[o + 3]! << 24)) !== k0) continue;
-    if (ks === 8 && (keys[o + 4]! | (keys[o + 5]! << 8) | (keys[o + 6]! << 16) | (keys[o + 7]! << 24)) !== k1) continue;
+    const o = s * kwords;
+    if (keys[o] !== k0) continue;
+    if (ks === 8 && keys[o + 1] !== k1) continue;
     break;
   }
   if (s === NIL) return HTAB_MISS;
   const vs = hm.vsize;
-  const vals = hm.vals;
   const q = s * vs;
-  if (vs === 8) copy8(vb, vo, vals, q);
-  else copyBytes(vb, vo, vals, q, vs);
+  if (vs === 8 && (vo & 3) === 0) {
+    // Two words, as the key.
+    const vals = hm.vals32;
+    const vi = vo >> 2;
+    const qi = q >> 2;
+    vw[vi] = vals[qi]!;
+    vw[vi + 1] = vals[qi + 1]!;
+  } else copyBytes(vb, vo, hm.vals, q, vs);
   return 0;
 }
 
@@ -806,15 +820,16 @@ export function htabFastLookup(m: BpfMap, kb: Uint8Array, ko: number, vb: Uint8A
  * the caller; 0, BPF_NOEXIST or BPF_EXIST): 0, or HTAB_MISS for
  * EEXIST/ENOENT/E2BIG, with the table untouched.
  */
-export function htabFastUpdate(m: BpfMap, kb: Uint8Array, ko: number, vb: Uint8Array, vo: number, flags: number): number {
+export function htabFastUpdate(m: BpfMap, kb: Uint8Array, kw: Int32Array, ko: number, vb: Uint8Array, vw: Int32Array, vo: number, flags: number): number {
   const hm = m as BpfHtab;
   const ks = hm.key_size;
   let hash: number;
   let old: number;
-  if (ks === 4 || ks === 8) {
-    // 4- and 8-byte keys as words, as in htabFastLookup.
-    const k0 = kb[ko]! | (kb[ko + 1]! << 8) | (kb[ko + 2]! << 16) | (kb[ko + 3]! << 24);
-    const k1 = ks === 8 ? kb[ko + 4]! | (kb[ko + 5]! << 8) | (kb[ko + 6]! << 16) | (kb[ko + 7]! << 24) : 0;
+  if ((ks === 4 || ks === 8) && (ko & 3) === 0) {
+    // A 4- or 8-byte key at a word offset as words, as in htabFastLookup.
+    const ki = ko >> 2;
+    const k0 = kw[ki]!;
+    const k1 = ks === 8 ? kw[ki + 1]! : 0;
     hash = htab_hash_words(k0, k1, ks, hm.hashrnd);
     old = findWords(hm, k0, k1, ks, hash);
   } else {
@@ -829,8 +844,13 @@ export function htabFastUpdate(m: BpfMap, kb: Uint8Array, ko: number, vb: Uint8A
     // old one. Slots are not observable, only the chain order is: the old
     // slot takes the new value and moves to the head (where it often is).
     const vs = hm.vsize;
-    if (vs === 8) copy8(hm.vals, old * 8, vb, vo);
-    else copyBytes(hm.vals, old * vs, vb, vo, vs);
+    if (vs === 8 && (vo & 3) === 0) {
+      const vals = hm.vals32;
+      const qi = old * 2;
+      const vi = vo >> 2;
+      vals[qi] = vw[vi]!;
+      vals[qi + 1] = vw[vi + 1]!;
+    } else copyBytes(hm.vals, old * vs, vb, vo, vs);
     if (!foundAtHead) {
       unlink(hm, old);
       hm.hnext[old] = hm.heads.get(b);
