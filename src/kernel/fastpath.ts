@@ -249,12 +249,15 @@ function arrayLookup(t: Task, w: Int32Array, ec: ElemCmd): number {
   const ko = mem.pin(w[ki]!, kHi, 4, false);
   if (ko < 0) return FAST_MISS;
   const kb = mem.pinBuf;
-  const index = (kb[ko]! | (kb[ko + 1]! << 8) | (kb[ko + 2]! << 16) | (kb[ko + 3]! << 24)) >>> 0;
+  const index = ((ko & 3) === 0 ? mem.pinWords[ko >> 2]! : kb[ko]! | (kb[ko + 1]! << 8) | (kb[ko + 2]! << 16) | (kb[ko + 3]! << 24)) >>> 0;
   if (index >= a.max_entries) return FAST_MISS;
   const vs = a.value_size;
   const vo = mem.pin(w[vi]!, vHi, vs, true);
   if (vo < 0) return FAST_MISS;
-  a.data!.read(index * a.elem_size, mem.pinBuf, vo, vs);
+  const off = index * a.elem_size;
+  // An 8-byte value at a word offset as two words.
+  if (vs === 8 && (vo & 3) === 0 && a.data!.read8(off, mem.pinWords, vo >> 2)) return 0;
+  a.data!.read(off, mem.pinBuf, vo, vs);
   return 0;
 }
 
@@ -296,12 +299,14 @@ function arrayUpdate(t: Task, w: Int32Array, ec: ElemCmd): number {
   const ko = mem.pin(w[ki]!, kHi, 4, false);
   if (ko < 0) return FAST_MISS;
   const kb = mem.pinBuf;
-  const index = (kb[ko]! | (kb[ko + 1]! << 8) | (kb[ko + 2]! << 16) | (kb[ko + 3]! << 24)) >>> 0;
+  const index = ((ko & 3) === 0 ? mem.pinWords[ko >> 2]! : kb[ko]! | (kb[ko + 1]! << 8) | (kb[ko + 2]! << 16) | (kb[ko + 3]! << 24)) >>> 0;
   if (index >= a.max_entries) return FAST_MISS;
   const vs = a.value_size;
   const vo = mem.pin(w[vi]!, vHi, vs, false);
   if (vo < 0) return FAST_MISS;
-  a.data!.write(index * a.elem_size, mem.pinBuf, vo, vs);
+  const off = index * a.elem_size;
+  if (vs === 8 && (vo & 3) === 0 && a.data!.write8(off, mem.pinWords, vo >> 2)) return 0;
+  a.data!.write(off, mem.pinBuf, vo, vs);
   return 0;
 }
 

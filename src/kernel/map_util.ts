@@ -109,6 +109,8 @@ const CHUNK = 1 << CHUNK_SHIFT;
 export class LazyBytes {
   readonly size: number;
   private readonly chunks: (Uint8Array | undefined)[] = [];
+  /** Each chunk as 4-byte words (the same buffer), made with it, for read8/write8. */
+  private readonly words: (Int32Array | undefined)[] = [];
 
   constructor(size: number) {
     this.size = size;
@@ -120,8 +122,45 @@ export class LazyBytes {
       const len = Math.min(CHUNK, this.size - i * CHUNK);
       c = new Uint8Array(len);
       this.chunks[i] = c;
+      this.words[i] = new Int32Array(c.buffer, 0, len >> 2);
     }
     return c;
+  }
+
+  /**
+   * read() of 8 bytes at a word offset into dw[di], dw[di + 1] (dst as
+   * words): two word copies instead of eight byte copies. False when off is
+   * not a multiple of 4 or the 8 bytes cross a chunk: use read().
+   */
+  read8(off: number, dw: Int32Array, di: number): boolean {
+    const inC = off & (CHUNK - 1);
+    if ((off & 3) !== 0 || off >= 0x7fffffff || inC + 8 > CHUNK) return false;
+    const c = this.words[off >> CHUNK_SHIFT];
+    if (c === undefined) {
+      dw[di] = 0;
+      dw[di + 1] = 0;
+    } else {
+      const ci = inC >> 2;
+      dw[di] = c[ci]!;
+      dw[di + 1] = c[ci + 1]!;
+    }
+    return true;
+  }
+
+  /** write() of 8 bytes from sw[si], sw[si + 1] at a word offset; false as for read8(). */
+  write8(off: number, sw: Int32Array, si: number): boolean {
+    const inC = off & (CHUNK - 1);
+    if ((off & 3) !== 0 || off >= 0x7fffffff || inC + 8 > CHUNK) return false;
+    const i = off >> CHUNK_SHIFT;
+    let c = this.words[i];
+    if (c === undefined) {
+      this.chunk(i);
+      c = this.words[i]!;
+    }
+    const ci = inC >> 2;
+    c[ci] = sw[si]!;
+    c[ci + 1] = sw[si + 1]!;
+    return true;
   }
 
   /** Copies `len` bytes at `off` into dst[dstOff...]; unwritten bytes read as zero. */
