@@ -118,6 +118,19 @@ function wordsOf(bytes: Uint8Array): Int32Array | null {
   return lastWords;
 }
 
+/** The first non-zero byte of bytes[from, to), or -1: whole words first (w: bytes as words, or null), then bytes. */
+function firstNonZero(bytes: Uint8Array, w: Int32Array | null, from: number, to: number): number {
+  let i = from;
+  if (w !== null && (i & 3) === 0) {
+    let wi = i >> 2;
+    const we = to >> 2;
+    while (wi < we && w[wi] === 0) wi++;
+    i = wi << 2;
+  }
+  for (; i < to; i++) if (bytes[i] !== 0) return i;
+  return -1;
+}
+
 /**
  * bpf(cmd, attr, size) for the attr `bytes` (at ATTR_END - bytes.length, as
  * sys_bpf() models it): the return value, or FAST_MISS. Failures it answers
@@ -130,19 +143,12 @@ export function bpf_fast(t: Task, cmd: number, bytes: Uint8Array, size: number):
   // Only sizes the generic path would use unchanged (size >>> 0), and attrs whose first `size` bytes are all there (no fault).
   // Attrs over MAX_LEN would reach down into the pointers' range (see USER_HI_MAX).
   if (!enabled || size >>> 0 !== size || size > len || len > MAX_LEN || (cmd | 0) !== cmd || cmd < 0) return FAST_MISS;
+  const w = wordsOf(bytes);
   if (size > attrSize) {
     // bpf_check_uarg_tail_zero() over the caller's bytes.
     if (size > PAGE_SIZE) return FAST_MISS;
-    let i = attrSize;
-    const w = wordsOf(bytes);
-    if (w !== null && (i & 3) === 0) {
-      // Whole words first, then the first non-zero byte of the word that has one.
-      let wi = i >> 2;
-      const we = size >> 2;
-      while (wi < we && w[wi] === 0) wi++;
-      i = wi << 2;
-    }
-    for (; i < size; i++) if (bytes[i] !== 0) return t.fail(-E2BIG, tailReason("bpf_attr", i, attrSize, size));
+    const i = firstNonZero(bytes, w, attrSize, size);
+    if (i >= 0) return t.fail(-E2BIG, tailReason("bpf_attr", i, attrSize, size));
     size = attrSize;
   }
   const cmds = cmdsFor(tables);
@@ -152,8 +158,10 @@ export function bpf_fast(t: Task, cmd: number, bytes: Uint8Array, size: number):
   // CHECK_ATTR() over [end, size): the kernel's copy is zero past size.
   const end = ec.end;
   if (size < end) return FAST_MISS;
-  for (let i = end; i < size; i++) if (bytes[i] !== 0) return t.fail(-EINVAL, checkAttrReason(cmdFields(tables, cmd)!, i, bytes[i]!));
-  const w = wordsOf(bytes);
+  if (size > end) {
+    const i = firstNonZero(bytes, w, end, size);
+    if (i >= 0) return t.fail(-EINVAL, checkAttrReason(cmdFields(tables, cmd)!, i, bytes[i]!));
+  }
   if (w === null) return FAST_MISS;
   // The map first, then a function per command and kind of map: each is compiled on its own with its helpers inlined
   // (V8 inlines callees only up to a bytecode budget per function, which one function for both kinds of map exceeded).
