@@ -2953,7 +2953,13 @@ function doCheck(env: Env, subprog = 0): void {
       // ALU and ALU64 insns, the most common, go straight to check_alu_op(): they always fall through to the next insn.
       const c = k & 7;
       let next: number | null;
-      if (movImm) {
+      if (movImm && !level1) {
+        // Without the per-insn log, a straight run of MOV imm insns is walked here: done = the last one walked.
+        const done = movImmRun(env, st, idx);
+        prev = done;
+        idx = done + 1;
+        continue;
+      } else if (movImm) {
         movImmTo(env, st, a.dst[idx]!, a.src[idx]!, a.off[idx]!, a.imm[idx]!, k === 0xb7);
         next = idx + 1;
       } else if (c === 4 || c === 7) {
@@ -2979,6 +2985,56 @@ function doCheck(env: Env, subprog = 0): void {
     env.scratchedRegs = 0;
     env.scratchedSlots.clear();
   }
+}
+
+/**
+ * do_check()'s loop over a straight run of MOV imm insns (check_alu_op's
+ * BPF_MOV | BPF_K), when no per-insn log is written. The caller has done the
+ * first insn's bookkeeping (bounds, seen mark, processed count, prune
+ * point); it is walked here, then each next insn while it is a MOV imm, not
+ * a prune point and within the complexity limit, with the main loop's
+ * bookkeeping in the same order (seen mark, then the count). The current
+ * frame's registers are looked up once for the run: only a call, an exit
+ * or a resumed branch changes the frame, and none of those is a MOV. An
+ * insn with a non-zero reserved field or a bad destination goes through
+ * movImmTo for its error, with the counters written back first (the
+ * statistics line reads them). Returns the index of the last insn walked;
+ * whatever follows it goes through the main loop as before.
+ */
+function movImmRun(env: Env, st: VState, idx: number): number {
+  const { code, dst, src, off, imm, flags } = env.a;
+  const n = env.n;
+  const fr = st.frames;
+  const regs = fr[fr.length - 1]!.regs;
+  let processed = env.insn_processed;
+  let seen = env.seenCount;
+  let i = idx;
+  for (;;) {
+    const k = code[i]!;
+    const d = dst[i]!;
+    if (src[i]! !== 0 || off[i]! !== 0 || d >= 10) {
+      env.insn_processed = processed;
+      env.seenCount = seen;
+      env.insnIdx = i;
+      movImmTo(env, st, d, src[i]!, off[i]!, imm[i]!, k === 0xb7);
+    } else regs[d]!.setConstImm(imm[i]!, k === 0xb4);
+    const j = i + 1;
+    if (j >= n || processed >= BPF_COMPLEXITY_LIMIT_INSNS) break;
+    const kj = code[j]!;
+    if (kj !== 0xb7 && kj !== 0xb4) break;
+    const fj = flags[j]!;
+    if (fj & F_PRUNE) break;
+    if (!(fj & F_SEEN)) {
+      flags[j] = fj | F_SEEN;
+      seen++;
+    }
+    processed++;
+    i = j;
+  }
+  env.insn_processed = processed;
+  env.seenCount = seen;
+  env.insnIdx = i;
+  return i;
 }
 
 function fakeImm64(env: Env, idx: number): bigint {
