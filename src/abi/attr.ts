@@ -122,8 +122,16 @@ export class Attr {
   dirtyEnd: number;
   /** The entry's reusable Call context for this copy (kernel/syscall.ts owns it). */
   call: object | null = null;
-  /** The caller's attr array the entry copied last (kernel/syscall.ts owns it): a repeated one has a word view in the address space. */
+  /** The caller's attr array the entry copied last, and a word view of it once it came twice in a row (kernel/syscall.ts owns them). */
   prevSrc: Uint8Array | null = null;
+  prevSrc32: Int32Array | null = null;
+  /**
+   * While a handler run by sys_bpf_lazy (kernel/syscall.ts) has not asked
+   * for user memory: the caller's array, not yet installed in the address
+   * space. `overlaid`: it was installed on demand, and is removed after.
+   */
+  lazySrc: Uint8Array | null = null;
+  overlaid = false;
 
   /**
    * The last bigint u64() returned at each offset and the two words it was

@@ -7,7 +7,7 @@ import { describeThrown, errnoName, EINVAL } from "./errno.ts";
 import { ATTR_END, UA_OVERLAY, type AddressSpace } from "./uaccess.ts";
 import type { Task } from "../kernel/task.ts";
 import { BPF_CMD } from "../uapi/gen/consts-6.18.ts";
-import { __sys_bpf } from "../kernel/syscall.ts";
+import { __sys_bpf, LAZY_MISS, sys_bpf_lazy } from "../kernel/syscall.ts";
 import { bpf_fast, FAST_MISS } from "../kernel/fastpath.ts";
 
 /** bpf(cmd, attr, size) with the attr given as bytes (modelled at ATTR_END - attr.byteLength). */
@@ -28,11 +28,18 @@ export function sys_bpf(t: Task, cmd: number, attr: ArrayBuffer | Uint8Array, si
       // A failure answered there always named its check, so endCall needs no fallback reason.
       if (ret !== FAST_MISS) return t.endCall(ret, "");
     }
-    mem = t.memory;
-    const uattr = mem.setOverlay(bytes);
     // The fast path answers or misses before changing anything, so the generic entry starts from a clean call.
     t.beginCall();
-    ret = typeof cmd === "number" && typeof size === "number" && Number.isFinite(cmd) && Number.isFinite(size) ? __sys_bpf(t, cmd, uattr, size, UA_OVERLAY, bytes) : t.fail(-EINVAL, "cmd and size must be finite numbers");
+    if (typeof cmd !== "number" || typeof size !== "number" || !Number.isFinite(cmd) || !Number.isFinite(size)) ret = t.fail(-EINVAL, "cmd and size must be finite numbers");
+    else {
+      // MAP_CREATE and TOKEN_CREATE without installing the attr in the address space (see sys_bpf_lazy); LAZY_MISS changed nothing.
+      ret = sys_bpf_lazy(t, cmd, size, bytes);
+      if (ret === LAZY_MISS) {
+        mem = t.memory;
+        const uattr = mem.setOverlay(bytes);
+        ret = __sys_bpf(t, cmd, uattr, size, UA_OVERLAY, bytes);
+      }
+    }
   } catch (e) {
     // A bug in the emulator must not become an exception in the caller's program.
     ret = t.fail(-EINVAL, `internal error in bpfemu: ${describeThrown(e)}`);

@@ -13,7 +13,7 @@ import { BPF_F } from "../uapi/defines.ts";
 import { BpfMap, createOffs, type BpfMapOps, type BpfToken } from "./bpf.ts";
 import { File, FMODE_READ, FMODE_WRITE, O_CLOEXEC, type FileOperations } from "./file.ts";
 import { BPF_F_LOCK } from "./map_util.ts";
-import { bpf_obj_name_cpy, type Call } from "./syscall.ts";
+import { bpf_obj_name_cpy, ensureUserAttr, type Call } from "./syscall.ts";
 import { bpf_map_put_btf, bpf_map_record, map_create_btf } from "./btf.ts";
 import { CAP } from "./capability.ts";
 import { bpf_token_capable } from "./token.ts";
@@ -628,6 +628,8 @@ export function map_create_finish(c: Call, map: BpfMap, _token: BpfToken | null,
   if (hash !== 0n) {
     if (hsize !== 32) return freeUnpublished(map, t.fail(-EINVAL, `excl_prog_hash_size ${hsize} must be 32 (SHA256_DIGEST_SIZE)`));
     const buf = new Uint8Array(32);
+    // The only user memory map_create reads: the attr must be in the address space (the hash may point into it).
+    ensureUserAttr(c);
     if (t.memory.copyIn(buf, hash, 32) !== 0) return freeUnpublished(map, t.fail(-EFAULT, "excl_prog_hash: reading 32 bytes faulted"));
   } else if (hsize) {
     return freeUnpublished(map, t.fail(-EINVAL, "excl_prog_hash_size is set without excl_prog_hash"));

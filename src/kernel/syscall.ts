@@ -6,7 +6,7 @@
 
 import { Attr, cmdFields, type CmdFields } from "../abi/attr.ts";
 import { E2BIG, EBADF, EBADFD, EFAULT, EINVAL, ENOENT, ENOTSUPP, EOPNOTSUPP, EPERM, ESRCH } from "../abi/errno.ts";
-import { PAGE_SIZE, UA_OVERLAY } from "../abi/uaccess.ts";
+import { ATTR_END, PAGE_SIZE, UA_OVERLAY, copyBytes } from "../abi/uaccess.ts";
 import { BPF_ATTACH_TYPE as AT, BPF_CMD, BPF_MAP_TYPE as MT, BPF_PROG_TYPE as PT } from "../uapi/gen/consts-6.18.ts";
 import { BPF_F } from "../uapi/defines.ts";
 import type { BpfMap, BpfToken } from "./bpf.ts";
@@ -114,13 +114,9 @@ export function __sys_bpf(t: Task, cmd: number, uattr: bigint, size: number, ua:
   }
   // Past `size` the copy is zero; a copy that faults part-way leaves [0, size) partly written.
   attr.dirtyEnd = size;
-  if (src !== null && size === src.length && src !== attr.prevSrc) {
-    // The whole installed attr (src is what sys_bpf installed at ua, UA_OVERLAY), a different array from the last call's: one set(), the
-    // cheapest copy of a fresh array here, from a call site that only ever sees Uint8Arrays. An array passed again takes copyAttrAt's word
-    // loop (setOverlay made its word view on the second sighting).
-    u8set.call(attr.bytes, src);
-  } else if (mem.copyAttrAt(attr.bytes, attr.words, ua, size) !== 0) return entryFail(t, -EFAULT, size, cmd, fields);
-  attr.prevSrc = src;
+  // src is the array sys_bpf installed at ua (UA_OVERLAY): when it holds all `size` bytes the copy cannot fault and is taken from it.
+  if (src !== null && size <= src.length) copyFromCaller(attr, src, size);
+  else if (mem.copyAttrAt(attr.bytes, attr.words, ua, size) !== 0) return entryFail(t, -EFAULT, size, cmd, fields);
   if (fields === undefined) return entryFail(t, -EINVAL, size, cmd, fields);
   const handler = handlersFor(tables)[cmd];
   if (handler === undefined) return entryFail(t, -EINVAL, size, cmd, fields);
@@ -150,6 +146,110 @@ export function __sys_bpf(t: Task, cmd: number, uattr: bigint, size: number, ua:
  * a third of the copy).
  */
 const u8set = Uint8Array.prototype.set;
+
+/**
+ * copy_from_user() of the attr when the caller's array `src` holds all
+ * `size` bytes. A fresh array (a trace cycles through its attrs) is copied
+ * with one set(), the cheapest way here; an array passed again, as loops
+ * do, a word at a time through a view of it made on its second call.
+ */
+function copyFromCaller(attr: Attr, src: Uint8Array, size: number): void {
+  const dst = attr.bytes;
+  if (src !== attr.prevSrc) {
+    attr.prevSrc = src;
+    attr.prevSrc32 = null;
+    if (size === src.length) u8set.call(dst, src);
+    else copyBytes(dst, 0, src, 0, size);
+    return;
+  }
+  let w = attr.prevSrc32;
+  // A view made of a buffer detached since has length 0: made again (or none, and the bytes are copied).
+  if (w === null || w.length !== src.length >> 2) w = attr.prevSrc32 = (src.byteOffset & 3) === 0 ? new Int32Array(src.buffer, src.byteOffset, src.length >> 2) : null;
+  const d32 = attr.words;
+  const n = size >> 2;
+  if (w === null || n > d32.length) {
+    copyBytes(dst, 0, src, 0, size);
+    return;
+  }
+  for (let i = 0; i < n; i++) d32[i] = w[i]!;
+  for (let i = n << 2; i < size; i++) dst[i] = src[i]!;
+}
+
+/** sys_bpf_lazy() could not take the call: run it on the generic entry. Not a value any bpf() call returns. */
+export const LAZY_MISS = 0x40000001;
+
+/**
+ * sys_bpf() for the handlers that touch no user memory, or only after
+ * ensureUserAttr(): the caller's attr is copied straight from its array and
+ * not installed in the address space (AddressSpace.setOverlay, ~6% of a
+ * replayed token trace) unless the handler asks for it. Only a call whose
+ * attr is all in the array and fits the union (no tail check, no fault),
+ * and not nested; anything else returns LAZY_MISS before changing anything.
+ * cmd and size are finite numbers (sys_bpf checked).
+ */
+export function sys_bpf_lazy(t: Task, cmd: number, size: number, src: Uint8Array): number {
+  const tables = t.kernel.tables;
+  const mem = t.memory;
+  if (mem.kattrBusy || size >>> 0 !== size || size > tables.attrSize || size > src.length || (cmd | 0) !== cmd || cmd < 0) return LAZY_MISS;
+  const fields = cmdFields(tables, cmd);
+  if (fields === undefined) return LAZY_MISS;
+  const handler = handlersFor(tables)[cmd];
+  if (handler !== map_create && handler !== token_create) return LAZY_MISS;
+  let attr = mem.kattr;
+  if (attr === null || attr.bytes.length !== tables.attrSize) attr = freshAttr(t, true, tables.attrSize, fields);
+  else if (attr.dirtyEnd > size) clearAttr(attr, size, attr.dirtyEnd);
+  attr.dirtyEnd = size;
+  copyFromCaller(attr, src, size);
+  fields.rewind();
+  attr.fields = fields;
+  let c = attr.call as CallCtx | null;
+  const uattr = uattrOf(src.length);
+  if (c === null) attr.call = c = new CallCtx(t, cmd, attr, uattr, size);
+  else {
+    c.t = t;
+    c.cmd = cmd;
+    c.uattr = uattr;
+    c.size = size;
+  }
+  attr.lazySrc = src;
+  mem.kattrBusy = true;
+  try {
+    return handler(c);
+  } finally {
+    mem.kattrBusy = false;
+    attr.lazySrc = null;
+    if (attr.overlaid) {
+      attr.overlaid = false;
+      mem.setOverlay(null);
+    }
+  }
+}
+
+/**
+ * Installs the caller's attr in the address space, as sys_bpf does before
+ * the generic entry, for a handler run by sys_bpf_lazy() that is about to
+ * read user memory (the attr's own bytes may be what it reads). Nothing to
+ * do on any other call.
+ */
+export function ensureUserAttr(c: Call): void {
+  const attr = c.attr;
+  const src = attr.lazySrc;
+  if (src === null) return;
+  attr.lazySrc = null;
+  attr.overlaid = true;
+  c.t.memory.setOverlay(src);
+}
+
+/** ATTR_END - len, the installed attr's address, made once per length (a BigInt per call otherwise). */
+const uattrByLen: bigint[] = [];
+function uattrOf(len: number): bigint {
+  let u = uattrByLen[len];
+  if (u === undefined) {
+    u = ATTR_END - BigInt(len);
+    if (len <= PAGE_SIZE) uattrByLen[len] = u;
+  }
+  return u;
+}
 
 // __sys_bpf()'s rare branches, kept out of it so that the common path stays small.
 
@@ -342,7 +442,8 @@ function map_create(c: Call): number {
   // Upstream: the token is signalled by a flag, which is consumed here; in v1 a non-zero map_token_fd is the signal.
   let map_flags = attr.u32At(o.map_flags);
   const token_flag = v1 ? attr.u32At(o.map_token_fd) !== 0 : (map_flags & BPF_F.TOKEN_FD) !== 0;
-  if (!v1) {
+  // Clearing a bit that is not set writes the value already there: only a set flag is written back.
+  if (!v1 && token_flag) {
     map_flags &= ~BPF_F.TOKEN_FD;
     attr.setU32At(o.map_flags, map_flags);
   }
@@ -372,12 +473,14 @@ function map_create(c: Call): number {
   if (map_type >= maxMapType(t)) return t.fail(-EINVAL, mapTypeReason(MTR_PAST_MAX, map_type));
   let ops = maps.bpf_map_types[map_type];
   if (ops === undefined) return t.fail(-EINVAL, mapTypeReason(MTR_NO_OPS, map_type));
-  if (ops.map_alloc_check) {
+  // The optional ops are a function or absent (exactOptionalPropertyTypes), so they are compared with undefined: a truthiness test
+  // of a function loads its map, a dependent load that was a visible part of a failing create.
+  if (ops.map_alloc_check !== undefined) {
     const err = ops.map_alloc_check(t, attr);
     if (err) return err;
   }
   if (attr.u32At(o.map_ifindex)) ops = maps.bpf_map_offload_ops;
-  if (!ops.map_mem_usage) return t.fail(-EINVAL, "map type has no map_mem_usage");
+  if (ops.map_mem_usage === undefined) return t.fail(-EINVAL, "map type has no map_mem_usage");
 
   let token: BpfToken | null = null;
   if (token_flag) {
@@ -416,50 +519,32 @@ function map_create_token(t: Task, ufd: number, map_type: number): BpfToken | nu
 function map_create_capable(t: Task, token: BpfToken | null, map_type: number): number {
   const sysctl = t.kernel.unprivilegedBpfDisabled;
   if (sysctl && !bpf_token_capable(t, token, CAP.BPF)) return t.fail(-EPERM, unprivReason(sysctl, token !== null));
-  switch (map_type) {
-    case MT.ARRAY:
-    case MT.PERCPU_ARRAY:
-    case MT.PROG_ARRAY:
-    case MT.PERF_EVENT_ARRAY:
-    case MT.CGROUP_ARRAY:
-    case MT.ARRAY_OF_MAPS:
-    case MT.HASH:
-    case MT.PERCPU_HASH:
-    case MT.HASH_OF_MAPS:
-    case MT.RINGBUF:
-    case MT.USER_RINGBUF:
-    case MT.CGROUP_STORAGE:
-    case MT.PERCPU_CGROUP_STORAGE:
-      break;
-    case MT.SK_STORAGE:
-    case MT.INODE_STORAGE:
-    case MT.TASK_STORAGE:
-    case MT.CGRP_STORAGE:
-    case MT.BLOOM_FILTER:
-    case MT.LPM_TRIE:
-    case MT.REUSEPORT_SOCKARRAY:
-    case MT.STACK_TRACE:
-    case MT.QUEUE:
-    case MT.STACK:
-    case MT.LRU_HASH:
-    case MT.LRU_PERCPU_HASH:
-    case MT.STRUCT_OPS:
-    case MT.CPUMAP:
-    case MT.ARENA:
-      if (!bpf_token_capable(t, token, CAP.BPF)) return t.fail(-EPERM, mapTypeReason(MTR_CAP_BPF, map_type));
-      break;
-    case MT.SOCKMAP:
-    case MT.SOCKHASH:
-    case MT.DEVMAP:
-    case MT.DEVMAP_HASH:
-    case MT.XSKMAP:
-      if (!bpf_token_capable(t, token, CAP.NET_ADMIN)) return t.fail(-EPERM, mapTypeReason(MTR_CAP_NET_ADMIN, map_type));
-      break;
-    default:
-      return t.fail(-EPERM, mapTypeReason(MTR_NO_CLASS, map_type));
-  }
-  return 0;
+  // The class by table (a switch over 33 types made this function too large for TurboFan to inline into map_create).
+  const cls = map_type < MAP_CLASS.length ? MAP_CLASS[map_type]! : CLASS_NONE;
+  if (cls === CLASS_UNPRIV) return 0;
+  if (cls === CLASS_BPF) return bpf_token_capable(t, token, CAP.BPF) ? 0 : t.fail(-EPERM, mapTypeReason(MTR_CAP_BPF, map_type));
+  if (cls === CLASS_NET_ADMIN) return bpf_token_capable(t, token, CAP.NET_ADMIN) ? 0 : t.fail(-EPERM, mapTypeReason(MTR_CAP_NET_ADMIN, map_type));
+  return t.fail(-EPERM, mapTypeReason(MTR_NO_CLASS, map_type));
 }
+
+/*
+ * map_create()'s privilege class of each map type: no capability needed
+ * (past the sysctl), CAP_BPF, CAP_NET_ADMIN, or none (a type map_create does
+ * not list is refused).
+ */
+const CLASS_NONE = 0;
+const CLASS_UNPRIV = 1;
+const CLASS_BPF = 2;
+const CLASS_NET_ADMIN = 3;
+const MAP_CLASS = ((): Uint8Array => {
+  const c = new Uint8Array(64);
+  for (const mt of [MT.ARRAY, MT.PERCPU_ARRAY, MT.PROG_ARRAY, MT.PERF_EVENT_ARRAY, MT.CGROUP_ARRAY, MT.ARRAY_OF_MAPS, MT.HASH, MT.PERCPU_HASH, MT.HASH_OF_MAPS, MT.RINGBUF, MT.USER_RINGBUF, MT.CGROUP_STORAGE, MT.PERCPU_CGROUP_STORAGE])
+    c[mt] = CLASS_UNPRIV;
+  for (const mt of [MT.SK_STORAGE, MT.INODE_STORAGE, MT.TASK_STORAGE, MT.CGRP_STORAGE, MT.BLOOM_FILTER, MT.LPM_TRIE, MT.REUSEPORT_SOCKARRAY, MT.STACK_TRACE, MT.QUEUE, MT.STACK, MT.LRU_HASH, MT.LRU_PERCPU_HASH, MT.STRUCT_OPS, MT.CPUMAP, MT.ARENA])
+    c[mt] = CLASS_BPF;
+  for (const mt of [MT.SOCKMAP, MT.SOCKHASH, MT.DEVMAP, MT.DEVMAP_HASH, MT.XSKMAP]) c[mt] = CLASS_NET_ADMIN;
+  return c;
+})();
 
 // ---------------------------------------------------------------------------
 // Element commands: the shared prologue lives here, the work in maps.ts.
