@@ -157,10 +157,7 @@ class Reg {
     if (imm >= 0) {
       // Below 2^31: the same value in every view.
       if (imm < 256) {
-        const x = SMALL_BIGINT[imm]!;
-        this.tn = SMALL_TNUM[imm]!;
-        this.umin = this.umax = this.smin = this.smax = x;
-        this.u32min = this.u32max = this.s32min = this.s32max = x;
+        this.setSmall(imm);
         return;
       }
       const x = BigInt(imm);
@@ -178,6 +175,20 @@ class Reg {
     this.smin = this.smax = as32 ? x : s;
     this.u32min = this.u32max = u32;
     this.s32min = this.s32max = s;
+  }
+
+  /** setConstImm() of an imm in [0, 256): the shared BigInts and tnum, no call (movImmRun's loop). */
+  setConstSmall(imm: number): void {
+    this.clearToScalar();
+    this.setSmall(imm);
+  }
+
+  /** The bounds and tnum of a known value in [0, 256), the same in every view. */
+  private setSmall(imm: number): void {
+    const x = SMALL_BIGINT[imm]!;
+    this.tn = SMALL_TNUM[imm]!;
+    this.umin = this.umax = this.smin = this.smax = x;
+    this.u32min = this.u32max = this.s32min = this.s32max = x;
   }
 
   /**
@@ -850,6 +861,13 @@ class InsnArrays {
   use = new Int32Array(0);
   def = new Int32Array(0);
   live = new Int32Array(0);
+  /**
+   * The loaded instructions as little-endian 32-bit words (two per insn from
+   * wordsBase), when decode() could view them so; null otherwise. Cleared
+   * at the end of bpf_check, so the shared set keeps no program's buffer.
+   */
+  words: Int32Array<ArrayBufferLike> | null = null;
+  wordsBase = 0;
 
   /** Sized and cleared for n instructions. */
   take(n: number): this {
@@ -936,6 +954,8 @@ function decode(bytes: Uint8Array): InsnArrays {
     // Two 32-bit loads per insn: code, registers and off in the first word, imm in the second.
     const w = wordsOf(bytes.buffer);
     const base = bytes.byteOffset >> 2;
+    a.words = w;
+    a.wordsBase = base;
     let sum = 0;
     for (let i = 0; i < a.n; i++) {
       const lo = w[base + 2 * i]!;
@@ -949,6 +969,7 @@ function decode(bytes: Uint8Array): InsnArrays {
     a.summary = sum;
     return a;
   }
+  a.words = null;
   let sum = 0;
   for (let i = 0, o = 0; i < a.n; i++, o += 8) {
     code[i] = bytes[o]!;
@@ -2953,14 +2974,15 @@ function doCheck(env: Env, subprog = 0): void {
       // ALU and ALU64 insns, the most common, go straight to check_alu_op(): they always fall through to the next insn.
       const c = k & 7;
       let next: number | null;
-      if (movImm && !level1) {
-        // Without the per-insn log, a straight run of MOV imm insns is walked here: done = the last one walked.
-        const done = movImmRun(env, st, idx);
-        prev = done;
-        idx = done + 1;
-        continue;
-      } else if (movImm) {
+      if (movImm) {
         movImmTo(env, st, a.dst[idx]!, a.src[idx]!, a.off[idx]!, a.imm[idx]!, k === 0xb7);
+        if (!level1) {
+          // Without the per-insn log, the MOV imm insns right after this one are walked by movImmRun (done: the last one).
+          const done = movImmRun(env, st, idx);
+          prev = done;
+          idx = done + 1;
+          continue;
+        }
         next = idx + 1;
       } else if (c === 4 || c === 7) {
         checkAlu(env, st, insn);
@@ -2988,47 +3010,46 @@ function doCheck(env: Env, subprog = 0): void {
 }
 
 /**
- * do_check()'s loop over a straight run of MOV imm insns (check_alu_op's
- * BPF_MOV | BPF_K), when no per-insn log is written. The caller has done the
- * first insn's bookkeeping (bounds, seen mark, processed count, prune
- * point); it is walked here, then each next insn while it is a MOV imm, not
- * a prune point and within the complexity limit, with the main loop's
- * bookkeeping in the same order (seen mark, then the count). The current
- * frame's registers are looked up once for the run: only a call, an exit
- * or a resumed branch changes the frame, and none of those is a MOV. An
- * insn with a non-zero reserved field or a bad destination goes through
- * movImmTo for its error, with the counters written back first (the
- * statistics line reads them). Returns the index of the last insn walked;
- * whatever follows it goes through the main loop as before.
+ * do_check()'s loop over the MOV imm insns (check_alu_op's BPF_MOV | BPF_K)
+ * that follow one the main loop has just walked, when no per-insn log is
+ * written. Each next insn is walked here while it is a MOV of an imm in
+ * [0, 256) with zero reserved fields and a destination below R10, not a
+ * prune point, and within the complexity limit, with the main loop's
+ * bookkeeping in the same order (seen mark, then the count). Anything else
+ * is left to the main loop untouched, errors included. The current frame's
+ * registers are looked up once: only a call, an exit or a resumed branch
+ * changes the frame, and none of those is a MOV. The loop makes no call,
+ * so V8 keeps the arrays' lengths and bases out of it. Returns the index
+ * of the last insn walked (idx when none was).
  */
 function movImmRun(env: Env, st: VState, idx: number): number {
-  const { code, dst, src, off, imm, flags } = env.a;
+  const a = env.a;
+  const w = a.words;
+  if (w === null) return idx;
+  const flags = a.flags;
+  const base = a.wordsBase;
   const n = env.n;
   const fr = st.frames;
   const regs = fr[fr.length - 1]!.regs;
   let processed = env.insn_processed;
   let seen = env.seenCount;
   let i = idx;
-  for (;;) {
-    const k = code[i]!;
-    const d = dst[i]!;
-    if (src[i]! !== 0 || off[i]! !== 0 || d >= 10) {
-      env.insn_processed = processed;
-      env.seenCount = seen;
-      env.insnIdx = i;
-      movImmTo(env, st, d, src[i]!, off[i]!, imm[i]!, k === 0xb7);
-    } else regs[d]!.setConstImm(imm[i]!, k === 0xb4);
-    const j = i + 1;
-    if (j >= n || processed >= BPF_COMPLEXITY_LIMIT_INSNS) break;
-    const kj = code[j]!;
-    if (kj !== 0xb7 && kj !== 0xb4) break;
-    const fj = flags[j]!;
-    if (fj & F_PRUNE) break;
-    if (!(fj & F_SEEN)) {
-      flags[j] = fj | F_SEEN;
+  for (let j = idx + 1; j < n && processed < BPF_COMPLEXITY_LIMIT_INSNS; j++) {
+    const lo = w[base + 2 * j]!;
+    // The first word of struct bpf_insn: code 0xb7 (ALU64) or 0xb4 (ALU), src_reg and off zero; only dst_reg may be set.
+    const k = lo & ~0xf00;
+    if (k !== 0xb7 && k !== 0xb4) break;
+    const d = (lo >> 8) & 0xf;
+    const v = w[base + 2 * j + 1]!;
+    if (d >= 10 || (v & ~0xff) !== 0) break;
+    const fl = flags[j]!;
+    if (fl & F_PRUNE) break;
+    if (!(fl & F_SEEN)) {
+      flags[j] = fl | F_SEEN;
       seen++;
     }
     processed++;
+    regs[d]!.setConstSmall(v);
     i = j;
   }
   env.insn_processed = processed;
@@ -3404,6 +3425,7 @@ export function bpf_check(t: Task, prog: BpfProg, log: VLog, token: BpfToken | n
     err = e.err;
     reason = e.reason;
   }
+  env.a.words = null;
   // print_verification_stats()
   if (log.level & BPF_LOG_STATS) {
     env.verbose(`verification time ${Math.max(0, Math.round((Date.now() - started) * 1000))} usec\n`);
