@@ -291,15 +291,7 @@ function jhashBits(k: Uint8Array, off: number, length: number, initval: number):
     else if (i >= 4) b = (b + v) | 0;
     else a = (a + v) | 0;
   }
-  // __jhash_final
-  c ^= b; c = (c - ((b << 14) | (b >>> 18))) | 0;
-  a ^= c; a = (a - ((c << 11) | (c >>> 21))) | 0;
-  b ^= a; b = (b - ((a << 25) | (a >>> 7))) | 0;
-  c ^= b; c = (c - ((b << 16) | (b >>> 16))) | 0;
-  a ^= c; a = (a - ((c << 4) | (c >>> 28))) | 0;
-  b ^= a; b = (b - ((a << 14) | (a >>> 18))) | 0;
-  c ^= b; c = (c - ((b << 24) | (b >>> 8))) | 0;
-  return c;
+  return jhashFinal(a, b, c);
 }
 
 function jhash2Bits(k: Uint8Array, off: number, words: number, initval: number): number {
@@ -325,15 +317,7 @@ function jhash2Bits(k: Uint8Array, off: number, words: number, initval: number):
   if (words === 3) c = (c + le32(k, o + 8)) | 0;
   if (words >= 2) b = (b + le32(k, o + 4)) | 0;
   a = (a + le32(k, o)) | 0;
-  // __jhash_final
-  c ^= b; c = (c - ((b << 14) | (b >>> 18))) | 0;
-  a ^= c; a = (a - ((c << 11) | (c >>> 21))) | 0;
-  b ^= a; b = (b - ((a << 25) | (a >>> 7))) | 0;
-  c ^= b; c = (c - ((b << 16) | (b >>> 16))) | 0;
-  a ^= c; a = (a - ((c << 4) | (c >>> 28))) | 0;
-  b ^= a; b = (b - ((a << 14) | (a >>> 18))) | 0;
-  c ^= b; c = (c - ((b << 24) | (b >>> 8))) | 0;
-  return c;
+  return jhashFinal(a, b, c);
 }
 
 /** htab_map_hash_bits() of a 4-byte key (k0) or an 8-byte one (k0, k1), given as its little-endian words. */
