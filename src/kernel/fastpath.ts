@@ -17,7 +17,7 @@
 // business; it must only never answer differently from the generic path.
 
 import { E2BIG, EINVAL } from "../abi/errno.ts";
-import { ATTR_END, PAGE_SIZE, copyBytes } from "../abi/uaccess.ts";
+import { ATTR_END, PAGE_SIZE, copyBytes, type AddressSpace } from "../abi/uaccess.ts";
 import { cmdFields } from "../abi/attr.ts";
 import type { UapiTables } from "../uapi/layout.ts";
 import { BPF_MAP_TYPE as MT } from "../uapi/gen/consts-6.18.ts";
@@ -239,6 +239,13 @@ function badHi(hi: number): boolean {
   return hi < 0 || hi >= USER_HI_MAX;
 }
 
+/** The u32 (an array index) at offset o of the last pinned buffer: one word at a word offset. */
+function pinnedU32(mem: AddressSpace, o: number): number {
+  if ((o & 3) === 0) return mem.pinWords[o >> 2]! >>> 0;
+  const b = mem.pinBuf;
+  return (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
+}
+
 function isArray(map: BpfMap): boolean {
   return map.ops === array_map_ops && map.map_type === MT.ARRAY && !map.hasSpecialFields;
 }
@@ -256,8 +263,7 @@ function arrayLookup(t: Task, w: Int32Array, ec: ElemCmd): number {
   const mem = t.memory;
   const ko = mem.pin(w[ki]!, kHi, 4, false);
   if (ko < 0) return FAST_MISS;
-  const kb = mem.pinBuf;
-  const index = ((ko & 3) === 0 ? mem.pinWords[ko >> 2]! : kb[ko]! | (kb[ko + 1]! << 8) | (kb[ko + 2]! << 16) | (kb[ko + 3]! << 24)) >>> 0;
+  const index = pinnedU32(mem, ko);
   if (index >= a.max_entries) return FAST_MISS;
   const vs = a.value_size;
   const vo = mem.pin(w[vi]!, vHi, vs, true);
@@ -306,8 +312,7 @@ function arrayUpdate(t: Task, w: Int32Array, ec: ElemCmd): number {
   const mem = t.memory;
   const ko = mem.pin(w[ki]!, kHi, 4, false);
   if (ko < 0) return FAST_MISS;
-  const kb = mem.pinBuf;
-  const index = ((ko & 3) === 0 ? mem.pinWords[ko >> 2]! : kb[ko]! | (kb[ko + 1]! << 8) | (kb[ko + 2]! << 16) | (kb[ko + 3]! << 24)) >>> 0;
+  const index = pinnedU32(mem, ko);
   if (index >= a.max_entries) return FAST_MISS;
   const vs = a.value_size;
   const vo = mem.pin(w[vi]!, vHi, vs, false);
@@ -394,8 +399,7 @@ function arrayNext(t: Task, w: Int32Array, ec: ElemCmd): number {
   if ((kLo | kHi) !== 0) {
     const ko = mem.pin(kLo, kHi, 4, false);
     if (ko < 0) return FAST_MISS;
-    const kb = mem.pinBuf;
-    index = (kb[ko]! | (kb[ko + 1]! << 8) | (kb[ko + 2]! << 16) | (kb[ko + 3]! << 24)) >>> 0;
+    index = pinnedU32(mem, ko);
   }
   let next = 0;
   if (index < map.max_entries) {
