@@ -245,10 +245,19 @@ export class Attr {
     if (o + 4 > this.dirtyEnd) this.dirtyEnd = o + 4;
   }
 
-  /** First non-zero byte in [from, to), or -1 (memchr_inv). */
+  /** First non-zero byte in [from, to), or -1 (memchr_inv). Whole words when both ends are word-aligned (CHECK_ATTR's usual [end, size)). */
   firstNonZero(from: number, to: number): number {
     const b = this.bytes;
-    for (let i = from; i < to; i++) if (b[i] !== 0) return i;
+    let i = from;
+    const w = this.words;
+    if (((from | to) & 3) === 0 && to <= w.length << 2) {
+      const e = to >> 2;
+      let k = from >> 2;
+      while (k < e && w[k] === 0) k++;
+      if (k === e) return -1;
+      i = k << 2;
+    }
+    for (; i < to; i++) if (b[i] !== 0) return i;
     return -1;
   }
 }

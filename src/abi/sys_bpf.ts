@@ -3,7 +3,7 @@
 // buffer is mapped so that it ends at ATTR_END with an unmapped page above,
 // the kernel entry runs, and nothing escapes as an exception.
 
-import { describeThrown, errnoName, EINVAL } from "./errno.ts";
+import { describeThrown, EINVAL } from "./errno.ts";
 import { ATTR_END, UA_OVERLAY, type AddressSpace } from "./uaccess.ts";
 import type { Task } from "../kernel/task.ts";
 import { BPF_CMD } from "../uapi/gen/consts-6.18.ts";
@@ -46,24 +46,7 @@ export function sys_bpf(t: Task, cmd: number, attr: ArrayBuffer | Uint8Array, si
   } finally {
     if (mem !== null) mem.setOverlay(null);
   }
-  return t.endCall(ret, fallbackReason(ret));
-}
-
-/**
- * "bpf() returned EINVAL" and the like, made once per errno: the fallback
- * reason is only read when a failing check named nothing, but endCall takes
- * it on every call.
- */
-const fallbackByErrno: string[] = [];
-function fallbackReason(ret: number): string {
-  if (ret >= 0) return "";
-  const n = -ret;
-  let s = fallbackByErrno[n];
-  if (s === undefined) {
-    s = `bpf() returned ${errnoName(ret)}`;
-    if (n < 4096) fallbackByErrno[n] = s;
-  }
-  return s;
+  return t.endBpfCall(ret);
 }
 
 /** bpf(cmd, uattr, size) with the attr already in the task's address space. */
@@ -81,7 +64,7 @@ function enter(t: Task, cmd: number, uattr: bigint, ua: number, size: number): n
     // A bug in the emulator must not become an exception in the caller's program.
     ret = t.fail(-EINVAL, `internal error in bpfemu: ${describeThrown(e)}`);
   }
-  return t.endCall(ret, fallbackReason(ret));
+  return t.endBpfCall(ret);
 }
 
 export { ATTR_END };

@@ -99,6 +99,23 @@ export class Task {
     return ret;
   }
 
+  /**
+   * endCall() of a bpf() call: the fallback reason ("bpf() returned EINVAL")
+   * is looked up only for a failure whose check named nothing (every check
+   * names itself, so in practice never); endCall took it on every call.
+   */
+  endBpfCall(ret: number): number {
+    if (ret < 0) {
+      this.errNo = -ret;
+      const p = this.pendingReason;
+      this.errReason = p === null ? bpfFallbackReason(ret) : p;
+    } else {
+      this.errNo = 0;
+    }
+    this.pendingReason = null;
+    return ret;
+  }
+
   // --- system calls ---
 
   /**
@@ -248,4 +265,16 @@ export class Task {
   sendFd(fd: number, other: Task): number {
     return this.sys(() => nsops.sendFd(this, fd, other), "sendFd");
   }
+}
+
+/** "bpf() returned EINVAL" and the like, made once per errno. */
+const fallbackByErrno: string[] = [];
+function bpfFallbackReason(ret: number): string {
+  const n = -ret;
+  let s = fallbackByErrno[n];
+  if (s === undefined) {
+    s = `bpf() returned ${errnoName(ret)}`;
+    if (n < 4096) fallbackByErrno[n] = s;
+  }
+  return s;
 }
