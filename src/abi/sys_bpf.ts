@@ -4,7 +4,7 @@
 // the kernel entry runs, and nothing escapes as an exception.
 
 import { describeThrown, EINVAL } from "./errno.ts";
-import { ATTR_END, UA_OVERLAY, type AddressSpace } from "./uaccess.ts";
+import { ATTR_END, UA_OVERLAY } from "./uaccess.ts";
 import type { Task } from "../kernel/task.ts";
 import { BPF_CMD } from "../uapi/gen/consts-6.18.ts";
 import { __sys_bpf, LAZY_MISS, sys_bpf_lazy } from "../kernel/syscall.ts";
@@ -14,7 +14,7 @@ import { bpf_fast, FAST_MISS } from "../kernel/fastpath.ts";
 export function sys_bpf(t: Task, cmd: number, attr: ArrayBuffer | Uint8Array, size: number): number {
   t.beginCall();
   // One try for the fast path and the generic entry (a second try/catch and beginCall per call were a visible part of a rejected call).
-  let mem: AddressSpace | null = null;
+  // The rare paths are functions of their own, so that this one stays small enough to be inlined with what it calls most.
   let ret: number;
   try {
     // A JavaScript caller may pass anything here: a bad length throws in the constructor, and that is an answer too.
@@ -34,19 +34,28 @@ export function sys_bpf(t: Task, cmd: number, attr: ArrayBuffer | Uint8Array, si
     else {
       // MAP_CREATE and TOKEN_CREATE without installing the attr in the address space (see sys_bpf_lazy); LAZY_MISS changed nothing.
       ret = sys_bpf_lazy(t, cmd, size, bytes);
-      if (ret === LAZY_MISS) {
-        mem = t.memory;
-        const uattr = mem.setOverlay(bytes);
-        ret = __sys_bpf(t, cmd, uattr, size, UA_OVERLAY, bytes);
-      }
+      if (ret === LAZY_MISS) ret = sys_bpf_installed(t, cmd, size, bytes);
     }
   } catch (e) {
-    // A bug in the emulator must not become an exception in the caller's program.
-    ret = t.fail(-EINVAL, `internal error in bpfemu: ${describeThrown(e)}`);
-  } finally {
-    if (mem !== null) mem.setOverlay(null);
+    ret = internalError(t, e);
   }
   return t.endBpfCall(ret);
+}
+
+/** The generic entry, with the caller's attr installed in the address space for the call (removed whatever happens). */
+function sys_bpf_installed(t: Task, cmd: number, size: number, bytes: Uint8Array): number {
+  const mem = t.memory;
+  try {
+    const uattr = mem.setOverlay(bytes);
+    return __sys_bpf(t, cmd, uattr, size, UA_OVERLAY, bytes);
+  } finally {
+    mem.setOverlay(null);
+  }
+}
+
+/** A bug in the emulator must not become an exception in the caller's program: it is an answer with a reason. */
+function internalError(t: Task, e: unknown): number {
+  return t.fail(-EINVAL, `internal error in bpfemu: ${describeThrown(e)}`);
 }
 
 /** bpf(cmd, uattr, size) with the attr already in the task's address space. */

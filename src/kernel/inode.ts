@@ -181,9 +181,13 @@ export class MountNamespace {
   /** The mount attached on (mnt, inode), if any (the top one when stacked). */
   mountedOn(mnt: Mount, inode: Inode): Mount | undefined {
     if (inode.mountedHere === 0) return undefined;
-    let found: Mount | undefined;
-    for (const m of this.mounts) if (m.mountpoint !== null && m.mountpoint.mount === mnt && m.mountpoint.inode === inode) found = m;
-    return found;
+    // The top one is the last attached: scanned from the end, the first match (inode first, the rarer match).
+    const ms = this.mounts;
+    for (let i = ms.length - 1; i >= 0; i--) {
+      const mp = ms[i]!.mountpoint;
+      if (mp !== null && mp.inode === inode && mp.mount === mnt) return ms[i];
+    }
+    return undefined;
   }
 
   /** Follows mounts stacked on a location (traverse_mounts). */

@@ -191,10 +191,12 @@ export function sys_bpf_lazy(t: Task, cmd: number, size: number, src: Uint8Array
   const tables = t.kernel.tables;
   const mem = t.memory;
   if (mem.kattrBusy || size >>> 0 !== size || size > tables.attrSize || size > src.length || (cmd | 0) !== cmd || cmd < 0) return LAZY_MISS;
+  // Which of the two handlers the command has in this table set, a byte per command: a direct call below, not one through the table.
+  const kinds = tables === lazyTables ? lazyKinds : lazyKindsFor(tables);
+  const kind = cmd < kinds.length ? kinds[cmd]! : LAZY_NONE;
+  if (kind === LAZY_NONE) return LAZY_MISS;
   const fields = cmdFields(tables, cmd);
   if (fields === undefined) return LAZY_MISS;
-  const handler = handlersFor(tables)[cmd];
-  if (handler !== map_create && handler !== token_create) return LAZY_MISS;
   let attr = mem.kattr;
   if (attr === null || attr.bytes.length !== tables.attrSize) attr = freshAttr(t, true, tables.attrSize, fields);
   else if (attr.dirtyEnd > size) clearAttr(attr, size, attr.dirtyEnd);
@@ -214,7 +216,7 @@ export function sys_bpf_lazy(t: Task, cmd: number, size: number, src: Uint8Array
   attr.lazySrc = src;
   mem.kattrBusy = true;
   try {
-    return handler(c);
+    return kind === LAZY_MAP_CREATE ? map_create(c) : token_create(c);
   } finally {
     mem.kattrBusy = false;
     attr.lazySrc = null;
@@ -223,6 +225,19 @@ export function sys_bpf_lazy(t: Task, cmd: number, size: number, src: Uint8Array
       mem.setOverlay(null);
     }
   }
+}
+
+/** The handlers sys_bpf_lazy runs, by command number of the last table set (taken from the handler table, so both dispatch alike). */
+const LAZY_NONE = 0;
+const LAZY_MAP_CREATE = 1;
+const LAZY_TOKEN_CREATE = 2;
+let lazyTables: UapiTables | null = null;
+let lazyKinds: Uint8Array = new Uint8Array(0);
+function lazyKindsFor(tables: UapiTables): Uint8Array {
+  const kinds = Uint8Array.from(handlersFor(tables), (h) => (h === map_create ? LAZY_MAP_CREATE : h === token_create ? LAZY_TOKEN_CREATE : LAZY_NONE));
+  lazyTables = tables;
+  lazyKinds = kinds;
+  return kinds;
 }
 
 /**

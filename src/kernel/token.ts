@@ -38,17 +38,28 @@ export function bpf_token_get_from_fd(t: Task, ufd: number, field: string): BpfT
  */
 const badTokenMemo: { field: string; ufd: number; fop: FileOperations | null; reason: string }[] = [];
 let badTokenNext = 0;
+/** Where the last lookup found its entry: the search starts after it, so a trace cycling through its bad fds hits on the first compare. */
+let badTokenLast = 0;
 
 function badTokenReason(field: string, ufd: number, fop: FileOperations | null): string {
-  for (let i = 0; i < badTokenMemo.length; i++) {
+  const n = badTokenMemo.length;
+  let i = badTokenLast;
+  for (let k = 0; k < n; k++) {
+    i = i + 1 < n ? i + 1 : 0;
     const m = badTokenMemo[i]!;
-    if (m.ufd === ufd && m.fop === fop && m.field === field) return m.reason;
+    if (m.ufd === ufd && m.fop === fop && m.field === field) {
+      badTokenLast = i;
+      return m.reason;
+    }
   }
   const reason = fop === null ? `${field}: fd ${ufd} is not open` : `${field}: fd ${ufd} is not a BPF token (${fop.name})`;
   const e = { field, ufd, fop, reason };
-  if (badTokenMemo.length < 8) badTokenMemo.push(e);
-  else {
+  if (n < 8) {
+    badTokenMemo.push(e);
+    badTokenLast = n;
+  } else {
     badTokenMemo[badTokenNext] = e;
+    badTokenLast = badTokenNext;
     badTokenNext = (badTokenNext + 1) & 7;
   }
   return reason;
