@@ -17,6 +17,8 @@ import type { BpfMap, BpfToken } from "./bpf.ts";
 import { CAP } from "./capability.ts";
 import { bpf_token_capable } from "./token.ts";
 import {
+  S32_MAX,
+  S32_MIN,
   S64_MAX,
   S64_MIN,
   TNUM_UNKNOWN,
@@ -76,27 +78,54 @@ function regTypeStr(t: number): string {
 // --- register and stack state -----------------------------------------------------------
 
 class Reg {
-  t: number = T.NOT_INIT;
-  off = 0;
-  tn: Tnum = TNUM_UNKNOWN;
-  smin = S64_MIN;
-  smax = S64_MAX;
-  umin = 0n;
-  umax = U64_MAX;
-  s32min = -0x80000000n;
-  s32max = 0x7fffffffn;
-  u32min = 0n;
-  u32max = U32_MAX;
-  id = 0;
-  range = 0;
-  map: BpfMap | null = null;
-  frameno = 0;
+  t: number;
+  off: number;
+  tn: Tnum;
+  smin: bigint;
+  smax: bigint;
+  umin: bigint;
+  umax: bigint;
+  s32min: bigint;
+  s32max: bigint;
+  u32min: bigint;
+  u32max: bigint;
+  id: number;
+  range: number;
+  map: BpfMap | null;
+  frameno: number;
   /** The acquired reference this pointer belongs to (ref_obj_id), 0 for none. */
-  refObjId = 0;
+  refObjId: number;
   /** PTR_TO_MEM's mem_size. */
-  memSize = 0;
+  memSize: number;
   /** PTR_TO_FUNC's subprogram. */
-  subprogno = 0;
+  subprogno: number;
+
+  /**
+   * A register not yet written (NOT_INIT, unknown bounds). Assigned in the
+   * constructor, in declaration order, from module constants: class field
+   * initializers run as a function of their own, and a literal -0x80000000n
+   * is a BigInt negation, made anew for each register of each frame.
+   */
+  constructor() {
+    this.t = T.NOT_INIT;
+    this.off = 0;
+    this.tn = TNUM_UNKNOWN;
+    this.smin = S64_MIN;
+    this.smax = S64_MAX;
+    this.umin = 0n;
+    this.umax = U64_MAX;
+    this.s32min = S32_MIN;
+    this.s32max = S32_MAX;
+    this.u32min = 0n;
+    this.u32max = U32_MAX;
+    this.id = 0;
+    this.range = 0;
+    this.map = null;
+    this.frameno = 0;
+    this.refObjId = 0;
+    this.memSize = 0;
+    this.subprogno = 0;
+  }
 
   clone(): Reg {
     return new Reg().copyFrom(this);
