@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// MAP_CREATE and TOKEN_CREATE run without the caller's attr installed in the
-// address space until the handler reads user memory (sys_bpf_lazy in
-// src/kernel/syscall.ts); the only user memory MAP_CREATE reads is
-// excl_prog_hash. These ops point that hash into the attr itself, past its
+// MAP_CREATE, TOKEN_CREATE and BTF_LOAD run without the caller's attr
+// installed in the address space until the handler reads user memory
+// (sys_bpf_lazy in src/kernel/syscall.ts); the only user memory MAP_CREATE
+// reads is excl_prog_hash, BTF_LOAD's are the blob, the log and
+// btf_log_true_size. These ops point that hash into the attr itself, past its
 // end, into the rest of its page and into ordinary memory, and pass attrs
 // longer than `size`, recorded afresh on the live kernel (every expected
 // value comes from there) and replayed on the emulator, with fresh attr
@@ -19,7 +20,7 @@ import { differences } from "./support/replay.ts";
 const avail = kernelAvailability();
 if (!avail.ok) console.log(`[attr-lazy.test] live-kernel comparison skipped: ${avail.reason}`);
 
-const MAP_CREATE = 0, MAP_LOOKUP_ELEM = 1, TOKEN_CREATE = 36;
+const MAP_CREATE = 0, MAP_LOOKUP_ELEM = 1, BTF_LOAD = 18, TOKEN_CREATE = 36;
 const ARRAY = 2;
 const MEM = 0x10000000n;
 // union bpf_attr offsets of MAP_CREATE (pahole, /work/shared/probes): map_name 28, excl_prog_hash 80, excl_prog_hash_size 88.
@@ -37,6 +38,18 @@ function createAttr(len: number, hash: bigint, hsize: number, name = "", junkFro
   v.setUint32(EXCL_SIZE, hsize, true);
   // Bytes past `size` that the kernel never copies.
   if (junkFrom >= 0) for (let i = junkFrom; i < len; i++) b[i] = 0xa5;
+  return b;
+}
+
+/** BTF_LOAD attr (40 bytes): btf 0, btf_log_buf 8, btf_size 16, btf_log_size 20, btf_log_level 24 (btf_log_true_size 28 is written back). */
+function btfAttr(btf: bigint, size: number, logBuf: bigint, logSize: number, level: number): Uint8Array {
+  const b = new Uint8Array(40);
+  const v = new DataView(b.buffer);
+  v.setBigUint64(0, btf, true);
+  v.setBigUint64(8, logBuf, true);
+  v.setUint32(16, size, true);
+  v.setUint32(20, logSize, true);
+  v.setUint32(24, level, true);
   return b;
 }
 
@@ -66,6 +79,10 @@ function ops(): TraceOp[] {
     bpf(MAP_CREATE, 100, longer, "size 100 reaches the junk: CHECK_ATTR"),
     bpf(MAP_LOOKUP_ELEM, 32, new Uint8Array(32), "an element command between (fd 0 is not a map)"),
     bpf(MAP_CREATE, 96, mem, "hash in ordinary memory again"),
+    bpf(BTF_LOAD, 40, btfAttr(MEM + 0x100n, 24, MEM + 0x200n, 256, 1), "a rejected blob, its log and btf_log_true_size"),
+    bpf(BTF_LOAD, 40, btfAttr(ATTR_END - 40n, 40, MEM + 0x200n, 256, 1), "the attr itself as the blob"),
+    bpf(BTF_LOAD, 40, btfAttr(MEM + 0x100n, 24, ATTR_END - 8n, 8, 1), "the log into the attr's last 8 bytes"),
+    bpf(BTF_LOAD, 40, btfAttr(MEM + 0x100n, 24, 0n, 0, 0), "no log"),
     bpf(TOKEN_CREATE, 8, new Uint8Array(8), "TOKEN_CREATE on fd 0"),
     bpf(TOKEN_CREATE, 8, new Uint8Array(8), "and again"),
   ];
@@ -73,7 +90,7 @@ function ops(): TraceOp[] {
 
 const trace = (): Trace => ({ name: "attr-lazy", description: "", abi: "linux-6.18", env: { kind: "root" }, recordedOn: null, ops: ops() });
 
-describe("MAP_CREATE and TOKEN_CREATE without the attr in the address space", () => {
+describe("MAP_CREATE, TOKEN_CREATE and BTF_LOAD without the attr in the address space", () => {
   it.skipIf(!avail.ok)(
     "agree with the live kernel, fresh attr arrays and repeated ones",
     async () => {

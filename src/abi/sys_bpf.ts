@@ -32,7 +32,8 @@ export function sys_bpf(t: Task, cmd: number, attr: ArrayBuffer | Uint8Array, si
     t.beginCall();
     if (typeof cmd !== "number" || typeof size !== "number" || !Number.isFinite(cmd) || !Number.isFinite(size)) ret = t.fail(-EINVAL, "cmd and size must be finite numbers");
     else {
-      // MAP_CREATE and TOKEN_CREATE without installing the attr in the address space (see sys_bpf_lazy); LAZY_MISS changed nothing.
+      // MAP_CREATE, TOKEN_CREATE and BTF_LOAD without installing the attr in the address space until they read user memory (see
+      // sys_bpf_lazy); LAZY_MISS changed nothing.
       ret = sys_bpf_lazy(t, cmd, size, bytes);
       if (ret === LAZY_MISS) ret = sys_bpf_installed(t, cmd, size, bytes);
     }

@@ -51,10 +51,13 @@ const VOID = -1;
 
 /** struct btf after btf_parse(): the bytes, the header and where each type starts. */
 const NO_RESOLVED = new Uint32Array(0);
+/** Env.visit_states before btf_check_all_types() sizes it: empty, so nothing is ever written into it. */
+const NO_VISIT_STATES = new Uint8Array(0);
 
 export class Btf {
   readonly data: Uint8Array;
-  readonly dv: DataView;
+  /** A DataView of data, made by the first u32()/s32(): a blob rejected at its header (most of a token trace's loads) never reads a type, and the view cost more than the rest of such a load. */
+  private dv: DataView | null = null;
   magic = 0;
   version = 0;
   flags = 0;
@@ -75,7 +78,12 @@ export class Btf {
 
   constructor(data: Uint8Array) {
     this.data = data;
-    this.dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  }
+
+  private view(): DataView {
+    const v = new DataView(this.data.buffer, this.data.byteOffset, this.data.byteLength);
+    this.dv = v;
+    return v;
   }
 
   get nr_types(): number {
@@ -88,11 +96,11 @@ export class Btf {
   }
 
   u32(off: number): number {
-    return this.dv.getUint32(off, true);
+    return (this.dv ?? this.view()).getUint32(off, true);
   }
 
   s32(off: number): number {
-    return this.dv.getInt32(off, true);
+    return (this.dv ?? this.view()).getInt32(off, true);
   }
 
   nameOff(t: number): number {
@@ -328,7 +336,8 @@ class Env {
   log_type_id = 0;
   phase = CHECK_META;
   resolve_mode = RESOLVE_TBD;
-  visit_states = new Uint8Array(0);
+  /** Sized by btf_check_all_types() before its first use; until then a shared empty array (a typed array per parse was a visible part of a rejected load). */
+  visit_states: Uint8Array = NO_VISIT_STATES;
   readonly stack: Vertex[] = [];
 
   constructor(btf: Btf, log: VLog) {
@@ -1271,6 +1280,8 @@ function btf_check_all_types(env: Env): number {
 
 /** btf_verifier_log_hdr() */
 function logHdr(env: Env, size: number): void {
+  // vlog drops the lines without a log, but their template strings would be built first.
+  if (!env.log.needed) return;
   const b = env.btf;
   env.vlog(`magic: 0x${b.magic.toString(16)}\n`);
   env.vlog(`version: ${b.version}\n`);
@@ -1539,9 +1550,14 @@ export function btf_parse(c: Call, data: Uint8Array): BtfLoadResult {
   const fin = log.finalize();
   let ferr = fin.err;
   if (c.size >= BTF_LOG_TRUE_SIZE_END) {
-    const b = new Uint8Array(4);
-    new DataView(b.buffer).setUint32(0, fin.true_size >>> 0, true);
-    if (t.memory.copyOut(c.uattr + BigInt(BTF_LOG_TRUE_SIZE_OFF), b) !== 0) ferr = -EFAULT;
+    // put_user(): one scratch word (copyOutAt copies it before returning) and the address as a number, not a buffer, a DataView and a BigInt per load.
+    const b = TRUE_SIZE_WORD;
+    const v = fin.true_size >>> 0;
+    b[0] = v & 0xff;
+    b[1] = (v >>> 8) & 0xff;
+    b[2] = (v >>> 16) & 0xff;
+    b[3] = v >>> 24;
+    if (t.memory.copyOutAt(Number(c.uattr) + BTF_LOG_TRUE_SIZE_OFF, b) !== 0) ferr = -EFAULT;
   }
   if (ferr) {
     const why = ferr === -ENOSPC ? `log: ${fin.true_size} bytes do not fit in btf_log_size ${attr.u32("btf_log_size")}` : "log: writing the log faulted";
@@ -1554,6 +1570,7 @@ export function btf_parse(c: Call, data: Uint8Array): BtfLoadResult {
 /** offsetof/offsetofend(union bpf_attr, btf_log_true_size) */
 const BTF_LOG_TRUE_SIZE_OFF = 28;
 const BTF_LOG_TRUE_SIZE_END = 32;
+const TRUE_SIZE_WORD = new Uint8Array(4);
 
 // ---------------------------------------------------------------- BTF objects
 

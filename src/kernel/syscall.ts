@@ -185,7 +185,10 @@ export const LAZY_MISS = 0x40000001;
  * replayed token trace) unless the handler asks for it. Only a call whose
  * attr is all in the array and fits the union (no tail check, no fault),
  * and not nested; anything else returns LAZY_MISS before changing anything.
- * cmd and size are finite numbers (sys_bpf checked).
+ * cmd and size are finite numbers (sys_bpf checked). The handlers:
+ * map_create (installs it before reading excl_prog_hash), token_create
+ * (never reads user memory) and bpf_btf_load (installs it before
+ * btf_new_fd, after the flag, token and capability checks).
  */
 export function sys_bpf_lazy(t: Task, cmd: number, size: number, src: Uint8Array): number {
   const tables = t.kernel.tables;
@@ -216,7 +219,7 @@ export function sys_bpf_lazy(t: Task, cmd: number, size: number, src: Uint8Array
   attr.lazySrc = src;
   mem.kattrBusy = true;
   try {
-    return kind === LAZY_MAP_CREATE ? map_create(c) : token_create(c);
+    return kind === LAZY_MAP_CREATE ? map_create(c) : kind === LAZY_TOKEN_CREATE ? token_create(c) : bpf_btf_load(c);
   } finally {
     mem.kattrBusy = false;
     attr.lazySrc = null;
@@ -231,10 +234,11 @@ export function sys_bpf_lazy(t: Task, cmd: number, size: number, src: Uint8Array
 const LAZY_NONE = 0;
 const LAZY_MAP_CREATE = 1;
 const LAZY_TOKEN_CREATE = 2;
+const LAZY_BTF_LOAD = 3;
 let lazyTables: UapiTables | null = null;
 let lazyKinds: Uint8Array = new Uint8Array(0);
 function lazyKindsFor(tables: UapiTables): Uint8Array {
-  const kinds = Uint8Array.from(handlersFor(tables), (h) => (h === map_create ? LAZY_MAP_CREATE : h === token_create ? LAZY_TOKEN_CREATE : LAZY_NONE));
+  const kinds = Uint8Array.from(handlersFor(tables), (h) => (h === map_create ? LAZY_MAP_CREATE : h === token_create ? LAZY_TOKEN_CREATE : h === bpf_btf_load ? LAZY_BTF_LOAD : LAZY_NONE));
   lazyTables = tables;
   lazyKinds = kinds;
   return kinds;
@@ -1131,6 +1135,8 @@ function bpf_btf_load(c: Call): number {
   } finally {
     bpf_token_put(token);
   }
+  // Everything from here reads or writes user memory (the blob, the log, btf_log_true_size); nothing before did (sys_bpf_lazy).
+  ensureUserAttr(c);
   return objs.btf_new_fd(c);
 }
 
