@@ -1343,7 +1343,9 @@ function btf_parse_hdr(env: Env): number {
     env.vlog("hdr_len not found");
     return -EINVAL;
   }
-  const hdr_len = b.u32(4);
+  // hdr_len from the bytes: a DataView of the blob (Btf.u32) is made only once types are read.
+  const d = b.data;
+  const hdr_len = (d[4]! | (d[5]! << 8) | (d[6]! << 16) | (d[7]! << 24)) >>> 0;
   if (size < hdr_len) {
     env.vlog("btf_header not found");
     return -EINVAL;
