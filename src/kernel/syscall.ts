@@ -1113,12 +1113,19 @@ function bpf_raw_tracepoint_open(c: Call): number {
 // BPF_BTF_LOAD
 // ---------------------------------------------------------------------------
 
+/** BTF_LOAD's unknown-flags reason, remembered for the last value (a template string per refused call otherwise). */
+let btfFlagsMemo = { flags: -1, reason: "" };
+function btfFlagsReason(flags: number): string {
+  if (btfFlagsMemo.flags !== flags) btfFlagsMemo = { flags, reason: `btf_flags 0x${flags.toString(16)}: only BPF_F_TOKEN_FD is allowed` };
+  return btfFlagsMemo.reason;
+}
+
 function bpf_btf_load(c: Call): number {
   const { t, attr } = c;
   if (CHECK_ATTR(c)) return -EINVAL;
   const v1 = t.kernel.abi === "rfc-v1";
   const btf_flags = attr.u32("btf_flags");
-  if (!v1 && btf_flags & ~BPF_F.TOKEN_FD) return t.fail(-EINVAL, `btf_flags 0x${btf_flags.toString(16)}: only BPF_F_TOKEN_FD is allowed`);
+  if (!v1 && btf_flags & ~BPF_F.TOKEN_FD) return t.fail(-EINVAL, btfFlagsReason(btf_flags));
   let token: BpfToken | null = null;
   const want = v1 ? attr.u32("btf_token_fd") !== 0 : (btf_flags & BPF_F.TOKEN_FD) !== 0;
   if (want) {
