@@ -855,12 +855,16 @@ class Env {
 /** InsnArrays.flags bits: a prune point, a forced checkpoint (mark_force_checkpoint), reached by the walk (insn_aux_data seen). */
 const F_PRUNE = 1, F_FORCE = 2, F_SEEN = 4;
 
+/** The words of no program (InsnArrays.w between loads). */
+const NO_WORDS: Int32Array<ArrayBufferLike> = new Int32Array(0);
+
 /** Longer programs get arrays of their own, dropped after the load: the shared set stays under ~5 MB. */
 const INSN_ARRAYS_SHARED_MAX = 1 << 16;
 
 /**
- * The loaded instructions decoded once into one typed array per field, so
- * that no pass makes an object per instruction, and the per-instruction
+ * The loaded instructions as the passes read them (the opcodes in an array
+ * of their own, the other fields from the loaded words), so that no pass
+ * makes an object per instruction, and the per-instruction
  * working arrays of the passes (check_cfg's walk, compute_live_registers,
  * the prune/force/seen marks of insn_aux_data). Typed arrays of more than a
  * few elements are costly to allocate, so one set serves every load:
@@ -874,10 +878,17 @@ class InsnArrays {
   summary = 0;
   private cap = -1;
   code = new Uint8Array(0);
-  dst = new Uint8Array(0);
-  src = new Uint8Array(0);
-  off = new Int16Array(0);
-  imm = new Int32Array(0);
+  /**
+   * The loaded insns as little-endian 32-bit words, two per insn from wb
+   * (code, dst_reg:4 src_reg:4 and off in the first, imm in the second):
+   * a view of the program's own copy when it is aligned on a little-endian
+   * host (no per-field arrays to fill), else wcopy. The field readers
+   * (insnDst, insnSrc, insnOff, insnImm) read it. bpf_check() drops the
+   * view at its end, so the shared set keeps no program's buffer.
+   */
+  w: Int32Array<ArrayBufferLike> = NO_WORDS;
+  wb = 0;
+  private wcopy = NO_WORDS;
   flags = new Uint8Array(0);
   /** check_cfg(): up to two successors per insn, how many there are, how many the walk took, the insn state, the DFS stack. */
   s0 = new Int32Array(0);
@@ -890,23 +901,17 @@ class InsnArrays {
   use = new Int32Array(0);
   def = new Int32Array(0);
   live = new Int32Array(0);
-  /**
-   * The loaded instructions as little-endian 32-bit words (two per insn from
-   * wordsBase), when decode() could view them so; null otherwise. Cleared
-   * at the end of bpf_check, so the shared set keeps no program's buffer.
-   */
-  words: Int32Array<ArrayBufferLike> | null = null;
-  wordsBase = 0;
+  /** An aligned little-endian copy of a program decode() could not view in place (wcopy), grown as needed. */
+  copyWords(n: number): Int32Array<ArrayBufferLike> {
+    if (this.wcopy.length < 2 * n) this.wcopy = new Int32Array(2 * Math.max(n, 64));
+    return this.wcopy;
+  }
 
   /** Sized and cleared for n instructions. */
   take(n: number): this {
     if (n > this.cap) {
       const c = n > INSN_ARRAYS_SHARED_MAX ? n : Math.min(Math.max(n, 64, this.cap * 2), INSN_ARRAYS_SHARED_MAX);
       this.code = new Uint8Array(c);
-      this.dst = new Uint8Array(c);
-      this.src = new Uint8Array(c);
-      this.off = new Int16Array(c);
-      this.imm = new Int32Array(c);
       this.flags = new Uint8Array(c);
       this.s0 = new Int32Array(c);
       this.s1 = new Int32Array(c);
@@ -919,7 +924,7 @@ class InsnArrays {
       this.live = new Int32Array(c);
       this.cap = c;
     } else {
-      // decode() writes every field; the marks start from zero. check_cfg's states, the depth-first
+      // decode() writes every opcode; the marks start from zero. check_cfg's states, the depth-first
       // walk's counts and compute_live_registers' sets are cleared by those passes, which often do not run.
       this.flags.fill(0, 0, n);
     }
@@ -929,6 +934,26 @@ class InsnArrays {
 }
 
 const INSN_ARRAYS = new InsnArrays();
+
+/** dst_reg of insn i (InsnArrays.w). */
+function insnDst(a: InsnArrays, i: number): number {
+  return (a.w[a.wb + 2 * i]! >> 8) & 0xf;
+}
+
+/** src_reg of insn i. */
+function insnSrc(a: InsnArrays, i: number): number {
+  return (a.w[a.wb + 2 * i]! >> 12) & 0xf;
+}
+
+/** off of insn i (s16: the word's top half, sign-extended by the shift). */
+function insnOff(a: InsnArrays, i: number): number {
+  return a.w[a.wb + 2 * i]! >> 16;
+}
+
+/** imm of insn i (s32). */
+function insnImm(a: InsnArrays, i: number): number {
+  return a.w[a.wb + 2 * i + 1]!;
+}
 
 /**
  * Facts about an opcode that let a pre-pass know it has nothing to do: the
@@ -973,42 +998,33 @@ function wordsOf(buf: ArrayBufferLike): Int32Array<ArrayBufferLike> {
   return wordsView;
 }
 
-/** The loaded bytes into the field arrays (struct bpf_insn: code, dst_reg:4 src_reg:4, s16 off, s32 imm, little-endian). */
+/**
+ * The loaded bytes as the passes read them (struct bpf_insn: code, dst_reg:4
+ * src_reg:4, s16 off, s32 imm, little-endian): the words in place when the
+ * copy is aligned on a little-endian host, else an aligned copy; the opcodes
+ * into their own array, and the OPC facts of the program.
+ */
 function decode(bytes: Uint8Array): InsnArrays {
   const n = bytes.length >> 3;
   const a = n <= INSN_ARRAYS_SHARED_MAX ? INSN_ARRAYS.take(n) : new InsnArrays().take(n);
-  const { code, dst, src, off, imm } = a;
-  // The view of the buffer is made once per slab (wordsOf), so every aligned program takes the word path.
+  let w: Int32Array<ArrayBufferLike>;
+  let base = 0;
+  // The view of the buffer is made once per slab (wordsOf), so every aligned program is read in place.
   if (HOST_LE && (bytes.byteOffset & 3) === 0) {
-    // Two 32-bit loads per insn: code, registers and off in the first word, imm in the second.
-    const w = wordsOf(bytes.buffer);
-    const base = bytes.byteOffset >> 2;
-    a.words = w;
-    a.wordsBase = base;
-    let sum = 0;
-    for (let i = 0; i < a.n; i++) {
-      const lo = w[base + 2 * i]!;
-      sum |= OPC[lo & 0xff]!;
-      code[i] = lo & 0xff;
-      dst[i] = (lo >> 8) & 0xf;
-      src[i] = (lo >> 12) & 0xf;
-      off[i] = lo >> 16;
-      imm[i] = w[base + 2 * i + 1]!;
-    }
-    a.summary = sum;
-    return a;
+    w = wordsOf(bytes.buffer);
+    base = bytes.byteOffset >> 2;
+  } else {
+    w = a.copyWords(n);
+    for (let i = 0, o = 0; i < 2 * n; i++, o += 4) w[i] = bytes[o]! | (bytes[o + 1]! << 8) | (bytes[o + 2]! << 16) | (bytes[o + 3]! << 24);
   }
-  a.words = null;
+  a.w = w;
+  a.wb = base;
+  const code = a.code;
   let sum = 0;
-  for (let i = 0, o = 0; i < a.n; i++, o += 8) {
-    code[i] = bytes[o]!;
-    const r = bytes[o + 1]!;
-    dst[i] = r & 0xf;
-    src[i] = r >> 4;
-    // The Int16Array/Int32Array stores wrap the little-endian words to their signed values.
-    off[i] = bytes[o + 2]! | (bytes[o + 3]! << 8);
-    imm[i] = bytes[o + 4]! | (bytes[o + 5]! << 8) | (bytes[o + 6]! << 16) | (bytes[o + 7]! << 24);
-    sum |= OPC[code[i]!]!;
+  for (let i = 0; i < n; i++) {
+    const k = w[base + 2 * i]! & 0xff;
+    code[i] = k;
+    sum |= OPC[k]!;
   }
   a.summary = sum;
   return a;
@@ -1016,7 +1032,7 @@ function decode(bytes: Uint8Array): InsnArrays {
 
 /** Insn i as an object, for the cold paths (log lines). */
 function insnAt(a: InsnArrays, i: number): DInsn {
-  return { code: a.code[i]!, dst: a.dst[i]!, src: a.src[i]!, off: a.off[i]!, imm: a.imm[i]! };
+  return { code: a.code[i]!, dst: insnDst(a, i), src: insnSrc(a, i), off: insnOff(a, i), imm: insnImm(a, i) };
 }
 
 function isLdImm64(i: DInsn): boolean {
@@ -1061,20 +1077,20 @@ export function bpf_opcode_in_insntable(code: number): boolean {
 /** add_subprog_and_kfunc() */
 function addSubprogs(env: Env): void {
   const { n, a } = env;
-  const { code, src, imm } = a;
+  const code = a.code;
   // Most programs have no calls: the main program is the only subprogram and no set is needed.
   let starts: number[] | null = null;
   // Without a call or an ld_imm64 (BPF_PSEUDO_FUNC) there is nothing to look at.
   for (let i = 0; a.summary & (OPC_CALL | OPC_LDIMM64) && i < n; i++) {
     const c = code[i]!;
-    const sr = src[i]!;
+    const sr = insnSrc(a, i);
     const pseudoCall = c === 0x85 && sr === 1;
     const pseudoFunc = c === 0x18 && sr === 4;
     const kfunc = c === 0x85 && sr === 2;
     if (!pseudoCall && !pseudoFunc && !kfunc) continue;
     if (!env.bpf_capable) env.fail(-EPERM, "loading/calling other bpf or kernel functions are allowed for CAP_BPF and CAP_SYS_ADMIN");
     if (kfunc) env.fail(-EINVAL, "bpfemu: kfunc calls are not emulated (they need kernel BTF)");
-    const target = i + imm[i]! + 1;
+    const target = i + insnImm(a, i) + 1;
     if (target < 0 || target >= n) env.fail(-EINVAL, "call to invalid destination");
     starts ??= [0];
     if (!starts.includes(target)) starts.push(target);
@@ -1086,7 +1102,7 @@ function addSubprogs(env: Env): void {
 /** check_subprogs(): jumps stay inside their subprogram, which ends in exit or an unconditional jump. */
 function checkSubprogs(env: Env): void {
   const { n, a } = env;
-  const { code, off, imm } = a;
+  const code = a.code;
   const subs = env.subprogs;
   let cur = 0;
   let start = subs[0]!.start;
@@ -1105,7 +1121,7 @@ function checkSubprogs(env: Env): void {
     const op = k & 0xf0;
     if ((c === 5 || c === 6) && op !== 0x80 && op !== 0x90) {
       // Only BPF_JMP32|BPF_JA itself (gotol) takes its offset from imm.
-      const to = i + (k === 0x06 ? imm[i]! : off[i]!) + 1;
+      const to = i + (k === 0x06 ? insnImm(a, i) : insnOff(a, i)) + 1;
       if (to < start || to >= end) env.fail(-EINVAL, `jump out of range from insn ${i} to ${to}`);
     }
     if (i === end - 1) {
@@ -1144,15 +1160,15 @@ function checkAttachBtfId(env: Env): void {
 /** resolve_pseudo_ldimm64(): reserved LDX fields, ld_imm64 pairs and their maps, and the opcode table. */
 function resolveLdImm64(env: Env): void {
   const { n, a } = env;
-  const { code, dst, src, off, imm } = a;
+  const code = a.code;
   // Without an LDX, an ld_imm64 or an opcode outside the table no insn is refused or resolved here.
   if (!(a.summary & (OPC_LDX | OPC_LDIMM64 | OPC_BAD))) return;
   for (let i = 0; i < n; i++) {
     const k = code[i]!;
-    if ((k & 7) === 1 && (((k & 0xe0) !== 0x60 && (k & 0xe0) !== 0x80) || imm[i] !== 0)) env.fail(-EINVAL, "BPF_LDX uses reserved fields");
+    if ((k & 7) === 1 && (((k & 0xe0) !== 0x60 && (k & 0xe0) !== 0x80) || insnImm(a, i) !== 0)) env.fail(-EINVAL, "BPF_LDX uses reserved fields");
     if (k === 0x18) {
-      if (i === n - 1 || code[i + 1] !== 0 || dst[i + 1] !== 0 || src[i + 1] !== 0 || off[i + 1] !== 0) env.fail(-EINVAL, "invalid bpf_ld_imm64 insn");
-      const sr = src[i]!;
+      if (i === n - 1 || code[i + 1] !== 0 || insnDst(a, i + 1) !== 0 || insnSrc(a, i + 1) !== 0 || insnOff(a, i + 1) !== 0) env.fail(-EINVAL, "invalid bpf_ld_imm64 insn");
+      const sr = insnSrc(a, i);
       if (sr === 0) {
         env.ldImm64Pairs++;
         i++;
@@ -1165,15 +1181,15 @@ function resolveLdImm64(env: Env): void {
         continue;
       }
       // resolve_pseudo_ldimm64(): a map fd or index carries nothing in the second imm.
-      if ((sr !== 1 && sr !== 2 && sr !== 5 && sr !== 6) || ((sr === 1 || sr === 5) && imm[i + 1] !== 0)) env.fail(-EINVAL, "unrecognized bpf_ld_imm64 insn");
+      if ((sr !== 1 && sr !== 2 && sr !== 5 && sr !== 6) || ((sr === 1 || sr === 5) && insnImm(a, i + 1) !== 0)) env.fail(-EINVAL, "unrecognized bpf_ld_imm64 insn");
       if (sr === 5 || sr === 6) env.fail(-EPROTO, "fd_idx without fd_array is invalid");
-      const fd = imm[i]!;
+      const fd = insnImm(a, i);
       const f = env.t.files.get(fd);
       if (f === undefined || f.f_op !== bpf_map_fops) env.fail(f === undefined ? -EBADF : -EINVAL, `fd ${fd} is not pointing to valid bpf_map`);
       const map = f.private_data as BpfMap;
       let vo = 0;
       if (sr === 2) {
-        vo = imm[i + 1]! >>> 0;
+        vo = insnImm(a, i + 1) >>> 0;
         if (vo >= BPF_MAX_VAR_OFF) env.fail(-EINVAL, `direct value offset of ${vo} is not allowed`);
         if (map.map_type !== MT.ARRAY) env.fail(-EINVAL, "no direct value access support for this map type");
         // array_map_direct_value_addr(): single-element arrays only (-ENOTSUPP), then the offset.
@@ -1212,8 +1228,8 @@ function visitInsn(a: InsnArrays, t: number): void {
   if (k === 0x18) {
     s0[t] = t + 2;
     // visit_func_call_insn() for a BPF_PSEUDO_FUNC: the ld_imm64, the insn after it and the callee are prune points, the callee a branch.
-    if (a.src[t] === 4) {
-      const callee = t + a.imm[t]! + 1;
+    if (insnSrc(a, t) === 4) {
+      const callee = t + insnImm(a, t) + 1;
       markPrune(a, t + 2);
       markPrune(a, t);
       markPrune(a, callee);
@@ -1230,8 +1246,8 @@ function visitInsn(a: InsnArrays, t: number): void {
   }
   if (op === 0x80) {
     markPrune(a, t + 1);
-    const sr = a.src[t]!;
-    const id = a.imm[t]!;
+    const sr = insnSrc(a, t);
+    const id = insnImm(a, t);
     // A helper that calls a callback gets a forced checkpoint at the call.
     if (sr === 0 && isCallbackHelper(id)) {
       markPrune(a, t);
@@ -1249,12 +1265,12 @@ function visitInsn(a: InsnArrays, t: number): void {
     return;
   }
   if (op === 0x00) {
-    const to = t + (c === 6 ? a.imm[t]! : a.off[t]!) + 1;
+    const to = t + (c === 6 ? insnImm(a, t) : insnOff(a, t)) + 1;
     markPrune(a, to);
     s0[t] = to;
     return;
   }
-  const to = t + a.off[t]! + 1;
+  const to = t + insnOff(a, t) + 1;
   markPrune(a, t);
   markPrune(a, to);
   sc[t] = 2;
@@ -1393,7 +1409,7 @@ function checkCfgWalk(env: Env): void {
 /** compute_live_registers(): which registers are read before being written from each insn on. */
 function computeLive(env: Env): void {
   const { n, a } = env;
-  const { code, dst, src, off, imm, use, def, live } = a;
+  const { code, use, def, live } = a;
   // Up to two successors per insn, -1 for none (out-of-range targets are dropped); check_cfg is done with s0/s1.
   const s0 = a.s0;
   const s1 = a.s1;
@@ -1407,8 +1423,8 @@ function computeLive(env: Env): void {
     const c = k & 7;
     const x = (k & 8) !== 0;
     const op = k & 0xf0;
-    const d = dst[t]!;
-    const sr = src[t]!;
+    const d = insnDst(a, t);
+    const sr = insnSrc(a, t);
     let u = 0;
     let df = 0;
     let na = t + 1;
@@ -1429,7 +1445,7 @@ function computeLive(env: Env): void {
         break;
       case 3: {
         const atomic = (k & 0xe0) === 0xc0;
-        const im = imm[t]!;
+        const im = insnImm(a, t);
         u = (1 << d) | (1 << sr) | (atomic && im === 0xf1 ? 1 : 0);
         if (atomic && im & 1) df = im === 0xf1 ? 1 : 1 << sr;
         break;
@@ -1450,12 +1466,12 @@ function computeLive(env: Env): void {
         } else if (op === 0x80) {
           u = 0x3e;
           df = 0x3f;
-          if (sr === 1) nb = t + imm[t]! + 1;
+          if (sr === 1) nb = t + insnImm(a, t) + 1;
         } else if (op === 0x00) {
-          na = t + (c === 6 ? imm[t]! : off[t]!) + 1;
+          na = t + (c === 6 ? insnImm(a, t) : insnOff(a, t)) + 1;
         } else {
           u = (1 << d) | (x ? 1 << sr : 0);
-          nb = t + off[t]! + 1;
+          nb = t + insnOff(a, t) + 1;
         }
     }
     const sa = na >= 0 && na < n ? na : -1;
@@ -2159,7 +2175,7 @@ function checkMemAccess(env: Env, st: VState, regno: number, off: number, size: 
       return;
     case T.RINGBUF_MEM:
       // check_mem_access() of PTR_TO_MEM (a NULL-checked ring buffer reservation).
-      if (write && valueReg && isPtr(valueReg) && !env.allow_ptr_leaks) env.fail(-EACCES, `R${env.a.src[env.insnIdx]!} leaks addr into mem`);
+      if (write && valueReg && isPtr(valueReg) && !env.allow_ptr_leaks) env.fail(-EACCES, `R${insnSrc(env.a, env.insnIdx)} leaks addr into mem`);
       checkMemRegion(env, regno, reg, off + reg.off, size, reg.memSize, false);
       if (dst) dst.setUnknownSized(size);
       return;
@@ -2211,7 +2227,7 @@ function checkMovImm(env: Env, st: VState, insn: DInsn, is64: boolean): void {
   movImmTo(env, st, insn.dst, insn.src, insn.off, insn.imm, is64);
 }
 
-/** checkMovImm() of the insn's fields (do_check passes them from the decoded arrays). */
+/** checkMovImm() of the insn's fields (do_check passes them from the loaded words). */
 function movImmTo(env: Env, st: VState, dst: number, src: number, off: number, imm: number, is64: boolean): void {
   if (src !== 0 || off !== 0) env.fail(-EINVAL, "BPF_MOV uses reserved fields");
   const d = regOf(env, st, dst, false);
@@ -2916,7 +2932,7 @@ function doCheck(env: Env, subprog = 0): void {
   const a = env.a;
   const n = env.n;
   const flags = a.flags;
-  // The insn being walked, filled from the field arrays at each step (step() and what it calls only read it while it runs).
+  // The insn being walked, filled from the loaded words at each step (step() and what it calls only read it while it runs).
   const insn: DInsn = { code: 0, dst: 0, src: 0, off: 0, imm: 0 };
   const stack: Pending[] = [];
   env.pending = stack;
@@ -2956,14 +2972,14 @@ function doCheck(env: Env, subprog = 0): void {
   for (;;) {
     if (idx < 0 || idx >= n) env.fail(-EFAULT, `invalid insn idx ${idx} insn_cnt ${n}`);
     const k = a.code[idx]!;
-    // A MOV of an imm (the commonest insn) reads its fields from the arrays; only the log and the other insns need the object.
+    // A MOV of an imm (the commonest insn) reads its fields from the words; only the log and the other insns need the object.
     const movImm = k === 0xb7 || k === 0xb4;
     if (level1 || !movImm) {
       insn.code = k;
-      insn.dst = a.dst[idx]!;
-      insn.src = a.src[idx]!;
-      insn.off = a.off[idx]!;
-      insn.imm = a.imm[idx]!;
+      insn.dst = insnDst(a, idx);
+      insn.src = insnSrc(a, idx);
+      insn.off = insnOff(a, idx);
+      insn.imm = insnImm(a, idx);
     }
     env.insnIdx = idx;
     const fl = flags[idx]!;
@@ -3004,7 +3020,7 @@ function doCheck(env: Env, subprog = 0): void {
       const c = k & 7;
       let next: number | null;
       if (movImm) {
-        movImmTo(env, st, a.dst[idx]!, a.src[idx]!, a.off[idx]!, a.imm[idx]!, k === 0xb7);
+        movImmTo(env, st, insnDst(a, idx), insnSrc(a, idx), insnOff(a, idx), insnImm(a, idx), k === 0xb7);
         if (!level1) {
           // Without the per-insn log, the MOV imm insns right after this one are walked by movImmRun (done: the last one).
           const done = movImmRun(env, st, idx);
@@ -3053,10 +3069,9 @@ function doCheck(env: Env, subprog = 0): void {
  */
 function movImmRun(env: Env, st: VState, idx: number): number {
   const a = env.a;
-  const w = a.words;
-  if (w === null) return idx;
+  const w = a.w;
   const flags = a.flags;
-  const base = a.wordsBase;
+  const base = a.wb;
   const n = env.n;
   const fr = st.frames;
   const regs = fr[fr.length - 1]!.regs;
@@ -3089,8 +3104,8 @@ function movImmRun(env: Env, st: VState, idx: number): number {
 
 function fakeImm64(env: Env, idx: number): bigint {
   const m = env.ldMapsOrNull?.get(idx);
-  const lo = BigInt(env.a.imm[idx]! >>> 0);
-  const hi = BigInt(env.a.imm[idx + 1]! >>> 0);
+  const lo = BigInt(insnImm(env.a, idx) >>> 0);
+  const hi = BigInt(insnImm(env.a, idx + 1) >>> 0);
   // The kernel prints the map's kernel address here; the emulator prints a stand-in.
   if (m) return 0xffff888100000000n + BigInt(m.map.id) * 0x1000n + BigInt(m.off);
   return (hi << 32n) | lo;
@@ -3167,7 +3182,7 @@ function step(env: Env, st: VState, insn: DInsn, idx: number, stack: Pending[]):
             d.off = m.off;
           } else d.t = T.MAP_PTR;
         } else if (insn.src === 0) {
-          d.setConst((BigInt(env.a.imm[idx + 1]! >>> 0) << 32n) | BigInt(insn.imm >>> 0));
+          d.setConst((BigInt(insnImm(env.a, idx + 1) >>> 0) << 32n) | BigInt(insn.imm >>> 0));
         } else if (insn.src === 4) {
           // check_ld_imm() of BPF_PSEUDO_FUNC: the callee needs BTF func_info and static linkage.
           const sub = env.subprogs.findIndex((x) => x.start === idx + insn.imm + 1);
@@ -3454,7 +3469,6 @@ export function bpf_check(t: Task, prog: BpfProg, log: VLog, token: BpfToken | n
     err = e.err;
     reason = e.reason;
   }
-  env.a.words = null;
   // print_verification_stats()
   if (log.level & BPF_LOG_STATS) {
     env.verbose(`verification time ${Math.max(0, Math.round((Date.now() - started) * 1000))} usec\n`);
@@ -3476,6 +3490,8 @@ export function bpf_check(t: Task, prog: BpfProg, log: VLog, token: BpfToken | n
     prog.setXlatedBuilder(xlatedBuilder(env, starts));
     adjLinfoAfterRemove(prog, btfi);
   }
+  // Nothing reads the insns' words after the load: the shared arrays keep no view of this program's buffer.
+  env.a.w = NO_WORDS;
   return { err, reason };
 }
 
@@ -3486,8 +3502,9 @@ function privStackType(pt: number): boolean {
 
 /** A bpf_tail_call helper call anywhere in the program (prog->aux->tail_call_reachable for the private stack). */
 function hasTailCall(env: Env): boolean {
-  const { code, src, imm } = env.a;
-  for (let i = 0; i < env.n; i++) if (code[i] === 0x85 && src[i] === 0 && imm[i] === 12) return true;
+  const a = env.a;
+  const code = a.code;
+  for (let i = 0; i < env.n; i++) if (code[i] === 0x85 && insnSrc(a, i) === 0 && insnImm(a, i) === 12) return true;
   return false;
 }
 
