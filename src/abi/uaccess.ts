@@ -561,6 +561,12 @@ export class AddressSpace {
   }
 }
 
+/**
+ * TypedArray.prototype.set, called through call(): `dst.set(...)` looked the
+ * method up with a generic LoadIC on every call from optimized code.
+ */
+const u8set = Uint8Array.prototype.set;
+
 /** copyBytes() of exactly 8 bytes: small enough for V8 to inline where copyBytes() is not. */
 export function copy8(dst: Uint8Array, dstOff: number, src: Uint8Array, srcOff: number): void {
   dst[dstOff] = src[srcOff]!;
@@ -591,8 +597,8 @@ export function copyBytes(dst: Uint8Array, dstOff: number, src: Uint8Array, srcO
     dst[dstOff + 3] = src[srcOff + 3]!;
   } else if (n <= 16) {
     for (let i = 0; i < n; i++) dst[dstOff + i] = src[srcOff + i]!;
-  } else if (srcOff === 0 && n === src.length) dst.set(src, dstOff);
+  } else if (srcOff === 0 && n === src.length) u8set.call(dst, src, dstOff);
   else if (n <= 40) {
     for (let i = 0; i < n; i++) dst[dstOff + i] = src[srcOff + i]!;
-  } else dst.set(src.subarray(srcOff, srcOff + n), dstOff);
+  } else u8set.call(dst, src.subarray(srcOff, srcOff + n), dstOff);
 }
