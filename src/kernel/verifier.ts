@@ -886,6 +886,8 @@ class InsnArrays {
   n = 0;
   /** The OPC_* facts of every opcode in the program, or-ed (decode). */
   summary = 0;
+  /** The first insn of the JMP/JMP32 classes, n when there is none (decode). */
+  firstJ = 0;
   private cap = -1;
   code = new Uint8Array(0);
   /**
@@ -970,7 +972,7 @@ function insnImm(a: InsnArrays, i: number): number {
  * passes still run in bpf_check()'s order, and a pass skips its loop only
  * when no insn of the program could make it act or fail.
  */
-const OPC_CALL = 1, OPC_LDIMM64 = 2, OPC_JMP = 4, OPC_LDX = 8, OPC_BAD = 16;
+const OPC_CALL = 1, OPC_LDIMM64 = 2, OPC_JMP = 4, OPC_LDX = 8, OPC_BAD = 16, OPC_JCLASS = 32;
 const OPC = new Uint8Array(256);
 for (let k = 0; k < 256; k++) {
   const c = k & 7;
@@ -980,6 +982,8 @@ for (let k = 0; k < 256; k++) {
   if (k === 0x18) f |= OPC_LDIMM64;
   // A jump with a target: everything of the JMP/JMP32 classes but call and exit.
   if ((c === 5 || c === 6) && op !== 0x80 && op !== 0x90) f |= OPC_JMP;
+  // Any insn of the JMP/JMP32 classes, call and exit included.
+  if (c === 5 || c === 6) f |= OPC_JCLASS;
   if (c === 1) f |= OPC_LDX;
   if (k !== 0x18 && !bpf_opcode_in_insntable(k)) f |= OPC_BAD;
   OPC[k] = f;
@@ -1031,12 +1035,16 @@ function decode(bytes: Uint8Array): InsnArrays {
   a.wb = base;
   const code = a.code;
   let sum = 0;
+  // Counts the insns before the first of the JMP classes, without a branch: adds 1 until OPC_JCLASS (bit 5) is in sum.
+  let firstJ = 0;
   for (let i = 0; i < n; i++) {
     const k = w[base + 2 * i]! & 0xff;
     code[i] = k;
     sum |= OPC[k]!;
+    firstJ += ((sum >> 5) & 1) ^ 1;
   }
   a.summary = sum;
+  a.firstJ = firstJ;
   return a;
 }
 
@@ -1308,13 +1316,9 @@ function cfgForward(a: InsnArrays): number {
     // Straight-line code (no jump with a target, no ld_imm64): the sweep below would reach each insn from the one
     // before it up to the first exit, mark nothing, and leave the insn after that exit the first unreached one; a
     // program that runs off its end is not forward. Any other insn of the JMP classes (a call) takes the sweep.
-    for (let t = 0; t < n; t++) {
-      const k = code[t]!;
-      const c = k & 7;
-      if (c !== 5 && c !== 6) continue;
-      if ((k & 0xf0) !== 0x90) break;
-      return t + 1 < n ? t + 1 : -1;
-    }
+    // decode() found the first insn of those classes.
+    const t = a.firstJ;
+    if (t < n && (code[t]! & 0xf0) === 0x90) return t + 1 < n ? t + 1 : -1;
   }
   // The sweep's states start from zero (take() leaves them: only check_cfg reads them, and often not at all).
   state.fill(0, 0, n);
