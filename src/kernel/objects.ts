@@ -159,6 +159,9 @@ export function loadOffs(attr: Attr): LoadOffs {
 /** strncpy_from_user()'s destination for the license (128 bytes, the last always NUL). */
 const LICENSE_BUF = new Uint8Array(128);
 
+/** The name of every program loaded with an empty prog_name (char prog_name[BPF_OBJ_NAME_LEN]); never written. */
+const UNNAMED_PROG = new Uint8Array(16);
+
 export function bpf_prog_load_rest(c: Call, _token: BpfToken | null): number {
   const { t, attr } = c;
   const o = loadOffs(attr);
@@ -187,7 +190,10 @@ export function bpf_prog_load_rest(c: Call, _token: BpfToken | null): number {
   // find_prog_type()
   // This kernel is built without LIRC_MODE2 support: that type has no ops either.
   if (pt >= 33 || pt === PT.UNSPEC || pt === PT.LIRC_MODE2) return t.fail(-EINVAL, `prog_type ${pt} is unknown (or not built into this kernel)`);
-  const name = bpf_obj_name_cpy(t, attr.bytesAt(o.prog_name, o.prog_name_size), "prog_name");
+  // bpf_obj_name_cpy() of a prog_name starting with NUL is 16 zero bytes: such programs share one (a name is only
+  // ever read, and copied out by OBJ_GET_INFO_BY_FD), as unnamed maps do, instead of a new array per load.
+  const name =
+    o.prog_name_size === UNNAMED_PROG.length && (attr.u32At(o.prog_name) & 0xff) === 0 ? UNNAMED_PROG : bpf_obj_name_cpy(t, attr.bytesAt(o.prog_name, o.prog_name_size), "prog_name");
   if (typeof name === "number") return name;
   return bpf_prog_load_verify(c, pt, insns, license, name, _token);
 }
