@@ -3077,9 +3077,10 @@ function doCheck(env: Env, subprog = 0): void {
  * bookkeeping in the same order (seen mark, then the count). Anything else
  * is left to the main loop untouched, errors included. The current frame's
  * registers are looked up once: only a call, an exit or a resumed branch
- * changes the frame, and none of those is a MOV. The loop makes no call,
- * so V8 keeps the arrays' lengths and bases out of it. Returns the index
- * of the last insn walked (idx when none was).
+ * changes the frame, and none of those is a MOV. Each insn is read as its
+ * two words (one load for code, registers and off, one for the imm), and
+ * the loop makes no call: setConstSmall is inlined. Returns the index of
+ * the last insn walked (idx when none was).
  */
 function movImmRun(env: Env, st: VState, idx: number): number {
   const a = env.a;
