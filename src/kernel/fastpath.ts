@@ -24,7 +24,7 @@ import { BPF_MAP_TYPE as MT } from "../uapi/gen/consts-6.18.ts";
 import type { BpfMap } from "./bpf.ts";
 import { array_map_ops, type BpfArray } from "./arraymap.ts";
 import { FMODE_READ, FMODE_WRITE, type File } from "./file.ts";
-import { HTAB_MISS, htabFastDelete, htabFastLookup, htabFastNextSlot, htabFastOk, htabFastUpdate, htabKeys } from "./hashtab.ts";
+import { HTAB_MISS, htabFastDelete, htabFastLookup, htabFastNextSlot, htabFastOk, htabFastUpdate, htabKeys, htabKeyWords } from "./hashtab.ts";
 import { bpf_map_fops, mapFreezes } from "./maps.ts";
 import { checkAttrReason, tailReason } from "./syscall.ts";
 import type { Task } from "./task.ts";
@@ -371,17 +371,19 @@ function htabNext(t: Task, w: Int32Array, ec: ElemCmd): number {
   if (ks === 0) return FAST_MISS;
   const mem = t.memory;
   let s: number;
-  if ((kLo | kHi) === 0) s = htabFastNextSlot(map, null, 0);
+  if ((kLo | kHi) === 0) s = htabFastNextSlot(map, null, mem.pinWords, 0);
   else {
     const ko = mem.pin(kLo, kHi, ks, false);
     if (ko < 0) return FAST_MISS;
-    s = htabFastNextSlot(map, mem.pinBuf, ko);
+    s = htabFastNextSlot(map, mem.pinBuf, mem.pinWords, ko);
   }
   if (s === HTAB_MISS) return FAST_MISS;
   // The key was consumed above: next_key may be the same buffer.
   const no = mem.pin(w[ni]!, nHi, ks, true);
   if (no < 0) return FAST_MISS;
-  copyBytes(mem.pinBuf, no, htabKeys(map), s * ks, ks);
+  // A 4-byte key to a word offset as one word.
+  if (ks === 4 && (no & 3) === 0) mem.pinWords[no >> 2] = htabKeyWords(map)[s]!;
+  else copyBytes(mem.pinBuf, no, htabKeys(map), s * ks, ks);
   return 0;
 }
 

@@ -84,14 +84,17 @@ class Heads {
 
   /** The first non-empty bucket at or after b, or -1. */
   nextNonEmpty(b: number): number {
-    while (b < this.n) {
+    const n = this.n;
+    while (b < n) {
       const ci = b >>> HCHUNK_SHIFT;
       if (this.used[ci] === 0) {
         b = (ci + 1) << HCHUNK_SHIFT;
         continue;
       }
       const c = this.chunks[ci]!;
-      const end = Math.min(this.n, (ci + 1) << HCHUNK_SHIFT);
+      // Integer compares (Math.min gave a double bound, compared as doubles in the loop).
+      const chunkEnd = (ci + 1) << HCHUNK_SHIFT;
+      const end = chunkEnd < n ? chunkEnd : n;
       for (; b < end; b++) if (c[b & (HCHUNK - 1)] !== NIL) return b;
     }
     return -1;
@@ -887,9 +890,9 @@ export function htabFastDelete(m: BpfMap, kb: Uint8Array, ko: number): number {
  * keys[slot * key_size]), or HTAB_MISS at the end (ENOENT). kb === null: no
  * key, the first one.
  */
-export function htabFastNextSlot(m: BpfMap, kb: Uint8Array | null, ko: number): number {
+export function htabFastNextSlot(m: BpfMap, kb: Uint8Array | null, kw: Int32Array, ko: number): number {
   const hm = m as BpfHtab;
-  const s = nextSlot(hm, kb, ko);
+  const s = nextSlot(hm, kb, kw, ko);
   if (s !== NIL) {
     hm.cursor = s;
     hm.cursorGen = hm.gen;
@@ -897,7 +900,7 @@ export function htabFastNextSlot(m: BpfMap, kb: Uint8Array | null, ko: number): 
   return s === NIL ? HTAB_MISS : s;
 }
 
-function nextSlot(hm: BpfHtab, kb: Uint8Array | null, ko: number): number {
+function nextSlot(hm: BpfHtab, kb: Uint8Array | null, kw: Int32Array, ko: number): number {
   let i = 0;
   if (kb !== null) {
     // A walk passes back the key it was just given: when that is the cursor's
@@ -906,14 +909,18 @@ function nextSlot(hm: BpfHtab, kb: Uint8Array | null, ko: number): number {
     const c = hm.cursor;
     if (c !== NIL && hm.cursorGen === hm.gen) {
       const ks = hm.key_size;
-      const keys = hm.keys;
-      const o = c * ks;
       let same = true;
-      for (let j = 0; j < ks; j++)
-        if (keys[o + j] !== kb[ko + j]) {
-          same = false;
-          break;
-        }
+      // A 4-byte key at a word offset: one word compare (kw is kb as words).
+      if (ks === 4 && (ko & 3) === 0) same = hm.keys32[c] === kw[ko >> 2];
+      else {
+        const keys = hm.keys;
+        const o = c * ks;
+        for (let j = 0; j < ks; j++)
+          if (keys[o + j] !== kb[ko + j]) {
+            same = false;
+            break;
+          }
+      }
       if (same) {
         const n = hm.hnext[c]!;
         if (n !== NIL) return n;
@@ -937,6 +944,11 @@ function nextSlot(hm: BpfHtab, kb: Uint8Array | null, ko: number): number {
 /** The stored keys of m (a slot's key is at slot * key_size). */
 export function htabKeys(m: BpfMap): Uint8Array {
   return (m as BpfHtab).keys;
+}
+
+/** htabKeys() as 4-byte words, when key_size is a multiple of 4 (a slot's key at slot * key_size / 4). */
+export function htabKeyWords(m: BpfMap): Int32Array {
+  return (m as BpfHtab).keys32;
 }
 
 /** __htab_map_lookup_and_delete_batch(): whole buckets at a time; in/out_batch are bucket indexes. */
