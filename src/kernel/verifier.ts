@@ -2990,10 +2990,12 @@ function doCheck(env: Env, subprog = 0): void {
     const movImm = k === 0xb7 || k === 0xb4;
     if (level1 || !movImm) {
       insn.code = k;
-      insn.dst = insnDst(a, idx);
-      insn.src = insnSrc(a, idx);
-      insn.off = insnOff(a, idx);
-      insn.imm = insnImm(a, idx);
+      // The insn's two words: code, dst_reg:4 src_reg:4 and off in the first, imm in the second.
+      const lo = a.w[a.wb + 2 * idx]!;
+      insn.dst = (lo >> 8) & 0xf;
+      insn.src = (lo >> 12) & 0xf;
+      insn.off = lo >> 16;
+      insn.imm = a.w[a.wb + 2 * idx + 1]!;
     }
     env.insnIdx = idx;
     const fl = flags[idx]!;
@@ -3035,8 +3037,10 @@ function doCheck(env: Env, subprog = 0): void {
       let next: number | null;
       if (movImm) {
         movImmTo(env, st, insnDst(a, idx), insnSrc(a, idx), insnOff(a, idx), insnImm(a, idx), k === 0xb7);
-        if (!level1) {
-          // Without the per-insn log, the MOV imm insns right after this one are walked by movImmRun (done: the last one).
+        // Without the per-insn log, the MOV imm insns right after this one are walked by movImmRun (done: the
+        // last one); a MOV followed by anything else (the common case outside long runs) does not call it.
+        const nk = idx + 1 < n ? a.code[idx + 1]! : 0;
+        if (!level1 && (nk === 0xb7 || nk === 0xb4)) {
           const done = movImmRun(env, st, idx);
           prev = done;
           idx = done + 1;
