@@ -168,7 +168,8 @@ export function bpf_prog_load_rest(c: Call, _token: BpfToken | null): number {
   const insn_cnt = attr.u32At(o.insn_cnt);
   // copy_from_bpfptr of the instructions, then strncpy_from_user of the license (127 bytes max).
   const insns = bpf_prog_insns_alloc(insn_cnt * 8);
-  if (t.memory.copyIn(insns, attr.u64At(o.insns), insns.length) !== 0) return t.fail(-EFAULT, `insns: reading ${insn_cnt} instructions at 0x${attr.u64At(o.insns).toString(16)} faulted`);
+  // The address as a number (ptrAt: exact below TASK_SIZE_MAX, and any larger u64 still faults), without Number(bigint).
+  if (t.memory.copyInAt(insns, attr.ptrAt(o.insns), insns.length) !== 0) return t.fail(-EFAULT, `insns: reading ${insn_cnt} instructions at 0x${attr.u64At(o.insns).toString(16)} faulted`);
   // The license is read into one buffer shared by every load: it becomes a string before anything else can load.
   // Not cleared first: strncpy_from_user writes the NUL it stops at, byte 127 is never written (stays 0), and
   // nothing reads past the first NUL (license_from_buf compares whole names, NUL included).
