@@ -51,9 +51,18 @@ const NIL = -1;
 const HCHUNK_SHIFT = 14;
 const HCHUNK = 1 << HCHUNK_SHIFT;
 
+/** Stands for a first chunk not allocated yet: every bucket NIL, never written (set() replaces it first). */
+const NIL_CHUNK = new Int32Array(HCHUNK).fill(NIL);
+
 class Heads {
   readonly n: number;
   private readonly chunks: (Int32Array | undefined)[] = [];
+  /**
+   * chunks[0], or NIL_CHUNK while it is not allocated: a map of up to HCHUNK
+   * buckets (most) finds a head in one typed-array load, not two dependent
+   * loads through the chunk list first.
+   */
+  private first: Int32Array = NIL_CHUNK;
   /** Non-empty buckets per chunk, so walks skip empty chunks. */
   private readonly used: Uint32Array;
 
@@ -63,6 +72,7 @@ class Heads {
   }
 
   get(b: number): number {
+    if (b < HCHUNK) return this.first[b]!;
     const c = this.chunks[b >>> HCHUNK_SHIFT];
     return c === undefined ? NIL : c[b & (HCHUNK - 1)]!;
   }
@@ -74,6 +84,7 @@ class Heads {
       if (v === NIL) return;
       c = new Int32Array(Math.min(HCHUNK, this.n - ci * HCHUNK)).fill(NIL);
       this.chunks[ci] = c;
+      if (ci === 0) this.first = c;
     }
     const i = b & (HCHUNK - 1);
     const was = c[i]!;
