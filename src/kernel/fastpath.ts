@@ -42,9 +42,9 @@ const ATTR_END_NUM = Number(ATTR_END);
 const HOST_LE = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** Off: every call takes the generic path (bench/ab.ts compares the two in one process; test/fastpath.test.ts runs both). */
-let enabled = HOST_LE;
+const state = { enabled: HOST_LE };
 export function setFastPath(on: boolean): void {
-  enabled = on && HOST_LE;
+  state.enabled = on && HOST_LE;
 }
 
 const K_NONE = 0;
@@ -77,11 +77,11 @@ const NONE = new ElemCmd(K_NONE, 0, 0, 0, 0, 0);
 
 /** Per table set: the element commands' offsets by command number (NONE for every other command). */
 const byTables = new WeakMap<UapiTables, ElemCmd[]>();
-let lastTables: UapiTables | null = null;
-let lastCmds: ElemCmd[] = [];
+/** The last table set's commands (a const object's fields: see MapCache). */
+const tc: { tables: UapiTables | null; cmds: ElemCmd[] } = { tables: null, cmds: [] };
 
 function cmdsFor(tables: UapiTables): ElemCmd[] {
-  if (tables === lastTables) return lastCmds;
+  if (tables === tc.tables) return tc.cmds;
   let arr = byTables.get(tables);
   if (arr === undefined) {
     arr = tables.commands.map((c) => {
@@ -101,21 +101,21 @@ function cmdsFor(tables: UapiTables): ElemCmd[] {
     });
     byTables.set(tables, arr);
   }
-  lastTables = tables;
-  lastCmds = arr;
+  tc.tables = tables;
+  tc.cmds = arr;
   return arr;
 }
 
 /** A 4-byte-word view of the last attr array seen, so fields are read a word at a time (a caller usually reuses its attr buffer). */
-let lastBytes: Uint8Array | null = null;
-let lastWords: Int32Array = new Int32Array(0);
+const wc: { bytes: Uint8Array | null; words: Int32Array } = { bytes: null, words: new Int32Array(0) };
 
 function wordsOf(bytes: Uint8Array): Int32Array | null {
-  if (bytes === lastBytes) return lastWords;
+  if (bytes === wc.bytes) return wc.words;
   if ((bytes.byteOffset & 3) !== 0) return null;
-  lastBytes = bytes;
-  lastWords = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2);
-  return lastWords;
+  const w = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2);
+  wc.bytes = bytes;
+  wc.words = w;
+  return w;
 }
 
 /** The first non-zero byte of bytes[from, to), or -1: whole words first (w: bytes as words, or null), then bytes. */
@@ -142,7 +142,7 @@ export function bpf_fast(t: Task, cmd: number, bytes: Uint8Array, size: number):
   const len = bytes.length;
   // Only sizes the generic path would use unchanged (size >>> 0), and attrs whose first `size` bytes are all there (no fault).
   // Attrs over MAX_LEN would reach down into the pointers' range (see USER_HI_MAX).
-  if (!enabled || size >>> 0 !== size || size > len || len > MAX_LEN || (cmd | 0) !== cmd || cmd < 0) return FAST_MISS;
+  if (!state.enabled || size >>> 0 !== size || size > len || len > MAX_LEN || (cmd | 0) !== cmd || cmd < 0) return FAST_MISS;
   const w = wordsOf(bytes);
   if (size > attrSize) {
     // bpf_check_uarg_tail_zero() over the caller's bytes.
@@ -191,22 +191,26 @@ export function bpf_fast(t: Task, cmd: number, bytes: Uint8Array, size: number):
  * call on the same file as the last one reads none of them. Valid while no
  * map was frozen since (the only way a file's permissions change).
  */
-let cFile: File | null = null;
-let cMap: BpfMap | null = null;
-let cKind = 0;
-let cMode = 0;
-let cFreezes = -1;
+class MapCache {
+  file: File | null = null;
+  map: BpfMap | null = null;
+  kind = 0;
+  mode = 0;
+  freezes = -1;
+}
+/** The fields of an object behind a const binding: module-level lets are checked for their temporal dead zone on every read. */
+const mc = new MapCache();
 const KIND_OTHER = 0;
 const KIND_ARRAY = 1;
 const KIND_HTAB = 2;
 
-/** __bpf_map_get() + map_get_sys_perms(): the kind of the map at fd (its map left in cMap), or KIND_OTHER when the fast path does not handle it or the fd does not allow `mode` (the generic path reports why). */
+/** __bpf_map_get() + map_get_sys_perms(): the kind of the map at fd (its map left in mc.map), or KIND_OTHER when the fast path does not handle it or the fd does not allow `mode` (the generic path reports why). */
 function mapAt(t: Task, fd: number, mode: number): number {
   const f = t.files.get(fd);
   if (f === undefined) return KIND_OTHER;
   // Another file than last time: its own function, so that this one stays small enough to inline.
-  if (f !== cFile || cFreezes !== mapFreezes.count) return mapAtNew(f, mode);
-  return cMode & mode ? cKind : KIND_OTHER;
+  if (f !== mc.file || mc.freezes !== mapFreezes.count) return mapAtNew(f, mode);
+  return mc.mode & mode ? mc.kind : KIND_OTHER;
 }
 
 function mapAtNew(f: File, mode: number): number {
@@ -214,12 +218,12 @@ function mapAtNew(f: File, mode: number): number {
   const map = f.private_data as BpfMap;
   let m = f.f_mode;
   if (map.frozen) m &= ~FMODE_WRITE;
-  cFile = f;
-  cMap = map;
-  cMode = m;
-  cKind = isArray(map) ? KIND_ARRAY : htabFastOk(map) ? KIND_HTAB : KIND_OTHER;
-  cFreezes = mapFreezes.count;
-  return cMode & mode ? cKind : KIND_OTHER;
+  mc.file = f;
+  mc.map = map;
+  mc.mode = m;
+  mc.kind = isArray(map) ? KIND_ARRAY : htabFastOk(map) ? KIND_HTAB : KIND_OTHER;
+  mc.freezes = mapFreezes.count;
+  return mc.mode & mode ? mc.kind : KIND_OTHER;
 }
 
 /**
@@ -259,7 +263,7 @@ function arrayLookup(t: Task, w: Int32Array, ec: ElemCmd): number {
   const vi = ec.val >> 2;
   const vHi = w[vi + 1]!;
   if (badHi(kHi) || badHi(vHi)) return FAST_MISS;
-  const a = cMap as BpfArray;
+  const a = mc.map as BpfArray;
   const mem = t.memory;
   const ko = mem.pin(w[ki]!, kHi, 4, false);
   if (ko < 0) return FAST_MISS;
@@ -283,7 +287,7 @@ function htabLookup(t: Task, w: Int32Array, ec: ElemCmd): number {
   const vi = ec.val >> 2;
   const vHi = w[vi + 1]!;
   if (badHi(kHi) || badHi(vHi)) return FAST_MISS;
-  const map = cMap!;
+  const map = mc.map!;
   const ks = map.key_size;
   if (ks === 0) return FAST_MISS;
   const mem = t.memory;
@@ -308,7 +312,7 @@ function arrayUpdate(t: Task, w: Int32Array, ec: ElemCmd): number {
   const vi = ec.val >> 2;
   const vHi = w[vi + 1]!;
   if (badHi(kHi) || badHi(vHi)) return FAST_MISS;
-  const a = cMap as BpfArray;
+  const a = mc.map as BpfArray;
   const mem = t.memory;
   const ko = mem.pin(w[ki]!, kHi, 4, false);
   if (ko < 0) return FAST_MISS;
@@ -332,7 +336,7 @@ function htabUpdate(t: Task, w: Int32Array, ec: ElemCmd): number {
   const vi = ec.val >> 2;
   const vHi = w[vi + 1]!;
   if (badHi(kHi) || badHi(vHi)) return FAST_MISS;
-  const map = cMap!;
+  const map = mc.map!;
   const ks = map.key_size;
   if (ks === 0) return FAST_MISS;
   const mem = t.memory;
@@ -347,7 +351,7 @@ function htabUpdate(t: Task, w: Int32Array, ec: ElemCmd): number {
 
 // map_delete_elem() on a HASH map.
 function htabDelete(t: Task, w: Int32Array, ec: ElemCmd): number {
-  const map = cMap!;
+  const map = mc.map!;
   const ki = ec.key >> 2;
   const kHi = w[ki + 1]!;
   const ks = map.key_size;
@@ -360,7 +364,7 @@ function htabDelete(t: Task, w: Int32Array, ec: ElemCmd): number {
 
 // map_get_next_key(): a NULL key starts the walk; the end of the walk (ENOENT) takes the generic path.
 function htabNext(t: Task, w: Int32Array, ec: ElemCmd): number {
-  const map = cMap!;
+  const map = mc.map!;
   const ki = ec.key >> 2;
   const kLo = w[ki]!;
   const kHi = w[ki + 1]!;
@@ -389,7 +393,7 @@ function htabNext(t: Task, w: Int32Array, ec: ElemCmd): number {
 
 // bpf_array_get_next_key()
 function arrayNext(t: Task, w: Int32Array, ec: ElemCmd): number {
-  const map = cMap!;
+  const map = mc.map!;
   const ki = ec.key >> 2;
   const kLo = w[ki]!;
   const kHi = w[ki + 1]!;
