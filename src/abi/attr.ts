@@ -91,20 +91,20 @@ export class CmdFields {
 
 const cache = new WeakMap<UapiTables, CmdFields[]>();
 // Almost every call uses the same table set as the one before.
-let lastTables: UapiTables | null = null;
-let lastFields: CmdFields[] = [];
+/** The last table set's CmdFields (fields of a const object: module-level lets are checked for their temporal dead zone on every read). */
+const fieldsMemo: { tables: UapiTables | null; fields: CmdFields[] } = { tables: null, fields: [] };
 
 export function cmdFields(tables: UapiTables, cmd: number): CmdFields | undefined {
-  if (tables !== lastTables) {
+  if (tables !== fieldsMemo.tables) {
     let arr = cache.get(tables);
     if (arr === undefined) {
       arr = tables.commands.map((c) => new CmdFields(c));
       cache.set(tables, arr);
     }
-    lastTables = tables;
-    lastFields = arr;
+    fieldsMemo.tables = tables;
+    fieldsMemo.fields = arr;
   }
-  return lastFields[cmd];
+  return fieldsMemo.fields[cmd];
 }
 
 export class Attr {

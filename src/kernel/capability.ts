@@ -107,17 +107,15 @@ export interface Cred {
  * several capabilities: the set's two low words are kept for the last set
  * seen (a task's set rarely changes), so a check is a shift on a number.
  */
-let lastCapSet = -1n;
-let lastCapLo = 0;
-let lastCapHi = 0;
+const capMemo = { set: -1n, lo: 0, hi: 0 };
 function capBit(set: bigint, cap: number): boolean {
   if (cap >= 64) return (set & (1n << BigInt(cap))) !== 0n;
-  if (set !== lastCapSet) {
-    lastCapSet = set;
-    lastCapLo = Number(set & 0xffffffffn);
-    lastCapHi = Number((set >> 32n) & 0xffffffffn);
+  if (set !== capMemo.set) {
+    capMemo.set = set;
+    capMemo.lo = Number(set & 0xffffffffn);
+    capMemo.hi = Number((set >> 32n) & 0xffffffffn);
   }
-  return (cap < 32 ? (lastCapLo >>> cap) & 1 : (lastCapHi >>> (cap - 32)) & 1) !== 0;
+  return (cap < 32 ? (capMemo.lo >>> cap) & 1 : (capMemo.hi >>> (cap - 32)) & 1) !== 0;
 }
 
 export function capCapable(cred: Cred, targetNs: UserNamespace, cap: number): boolean {

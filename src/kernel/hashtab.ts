@@ -734,7 +734,8 @@ export function htabFastOk(m: BpfMap): boolean {
 }
 
 /** lookupAt()'s found slot was its bucket's head (htabFastUpdate then need not move it). */
-let foundAtHead = false;
+/** lookupAt()/findWords(): whether the slot found was its bucket's head (a const object's field: a module-level let is checked for its temporal dead zone on every read). */
+const found = { atHead: false };
 
 /** lookup() with the key at kb[ko..]: the slot, or NIL. */
 function lookupAt(hm: BpfHtab, kb: Uint8Array, ko: number, hash: number): number {
@@ -753,7 +754,7 @@ function lookupAt(hm: BpfHtab, kb: Uint8Array, ko: number, hash: number): number
       if (keys[o] !== kb[ko] || keys[o + 1] !== kb[ko + 1] || keys[o + 2] !== kb[ko + 2] || keys[o + 3] !== kb[ko + 3]) continue;
       if (keys[o + 4] !== kb[ko + 4] || keys[o + 5] !== kb[ko + 5] || keys[o + 6] !== kb[ko + 6] || keys[o + 7] !== kb[ko + 7]) continue;
     } else for (let i = 0; i < ks; i++) if (keys[o + i] !== kb[ko + i]) continue outer;
-    foundAtHead = s === head;
+    found.atHead = s === head;
     return s;
   }
   return NIL;
@@ -761,7 +762,7 @@ function lookupAt(hm: BpfHtab, kb: Uint8Array, ko: number, hash: number): number
 
 /**
  * lookupAt() for a 4-byte key (k0) or an 8-byte one (k0, k1) given as its
- * little-endian words: the slot, or NIL; sets foundAtHead.
+ * little-endian words: the slot, or NIL; sets found.atHead.
  */
 function findWords(hm: BpfHtab, k0: number, k1: number, ks: number, hash: number): number {
   const hs = hm.hash;
@@ -774,7 +775,7 @@ function findWords(hm: BpfHtab, k0: number, k1: number, ks: number, hash: number
     const o = s * kwords;
     if (keys[o] !== k0) continue;
     if (ks === 8 && keys[o + 1] !== k1) continue;
-    foundAtHead = s === head;
+    found.atHead = s === head;
     return s;
   }
   return NIL;
@@ -865,7 +866,7 @@ export function htabFastUpdate(m: BpfMap, kb: Uint8Array, kw: Int32Array, ko: nu
       vals[qi] = vw[vi]!;
       vals[qi + 1] = vw[vi + 1]!;
     } else copyBytes(hm.vals, old * vs, vb, vo, vs);
-    if (!foundAtHead) {
+    if (!found.atHead) {
       unlink(hm, old);
       hm.hnext[old] = hm.heads.get(b);
       hm.heads.set(b, old);

@@ -81,7 +81,7 @@ const SIZES: readonly number[] = [4, 2, 1, 8];
 class Fault extends Error {}
 
 /** find()'s second result: the access's offset in the region it returned (no object per access). */
-let foundOff = 0;
+const foundAt = { off: 0 };
 
 function find(rc: RunCtx, addr: bigint, size: number): Region {
   const a = Number(addr);
@@ -90,7 +90,7 @@ function find(rc: RunCtx, addr: bigint, size: number): Region {
     const r = regions[i]!;
     const d = a - r.base;
     if (d >= 0 && d + size <= r.bytes.length) {
-      foundOff = d;
+      foundAt.off = d;
       return r;
     }
   }
@@ -108,7 +108,7 @@ function load(rc: RunCtx, addr: bigint, size: number): bigint {
   }
   const r = find(rc, addr, size);
   const b = r.bytes;
-  const o = foundOff;
+  const o = foundAt.off;
   // Little-endian, assembled as numbers: one BigInt per load rather than two per byte.
   switch (size) {
     case 1:
@@ -132,7 +132,7 @@ function load(rc: RunCtx, addr: bigint, size: number): bigint {
 function store(rc: RunCtx, addr: bigint, size: number, v: bigint): void {
   const r = find(rc, addr, size);
   const b = r.bytes;
-  const o = foundOff;
+  const o = foundAt.off;
   if (size <= 4) {
     const x = Number(BigInt.asUintN(32, v));
     for (let i = 0; i < size; i++) b[o + i] = (x >>> (8 * i)) & 0xff;
@@ -188,7 +188,7 @@ function mapValueRegion(rc: RunCtx, map: BpfMap, key: Uint8Array, value: Uint8Ar
 
 function bytesAt(rc: RunCtx, addr: bigint, n: number): Uint8Array {
   const r = find(rc, addr, n);
-  return r.bytes.slice(foundOff, foundOff + n);
+  return r.bytes.slice(foundAt.off, foundAt.off + n);
 }
 
 /**
@@ -299,7 +299,7 @@ function callHelper(rc: RunCtx, id: number, a: bigint[], prog: BpfProg): bigint 
       const len = Number(a[4]! & 0xffffffffn);
       const got = rc.pkt?.loadBytes?.(off, len) ?? null;
       const r = find(rc, a[3]!, len);
-      const o = foundOff;
+      const o = foundAt.off;
       if (r.written === false) r.written = true;
       // The kernel writes the destination's own memory: a map value takes the bytes (or the zeroes of a failed load) too.
       if (got === null) {

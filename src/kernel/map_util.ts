@@ -82,20 +82,19 @@ const totalram = new WeakMap<Kernel, number>();
 /** Sets the emulated kernel's RAM size, which bounds bpf_map_area_alloc(). */
 export function setTotalRam(k: Kernel, bytes: number): void {
   totalram.set(k, bytes);
-  if (k === lastRamKernel) lastRam = bytes;
+  if (k === ramMemo.kernel) ramMemo.ram = bytes;
 }
 
 /** The last kernel asked about and its RAM size: every map creation asks, almost always for the same kernel (no WeakMap lookup then). */
-let lastRamKernel: Kernel | null = null;
-let lastRam = DEFAULT_TOTALRAM;
+const ramMemo: { kernel: Kernel | null; ram: number } = { kernel: null, ram: DEFAULT_TOTALRAM };
 
 /** bpf_map_area_alloc(size) succeeding? Sizes are exact in doubles up to 2^53. */
 export function bpf_map_area_alloc_ok(k: Kernel, size: number): boolean {
-  if (k !== lastRamKernel) {
-    lastRam = totalram.get(k) ?? DEFAULT_TOTALRAM;
-    lastRamKernel = k;
+  if (k !== ramMemo.kernel) {
+    ramMemo.ram = totalram.get(k) ?? DEFAULT_TOTALRAM;
+    ramMemo.kernel = k;
   }
-  return size <= lastRam;
+  return size <= ramMemo.ram;
 }
 
 // ---------------------------------------------------------------------------

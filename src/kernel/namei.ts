@@ -242,17 +242,16 @@ export function fromKernelName(s: string): string {
 /** getname() of an API string: -ENOENT for "", -ENAMETOOLONG from PATH_MAX bytes on. */
 export function getnameStr(t: Task, s: string, what: string): string | number {
   // The last accepted string and its kernel name: the result depends on the string alone, and programs open the same paths again.
-  if (s === gnIn) return gnOut;
+  if (s === gnMemo.input) return gnMemo.out;
   const k = toKernelName(s);
   const r = k.includes("\0") ? getnameChecked(t, k.slice(0, k.indexOf("\0")), what) : getnameChecked(t, k, what);
   if (typeof r === "string") {
-    gnIn = s;
-    gnOut = r;
+    gnMemo.input = s;
+    gnMemo.out = r;
   }
   return r;
 }
-let gnIn: string | null = null;
-let gnOut = "";
+const gnMemo: { input: string | null; out: string } = { input: null, out: "" };
 
 function getnameChecked(t: Task, k: string, what: string): string | number {
   if (k.length >= PATH_MAX) return t.fail(-ENAMETOOLONG, `${what}: the path is ${k.length} bytes; PATH_MAX is ${PATH_MAX} including the NUL`);
@@ -389,7 +388,7 @@ interface SplitPath {
 }
 /** The last few splits made (a program alternating between a few paths does not split them again each time). */
 const splits: SplitPath[] = [];
-let splitNext = 0;
+const splitPos = { next: 0 };
 
 function splitPath(name: string): SplitPath {
   for (let i = 0; i < splits.length; i++) {
@@ -415,8 +414,8 @@ function splitPath(name: string): SplitPath {
   const sp: SplitPath = { name, comps, types, trailing };
   if (splits.length < 4) splits.push(sp);
   else {
-    splits[splitNext] = sp;
-    splitNext = (splitNext + 1) & 3;
+    splits[splitPos.next] = sp;
+    splitPos.next = (splitPos.next + 1) & 3;
   }
   return sp;
 }

@@ -139,20 +139,20 @@ export class LoadOffs {
 }
 
 // The last layout's offsets first (almost every load uses the same ABI as the one before), then one per layout.
-let lastLoadOffs: LoadOffs | null = null;
+const loadOffsMemo: { last: LoadOffs | null } = { last: null };
 const loadOffsByFields = new WeakMap<CmdFields, LoadOffs>();
 
 /** The PROG_LOAD offsets of attr's layout. */
 export function loadOffs(attr: Attr): LoadOffs {
   const f = attr.fields;
-  const last = lastLoadOffs;
+  const last = loadOffsMemo.last;
   if (last !== null && last.fields === f) return last;
   let o = loadOffsByFields.get(f);
   if (o === undefined) {
     o = new LoadOffs(f);
     loadOffsByFields.set(f, o);
   }
-  lastLoadOffs = o;
+  loadOffsMemo.last = o;
   return o;
 }
 

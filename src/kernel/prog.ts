@@ -147,8 +147,7 @@ export class BpfProg {
 /** Slab size and the longest instruction copy cut from a slab (bpf_prog_insns_alloc). */
 const INSNS_SLAB_SIZE = 16384;
 const INSNS_SLAB_MAX = 2048;
-let insnsSlab: ArrayBuffer | null = null;
-let insnsSlabOff = 0;
+const slab: { buf: ArrayBuffer | null; off: number } = { buf: null, off: 0 };
 
 /**
  * The program's copy of its instructions (what bpf_prog_alloc's prog->insnsi
@@ -161,12 +160,12 @@ let insnsSlabOff = 0;
  */
 export function bpf_prog_insns_alloc(len: number): Uint8Array {
   if (len > INSNS_SLAB_MAX) return new Uint8Array(len);
-  if (insnsSlab === null || insnsSlabOff + len > INSNS_SLAB_SIZE) {
-    insnsSlab = new ArrayBuffer(INSNS_SLAB_SIZE);
-    insnsSlabOff = 0;
+  if (slab.buf === null || slab.off + len > INSNS_SLAB_SIZE) {
+    slab.buf = new ArrayBuffer(INSNS_SLAB_SIZE);
+    slab.off = 0;
   }
-  const v = new Uint8Array(insnsSlab, insnsSlabOff, len);
-  insnsSlabOff += (len + 7) & ~7;
+  const v = new Uint8Array(slab.buf, slab.off, len);
+  slab.off += (len + 7) & ~7;
   return v;
 }
 

@@ -195,7 +195,7 @@ export function sys_bpf_lazy(t: Task, cmd: number, size: number, src: Uint8Array
   const mem = t.memory;
   if (mem.kattrBusy || size >>> 0 !== size || size > tables.attrSize || size > src.length || (cmd | 0) !== cmd || cmd < 0) return LAZY_MISS;
   // Which of the two handlers the command has in this table set, a byte per command: a direct call below, not one through the table.
-  const kinds = tables === lazyTables ? lazyKinds : lazyKindsFor(tables);
+  const kinds = tables === lazyMemo.tables ? lazyMemo.kinds : lazyKindsFor(tables);
   const kind = cmd < kinds.length ? kinds[cmd]! : LAZY_NONE;
   if (kind === LAZY_NONE) return LAZY_MISS;
   const fields = cmdFields(tables, cmd);
@@ -235,12 +235,12 @@ const LAZY_NONE = 0;
 const LAZY_MAP_CREATE = 1;
 const LAZY_TOKEN_CREATE = 2;
 const LAZY_BTF_LOAD = 3;
-let lazyTables: UapiTables | null = null;
-let lazyKinds: Uint8Array = new Uint8Array(0);
+/** The last table set's lazy kinds (fields of a const object: module-level lets are checked for their temporal dead zone on every read). */
+const lazyMemo: { tables: UapiTables | null; kinds: Uint8Array } = { tables: null, kinds: new Uint8Array(0) };
 function lazyKindsFor(tables: UapiTables): Uint8Array {
   const kinds = Uint8Array.from(handlersFor(tables), (h) => (h === map_create ? LAZY_MAP_CREATE : h === token_create ? LAZY_TOKEN_CREATE : h === bpf_btf_load ? LAZY_BTF_LOAD : LAZY_NONE));
-  lazyTables = tables;
-  lazyKinds = kinds;
+  lazyMemo.tables = tables;
+  lazyMemo.kinds = kinds;
   return kinds;
 }
 
@@ -1306,17 +1306,16 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
 
 /** HANDLERS by command number for a table set, made once: dispatch is an array index, not a name lookup. */
 const handlerCache = new WeakMap<UapiTables, readonly (Handler | undefined)[]>();
-let lastHandlerTables: UapiTables | null = null;
-let lastHandlers: readonly (Handler | undefined)[] = [];
+const handlerMemo: { tables: UapiTables | null; handlers: readonly (Handler | undefined)[] } = { tables: null, handlers: [] };
 function handlersFor(tables: UapiTables): readonly (Handler | undefined)[] {
-  if (tables === lastHandlerTables) return lastHandlers;
+  if (tables === handlerMemo.tables) return handlerMemo.handlers;
   let arr = handlerCache.get(tables);
   if (arr === undefined) {
     arr = tables.commands.map((c) => HANDLERS[c.name]);
     handlerCache.set(tables, arr);
   }
-  lastHandlerTables = tables;
-  lastHandlers = arr;
+  handlerMemo.tables = tables;
+  handlerMemo.handlers = arr;
   return arr;
 }
 

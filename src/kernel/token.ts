@@ -37,18 +37,22 @@ export function bpf_token_get_from_fd(t: Task, ufd: number, field: string): BpfT
  * The f_op's name is only read to build a reason.
  */
 const badTokenMemo: { field: string; ufd: number; fop: FileOperations | null; reason: string }[] = [];
-let badTokenNext = 0;
-/** Where the last lookup found its entry: the search starts after it, so a trace cycling through its bad fds hits on the first compare. */
-let badTokenLast = 0;
+/**
+ * next: the slot the next new reason goes to; last: where the last lookup
+ * found its entry (the search starts after it, so a trace cycling through its
+ * bad fds hits on the first compare). Fields of a const object: a
+ * module-level let is checked for its temporal dead zone on every read.
+ */
+const badTokenPos = { next: 0, last: 0 };
 
 function badTokenReason(field: string, ufd: number, fop: FileOperations | null): string {
   const n = badTokenMemo.length;
-  let i = badTokenLast;
+  let i = badTokenPos.last;
   for (let k = 0; k < n; k++) {
     i = i + 1 < n ? i + 1 : 0;
     const m = badTokenMemo[i]!;
     if (m.ufd === ufd && m.fop === fop && m.field === field) {
-      badTokenLast = i;
+      badTokenPos.last = i;
       return m.reason;
     }
   }
@@ -56,11 +60,11 @@ function badTokenReason(field: string, ufd: number, fop: FileOperations | null):
   const e = { field, ufd, fop, reason };
   if (n < 8) {
     badTokenMemo.push(e);
-    badTokenLast = n;
+    badTokenPos.last = n;
   } else {
-    badTokenMemo[badTokenNext] = e;
-    badTokenLast = badTokenNext;
-    badTokenNext = (badTokenNext + 1) & 7;
+    badTokenMemo[badTokenPos.next] = e;
+    badTokenPos.last = badTokenPos.next;
+    badTokenPos.next = (badTokenPos.next + 1) & 7;
   }
   return reason;
 }
@@ -85,32 +89,27 @@ export function bpf_token_allow_map_type(t: Task, tok: BpfToken | null, type: nu
  * per test; a token's masks are few and fixed, so the two words of the last
  * two masks seen are kept and the test is on numbers.
  */
-let bitMaskA: bigint | null = null;
-let bitLoA = 0;
-let bitHiA = 0;
-let bitMaskB: bigint | null = null;
-let bitLoB = 0;
-let bitHiB = 0;
+const bitMemo: { maskA: bigint | null; loA: number; hiA: number; maskB: bigint | null; loB: number; hiB: number } = { maskA: null, loA: 0, hiA: 0, maskB: null, loB: 0, hiB: 0 };
 
 function bit64(mask: bigint, n: number): boolean {
   if (n < 0 || n > 63) return (mask & (1n << BigInt(n))) !== 0n;
   let lo: number;
   let hi: number;
-  if (mask === bitMaskA) {
-    lo = bitLoA;
-    hi = bitHiA;
-  } else if (mask === bitMaskB) {
-    lo = bitLoB;
-    hi = bitHiB;
+  if (mask === bitMemo.maskA) {
+    lo = bitMemo.loA;
+    hi = bitMemo.hiA;
+  } else if (mask === bitMemo.maskB) {
+    lo = bitMemo.loB;
+    hi = bitMemo.hiB;
   } else {
     lo = Number(BigInt.asUintN(32, mask)) | 0;
     hi = Number(BigInt.asUintN(32, mask >> 32n)) | 0;
-    bitMaskB = bitMaskA;
-    bitLoB = bitLoA;
-    bitHiB = bitHiA;
-    bitMaskA = mask;
-    bitLoA = lo;
-    bitHiA = hi;
+    bitMemo.maskB = bitMemo.maskA;
+    bitMemo.loB = bitMemo.loA;
+    bitMemo.hiB = bitMemo.hiA;
+    bitMemo.maskA = mask;
+    bitMemo.loA = lo;
+    bitMemo.hiA = hi;
   }
   return n < 32 ? ((lo >>> n) & 1) !== 0 : ((hi >>> (n - 32)) & 1) !== 0;
 }
@@ -151,11 +150,10 @@ interface Sentinels {
   cmd: number;
 }
 const sentinelCache = new WeakMap<UapiTables, Sentinels>();
-let lastSentinelTables: UapiTables | null = null;
-let lastSentinels: Sentinels = { map: 0, prog: 0, attach: 0, cmd: 0 };
+const sentinelMemo: { tables: UapiTables | null; sentinels: Sentinels } = { tables: null, sentinels: { map: 0, prog: 0, attach: 0, cmd: 0 } };
 
 function sentinelsOf(tables: UapiTables): Sentinels {
-  if (tables === lastSentinelTables) return lastSentinels;
+  if (tables === sentinelMemo.tables) return sentinelMemo.sentinels;
   let s = sentinelCache.get(tables);
   if (s === undefined) {
     s = {
@@ -166,8 +164,8 @@ function sentinelsOf(tables: UapiTables): Sentinels {
     };
     sentinelCache.set(tables, s);
   }
-  lastSentinelTables = tables;
-  lastSentinels = s;
+  sentinelMemo.tables = tables;
+  sentinelMemo.sentinels = s;
   return s;
 }
 
@@ -180,7 +178,7 @@ export function maxOf(t: Task, sentinel: Sentinel): number {
 /** maxOf(t, "__MAX_BPF_MAP_TYPE") without the name comparisons: every MAP_CREATE asks for it. */
 export function maxMapType(t: Task): number {
   const tables = t.kernel.tables;
-  return tables === lastSentinelTables ? lastSentinels.map : sentinelsOf(tables).map;
+  return tables === sentinelMemo.tables ? sentinelMemo.sentinels.map : sentinelsOf(tables).map;
 }
 
 /** One __MAX_BPF_*_TYPE sentinel from an ABI's tables (one past the largest value when the enum has none). */

@@ -1000,16 +1000,15 @@ const HOST_LE = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
  * passed; nothing is kept about what they were.
  */
 const WORDS_KEEP_MAX = 16384;
-let wordsBuf: ArrayBufferLike | null = null;
-let wordsView: Int32Array<ArrayBufferLike> = new Int32Array(0);
+const wordsMemo: { buf: ArrayBufferLike | null; view: Int32Array<ArrayBufferLike> } = { buf: null, view: new Int32Array(0) };
 function wordsOf(buf: ArrayBufferLike): Int32Array<ArrayBufferLike> {
   // A buffer larger than a slab is a long program's own: viewed once, not kept alive here.
   if (buf.byteLength > WORDS_KEEP_MAX) return new Int32Array(buf, 0, buf.byteLength >> 2);
-  if (buf !== wordsBuf) {
-    wordsView = new Int32Array(buf, 0, buf.byteLength >> 2);
-    wordsBuf = buf;
+  if (buf !== wordsMemo.buf) {
+    wordsMemo.view = new Int32Array(buf, 0, buf.byteLength >> 2);
+    wordsMemo.buf = buf;
   }
-  return wordsView;
+  return wordsMemo.view;
 }
 
 /**
