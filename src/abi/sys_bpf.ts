@@ -7,8 +7,22 @@ import { describeThrown, EINVAL } from "./errno.ts";
 import { ATTR_END, UA_OVERLAY } from "./uaccess.ts";
 import type { Task } from "../kernel/task.ts";
 import { BPF_CMD } from "../uapi/gen/consts-6.18.ts";
-import { __sys_bpf, LAZY_MISS, sys_bpf_lazy } from "../kernel/syscall.ts";
-import { bpf_fast, FAST_MISS } from "../kernel/fastpath.ts";
+import { FAST_MISS as FAST_MISS_, LAZY_MISS as LAZY_MISS_ } from "./miss.ts";
+import * as syscall from "../kernel/syscall.ts";
+import * as fastpath from "../kernel/fastpath.ts";
+
+// What every call uses from other modules, as consts of this one: an imported
+// binding is read through the exporting module's cell and checked for its
+// temporal dead zone on every use. The functions are hoisted (there even
+// while a module cycle is still evaluating); miss.ts and the generated
+// constants import nothing, so they are always evaluated before this module.
+const bpf_fast = fastpath.bpf_fast;
+const sys_bpf_lazy = syscall.sys_bpf_lazy;
+const __sys_bpf = syscall.__sys_bpf;
+const FAST_MISS = FAST_MISS_;
+const LAZY_MISS = LAZY_MISS_;
+const ELEM_FIRST = BPF_CMD.MAP_LOOKUP_ELEM;
+const ELEM_LAST = BPF_CMD.MAP_GET_NEXT_KEY;
 
 /** bpf(cmd, attr, size) with the attr given as bytes (modelled at ATTR_END - attr.byteLength). */
 export function sys_bpf(t: Task, cmd: number, attr: ArrayBuffer | Uint8Array, size: number): number {
@@ -23,7 +37,7 @@ export function sys_bpf(t: Task, cmd: number, attr: ArrayBuffer | Uint8Array, si
     // there: for any other command bpf_fast answers nothing but the E2BIG of an oversized attr, which the generic entry answers the same
     // way (same check, same reason), so those skip a call that would nearly always miss (most of a token trace's calls). Both ABI
     // profiles number the element commands 1..4, as the uapi does; a profile numbering them otherwise would only lose speed.
-    if (cmd >= BPF_CMD.MAP_LOOKUP_ELEM && cmd <= BPF_CMD.MAP_GET_NEXT_KEY) {
+    if (cmd >= ELEM_FIRST && cmd <= ELEM_LAST) {
       ret = bpf_fast(t, cmd, bytes, size);
       // A failure answered there always named its check, so endCall needs no fallback reason.
       if (ret !== FAST_MISS) return t.endCall(ret, "");

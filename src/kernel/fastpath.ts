@@ -17,22 +17,49 @@
 // business; it must only never answer differently from the generic path.
 
 import { E2BIG, EINVAL } from "../abi/errno.ts";
-import { ATTR_END, PAGE_SIZE, copyBytes, type AddressSpace } from "../abi/uaccess.ts";
-import { cmdFields } from "../abi/attr.ts";
+import { FAST_MISS } from "../abi/miss.ts";
+import * as uaccess from "../abi/uaccess.ts";
+import type { AddressSpace } from "../abi/uaccess.ts";
+import * as attrs from "../abi/attr.ts";
 import type { UapiTables } from "../uapi/layout.ts";
-import { BPF_MAP_TYPE as MT } from "../uapi/gen/consts-6.18.ts";
+import { BPF_MAP_TYPE } from "../uapi/gen/consts-6.18.ts";
 import type { BpfMap } from "./bpf.ts";
-import { array_map_ops, type BpfArray } from "./arraymap.ts";
+import * as arraymap from "./arraymap.ts";
+import type { BpfArray } from "./arraymap.ts";
 import { FMODE_READ, FMODE_WRITE, type File } from "./file.ts";
-import { HTAB_MISS, htabFastDelete, htabFastLookup, htabFastNextSlot, htabFastOk, htabFastUpdate, htabKeys, htabKeyWords } from "./hashtab.ts";
-import { bpf_map_fops, mapFreezes } from "./maps.ts";
-import { checkAttrReason, tailReason } from "./syscall.ts";
+import * as hashtab from "./hashtab.ts";
+import * as maps from "./maps.ts";
+import * as syscall from "./syscall.ts";
 import type { Task } from "./task.ts";
 
-/** The call was not handled: run it on the generic path. Not a value any bpf() call returns. */
-export const FAST_MISS = 0x40000000;
+// What the per-call code uses from other modules, as consts of this one: an
+// imported binding is read through the exporting module's cell and checked
+// for its temporal dead zone on every use (E2BIG and CHECK_ATTR rejects were
+// ~7% faster without). Functions are hoisted, so they are there even while a
+// module cycle is still evaluating; the objects and constants read below are
+// only read per call, never at this module's evaluation.
+const copyBytes = uaccess.copyBytes;
+const cmdFields = attrs.cmdFields;
+const htabFastDelete = hashtab.htabFastDelete;
+const htabFastLookup = hashtab.htabFastLookup;
+const htabFastNextSlot = hashtab.htabFastNextSlot;
+const htabFastOk = hashtab.htabFastOk;
+const htabFastUpdate = hashtab.htabFastUpdate;
+const htabKeys = hashtab.htabKeys;
+const htabKeyWords = hashtab.htabKeyWords;
+const checkAttrReason = syscall.checkAttrReason;
+const tailReason = syscall.tailReason;
 
-const ATTR_END_NUM = Number(ATTR_END);
+/** The call was not handled: run it on the generic path. Not a value any bpf() call returns (abi/miss.ts). */
+export { FAST_MISS };
+
+const ATTR_END_NUM = Number(uaccess.ATTR_END);
+// Imported constants used per call, as consts of this module.
+const PAGE_SIZE_L = uaccess.PAGE_SIZE;
+const NEG_E2BIG = -E2BIG;
+const NEG_EINVAL = -EINVAL;
+const MODE_READ = FMODE_READ;
+const MODE_WRITE = FMODE_WRITE;
 
 /**
  * The fast path reads attr fields, keys and values as Int32Array words,
@@ -146,9 +173,9 @@ export function bpf_fast(t: Task, cmd: number, bytes: Uint8Array, size: number):
   const w = wordsOf(bytes);
   if (size > attrSize) {
     // bpf_check_uarg_tail_zero() over the caller's bytes.
-    if (size > PAGE_SIZE) return FAST_MISS;
+    if (size > PAGE_SIZE_L) return FAST_MISS;
     const i = firstNonZero(bytes, w, attrSize, size);
-    if (i >= 0) return t.fail(-E2BIG, tailReason("bpf_attr", i, attrSize, size));
+    if (i >= 0) return t.fail(NEG_E2BIG, tailReason("bpf_attr", i, attrSize, size));
     size = attrSize;
   }
   const cmds = cmdsFor(tables);
@@ -160,13 +187,13 @@ export function bpf_fast(t: Task, cmd: number, bytes: Uint8Array, size: number):
   if (size < end) return FAST_MISS;
   if (size > end) {
     const i = firstNonZero(bytes, w, end, size);
-    if (i >= 0) return t.fail(-EINVAL, checkAttrReason(cmdFields(tables, cmd)!, i, bytes[i]!));
+    if (i >= 0) return t.fail(NEG_EINVAL, checkAttrReason(cmdFields(tables, cmd)!, i, bytes[i]!));
   }
   if (w === null) return FAST_MISS;
   // The map first, then a function per command and kind of map: each is compiled on its own with its helpers inlined
   // (V8 inlines callees only up to a bytecode budget per function, which one function for both kinds of map exceeded).
   const kind = ec.kind;
-  const mk = mapAt(t, w[ec.fd >> 2]! >>> 0, kind === K_LOOKUP || kind === K_NEXT ? FMODE_READ : FMODE_WRITE);
+  const mk = mapAt(t, w[ec.fd >> 2]! >>> 0, kind === K_LOOKUP || kind === K_NEXT ? MODE_READ : MODE_WRITE);
   if (mk === KIND_HTAB) {
     if (kind === K_LOOKUP) return htabLookup(t, w, ec);
     if (kind === K_UPDATE) return htabUpdate(t, w, ec);
@@ -192,6 +219,8 @@ export function bpf_fast(t: Task, cmd: number, bytes: Uint8Array, size: number):
  * map was frozen since (the only way a file's permissions change).
  */
 class MapCache {
+  /** maps.mapFreezes, read when the first map file is seen (not at this module's evaluation: see the consts above). */
+  counter: { count: number } | null = null;
   file: File | null = null;
   map: BpfMap | null = null;
   kind = 0;
@@ -209,12 +238,13 @@ function mapAt(t: Task, fd: number, mode: number): number {
   const f = t.files.get(fd);
   if (f === undefined) return KIND_OTHER;
   // Another file than last time: its own function, so that this one stays small enough to inline.
-  if (f !== mc.file || mc.freezes !== mapFreezes.count) return mapAtNew(f, mode);
+  // mc.file is only ever set together with mc.counter.
+  if (f !== mc.file || mc.freezes !== mc.counter!.count) return mapAtNew(f, mode);
   return mc.mode & mode ? mc.kind : KIND_OTHER;
 }
 
 function mapAtNew(f: File, mode: number): number {
-  if (f.f_op !== bpf_map_fops) return KIND_OTHER;
+  if (f.f_op !== maps.bpf_map_fops) return KIND_OTHER;
   const map = f.private_data as BpfMap;
   let m = f.f_mode;
   if (map.frozen) m &= ~FMODE_WRITE;
@@ -222,7 +252,9 @@ function mapAtNew(f: File, mode: number): number {
   mc.map = map;
   mc.mode = m;
   mc.kind = isArray(map) ? KIND_ARRAY : htabFastOk(map) ? KIND_HTAB : KIND_OTHER;
-  mc.freezes = mapFreezes.count;
+  const counter = maps.mapFreezes;
+  mc.counter = counter;
+  mc.freezes = counter.count;
   return mc.mode & mode ? mc.kind : KIND_OTHER;
 }
 
@@ -251,7 +283,7 @@ function pinnedU32(mem: AddressSpace, o: number): number {
 }
 
 function isArray(map: BpfMap): boolean {
-  return map.ops === array_map_ops && map.map_type === MT.ARRAY && !map.hasSpecialFields;
+  return map.ops === arraymap.array_map_ops && map.map_type === BPF_MAP_TYPE.ARRAY && !map.hasSpecialFields;
 }
 
 // map_lookup_elem(): flags 0 only (BPF_F_LOCK and bad flags: generic path).
@@ -298,7 +330,8 @@ function htabLookup(t: Task, w: Int32Array, ec: ElemCmd): number {
   const vo = mem.pin(w[vi]!, vHi, map.value_size, true);
   if (vo < 0) return FAST_MISS;
   // The key is read in full (hashed and compared) before the value is written, so overlapping key and value are fine.
-  return htabFastLookup(map, kb, kw, ko, mem.pinBuf, mem.pinWords, vo) === HTAB_MISS ? FAST_MISS : 0;
+  // HTAB_MISS is the fast ops' only negative answer.
+  return htabFastLookup(map, kb, kw, ko, mem.pinBuf, mem.pinWords, vo) < 0 ? FAST_MISS : 0;
 }
 
 // map_update_elem(): flags BPF_ANY, BPF_NOEXIST, BPF_EXIST where they succeed.
@@ -346,7 +379,7 @@ function htabUpdate(t: Task, w: Int32Array, ec: ElemCmd): number {
   const kw = mem.pinWords;
   const vo = mem.pin(w[vi]!, vHi, map.value_size, false);
   if (vo < 0) return FAST_MISS;
-  return htabFastUpdate(map, kb, kw, ko, mem.pinBuf, mem.pinWords, vo, flags) === HTAB_MISS ? FAST_MISS : 0;
+  return htabFastUpdate(map, kb, kw, ko, mem.pinBuf, mem.pinWords, vo, flags) < 0 ? FAST_MISS : 0;
 }
 
 // map_delete_elem() on a HASH map.
@@ -359,7 +392,7 @@ function htabDelete(t: Task, w: Int32Array, ec: ElemCmd): number {
   const mem = t.memory;
   const ko = mem.pin(w[ki]!, kHi, ks, false);
   if (ko < 0) return FAST_MISS;
-  return htabFastDelete(map, mem.pinBuf, ko) === HTAB_MISS ? FAST_MISS : 0;
+  return htabFastDelete(map, mem.pinBuf, ko) < 0 ? FAST_MISS : 0;
 }
 
 // map_get_next_key(): a NULL key starts the walk; the end of the walk (ENOENT) takes the generic path.
@@ -381,7 +414,7 @@ function htabNext(t: Task, w: Int32Array, ec: ElemCmd): number {
     if (ko < 0) return FAST_MISS;
     s = htabFastNextSlot(map, mem.pinBuf, mem.pinWords, ko);
   }
-  if (s === HTAB_MISS) return FAST_MISS;
+  if (s < 0) return FAST_MISS;
   // The key was consumed above: next_key may be the same buffer.
   const no = mem.pin(w[ni]!, nHi, ks, true);
   if (no < 0) return FAST_MISS;

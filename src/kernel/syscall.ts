@@ -6,6 +6,7 @@
 
 import { Attr, cmdFields, type CmdFields } from "../abi/attr.ts";
 import { E2BIG, EBADF, EBADFD, EFAULT, EINVAL, ENOENT, ENOTSUPP, EOPNOTSUPP, EPERM, ESRCH } from "../abi/errno.ts";
+import { LAZY_MISS } from "../abi/miss.ts";
 import { ATTR_END, PAGE_SIZE, UA_OVERLAY, copyBytes } from "../abi/uaccess.ts";
 import { BPF_ATTACH_TYPE as AT, BPF_CMD, BPF_MAP_TYPE as MT, BPF_PROG_TYPE as PT } from "../uapi/gen/consts-6.18.ts";
 import { BPF_F } from "../uapi/defines.ts";
@@ -176,7 +177,7 @@ function copyFromCaller(attr: Attr, src: Uint8Array, size: number): void {
 }
 
 /** sys_bpf_lazy() could not take the call: run it on the generic entry. Not a value any bpf() call returns. */
-export const LAZY_MISS = 0x40000001;
+export { LAZY_MISS };
 
 /**
  * sys_bpf() for the handlers that touch no user memory, or only after

@@ -10,10 +10,15 @@ import { capCapable, CAP } from "./capability.ts";
 import { FdTable, File, null_fops, O_RDWR } from "./file.ts";
 import type { Kernel } from "./kernel.ts";
 import type { MountNamespace } from "./inode.ts";
-import { sys_bpf } from "../abi/sys_bpf.ts";
+import * as abi from "../abi/sys_bpf.ts";
 import { AT_FDCWD, do_mkdirat, do_sys_openat, do_unlinkat, readdir as vfs_readdir, type FsStruct, type IdExtent } from "./namei.ts";
 import * as nsops from "./namespaces.ts";
 import { capMask } from "./capability.ts";
+
+// abi/sys_bpf.ts's entry as a const of this module: an imported binding is read through the exporting module's cell
+// and checked for its temporal dead zone on every call. A function is hoisted, so it is there even while a module
+// cycle is still evaluating.
+const abiSysBpf = abi.sys_bpf;
 
 export interface LastError {
   readonly errno: number;
@@ -124,7 +129,7 @@ export class Task {
    * Returns an fd, 0 or -errno and never throws; lastError says why.
    */
   sys_bpf(cmd: number, attr: ArrayBuffer | Uint8Array, size: number): number {
-    return sys_bpf(this, cmd, attr, size);
+    return abiSysBpf(this, cmd, attr, size);
   }
 
   /** close(fd): 0 or -EBADF. */
