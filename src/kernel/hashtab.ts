@@ -19,10 +19,10 @@ import { BpfMap } from "./bpf.ts";
 import { CAP } from "./capability.ts";
 import { bpf_map_fd_get_ptr, bpf_map_fd_put_ptr, bpf_map_fd_sys_lookup_elem, bpf_map_meta_alloc, bpf_map_meta_equal } from "./arraymap.ts";
 import {
-  BPF_EXIST,
+  BPF_EXIST as BPF_EXIST_,
   BPF_F_ACCESS_MASK,
   BPF_F_LOCK,
-  BPF_NOEXIST,
+  BPF_NOEXIST as BPF_NOEXIST_,
   KMALLOC_MAX_SIZE,
   PCPU_MIN_UNIT_SIZE,
   bpf_map_area_alloc_ok,
@@ -39,6 +39,13 @@ import type { MapOps } from "./maps.ts";
 import { check_and_init_map_value, generic_map_delete_batch, generic_map_update_batch, putBatchCount } from "./maps.ts";
 import type { Call } from "./syscall.ts";
 import type { Task } from "./task.ts";
+
+// The update flags as consts of this module: an imported binding is read
+// through the exporting module's cell and checked for its temporal dead zone
+// on every use. map_util.ts is evaluated before this module
+// (HTAB_CREATE_FLAG_MASK below reads it).
+const BPF_EXIST = BPF_EXIST_;
+const BPF_NOEXIST = BPF_NOEXIST_;
 
 const HTAB_CREATE_FLAG_MASK = BPF_F.NO_PREALLOC | BPF_F.NO_COMMON_LRU | BPF_F.NUMA_NODE | BPF_F_ACCESS_MASK | BPF_F.ZERO_SEED;
 /** sizeof(struct htab_elem) and struct bucket on x86-64, for the allocation-size model. */
@@ -725,7 +732,7 @@ function htab_get_next_key(m: BpfMap, key: Uint8Array | null, next: Uint8Array):
 // They only ever succeed: anything that would fail returns FAST_MISS (or
 // NIL) before changing the table, and the generic path then runs the call.
 
-/** What the fast ops return when the call must take the generic path. */
+/** What the fast ops return when the call must take the generic path: their only negative answer (callers test `< 0`). */
 export const HTAB_MISS = -1;
 
 /** Whether m is a plain HASH map the fast path may handle. */
