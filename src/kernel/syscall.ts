@@ -4,24 +4,39 @@
 // return an fd, 0 or a negative errno, and name the failing check through
 // t.fail(). Map, program, link and BTF semantics live in their own files.
 
-import { Attr, cmdFields, type CmdFields } from "../abi/attr.ts";
-import { E2BIG, EBADF, EBADFD, EFAULT, EINVAL, ENOENT, ENOTSUPP, EOPNOTSUPP, EPERM, ESRCH } from "../abi/errno.ts";
-import { LAZY_MISS } from "../abi/miss.ts";
+import { Attr, cmdFields as cmdFields_, type CmdFields } from "../abi/attr.ts";
+import * as errno from "../abi/errno.ts";
+import { LAZY_MISS as LAZY_MISS_ } from "../abi/miss.ts";
 import { ATTR_END, PAGE_SIZE, UA_OVERLAY, copyBytes } from "../abi/uaccess.ts";
-import { BPF_ATTACH_TYPE as AT, BPF_CMD, BPF_MAP_TYPE as MT, BPF_PROG_TYPE as PT } from "../uapi/gen/consts-6.18.ts";
-import { BPF_F } from "../uapi/defines.ts";
+import * as consts from "../uapi/gen/consts-6.18.ts";
+import { BPF_F as BPF_F_ } from "../uapi/defines.ts";
 import type { BpfMap, BpfToken } from "./bpf.ts";
-import { createOffs } from "./bpf.ts";
-import { CAP } from "./capability.ts";
+import { createOffs as createOffs_ } from "./bpf.ts";
+import { CAP as CAP_ } from "./capability.ts";
 import { O_CLOEXEC, O_RDONLY, O_RDWR, O_WRONLY, type File } from "./file.ts";
 import * as maps from "./maps.ts";
 import * as objs from "./objects.ts";
 import type { Task } from "./task.ts";
 import type { UapiTables } from "../uapi/layout.ts";
-import { bpf_token_allow_cmd, bpf_token_allow_map_type, bpf_token_allow_prog_type, bpf_token_capable, bpf_token_get_from_fd, bpf_token_put, maxMapType } from "./token.ts";
+import * as token from "./token.ts";
 import * as tok from "./token_create.ts";
 import { bpf_token_create_v1 } from "./token_v1.ts";
 import * as fs from "./inode_ops.ts";
+
+// What the handlers use per call from other modules, as consts of this one: an
+// imported binding is read through the exporting module's cell and checked for
+// its temporal dead zone on every use. Only functions (hoisted, there even
+// while a module cycle is still evaluating) and the constants of modules that
+// import nothing but each other (errno, miss, the generated constants,
+// defines, capability) are copied here.
+const { E2BIG, EBADF, EBADFD, EFAULT, EINVAL, ENOENT, ENOTSUPP, EOPNOTSUPP, EPERM, ESRCH } = errno;
+const { BPF_ATTACH_TYPE: AT, BPF_CMD, BPF_MAP_TYPE: MT, BPF_PROG_TYPE: PT } = consts;
+const LAZY_MISS = LAZY_MISS_;
+const BPF_F = BPF_F_;
+const CAP = CAP_;
+const cmdFields = cmdFields_;
+const createOffs = createOffs_;
+const { bpf_token_allow_cmd, bpf_token_allow_map_type, bpf_token_allow_prog_type, bpf_token_capable, bpf_token_get_from_fd, bpf_token_put, maxMapType } = token;
 
 export const INT_MAX = 0x7fffffff;
 export const BPF_OBJ_NAME_LEN = 16;
