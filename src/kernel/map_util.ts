@@ -56,6 +56,9 @@ export function round_up(v: number, a: number): number {
 /** roundup_pow_of_two() on an unsigned long: 0 and 1 give 1. */
 export function roundup_pow_of_two(n: number): number {
   if (n <= 1) return 1;
+  // Integer ops up to 2^29, so the result is a small integer to V8: `2 ** x` is a double, and a double stored in
+  // a field (a hash map's n_buckets) makes V8 keep that field boxed for every map, unboxed per use on the hot path.
+  if (n <= 0x20000000) return 1 << (32 - Math.clz32(n - 1));
   return 2 ** Math.ceil(Math.log2(n));
 }
 
