@@ -140,14 +140,7 @@ export function __sys_bpf(t: Task, cmd: number, uattr: bigint, size: number, ua:
   attr.fields = fields;
   if (!own) return handler({ t, cmd, attr, uattr, size });
   // The task's own copy keeps one Call context too, refilled per call (a nested call makes its own).
-  let c = attr.call as CallCtx | null;
-  if (c === null) attr.call = c = new CallCtx(t, cmd, attr, uattr, size);
-  else {
-    c.t = t;
-    c.cmd = cmd;
-    c.uattr = uattr;
-    c.size = size;
-  }
+  const c = callOf(attr, t, cmd, uattr, size);
   mem.kattrBusy = true;
   try {
     return handler(c);
@@ -223,15 +216,7 @@ export function sys_bpf_lazy(t: Task, cmd: number, size: number, src: Uint8Array
   copyFromCaller(attr, src, size);
   fields.rewind();
   attr.fields = fields;
-  let c = attr.call as CallCtx | null;
-  const uattr = uattrOf(src.length);
-  if (c === null) attr.call = c = new CallCtx(t, cmd, attr, uattr, size);
-  else {
-    c.t = t;
-    c.cmd = cmd;
-    c.uattr = uattr;
-    c.size = size;
-  }
+  const c = callOf(attr, t, cmd, uattrOf(src.length), size);
   attr.lazySrc = src;
   mem.kattrBusy = true;
   try {
@@ -273,6 +258,19 @@ export function ensureUserAttr(c: Call): void {
   attr.lazySrc = null;
   attr.overlaid = true;
   c.t.memory.setOverlay(src);
+}
+
+/** The task's reused Call context of its own attr copy, refilled for this call (made on the first). */
+function callOf(attr: Attr, t: Task, cmd: number, uattr: bigint, size: number): CallCtx {
+  let c = attr.call as CallCtx | null;
+  if (c === null) attr.call = c = new CallCtx(t, cmd, attr, uattr, size);
+  else {
+    c.t = t;
+    c.cmd = cmd;
+    c.uattr = uattr;
+    c.size = size;
+  }
+  return c;
 }
 
 /** ATTR_END - len, the installed attr's address, made once per length (a BigInt per call otherwise). */
