@@ -7,6 +7,7 @@
 // (a name -> offset map built from the layout table), and a task's copy and
 // its DataView are made once and reused by every call (see __sys_bpf).
 
+import { firstNonZeroIn } from "./bytes.ts";
 import type { CmdLayout, FieldDesc, UapiTables } from "../uapi/layout.ts";
 
 /** How many field reads of one call the sequence cache of CmdFields follows. */
@@ -245,19 +246,8 @@ export class Attr {
     if (o + 4 > this.dirtyEnd) this.dirtyEnd = o + 4;
   }
 
-  /** First non-zero byte in [from, to), or -1 (memchr_inv). Whole words when both ends are word-aligned (CHECK_ATTR's usual [end, size)). */
+  /** First non-zero byte in [from, to), or -1 (memchr_inv). */
   firstNonZero(from: number, to: number): number {
-    const b = this.bytes;
-    let i = from;
-    const w = this.words;
-    if (((from | to) & 3) === 0 && to <= w.length << 2) {
-      const e = to >> 2;
-      let k = from >> 2;
-      while (k < e && w[k] === 0) k++;
-      if (k === e) return -1;
-      i = k << 2;
-    }
-    for (; i < to; i++) if (b[i] !== 0) return i;
-    return -1;
+    return firstNonZeroIn(this.bytes, this.words, from, to);
   }
 }

@@ -4,6 +4,7 @@
 // would. Pages are allocated lazily on first touch of a mapped range.
 
 import { EFAULT } from "./errno.ts";
+import { firstNonZeroIn } from "./bytes.ts";
 import type { Attr } from "./attr.ts";
 
 export const PAGE_SIZE = 4096;
@@ -37,7 +38,7 @@ const ATTR_END_NUM = Number(ATTR_END);
  * and the syscall boundary would otherwise pay for it on every call.
  */
 const uattrByLen: bigint[] = [];
-function uattrFor(len: number): bigint {
+export function uattrFor(len: number): bigint {
   let u = uattrByLen[len];
   if (u === undefined) {
     u = ATTR_END - BigInt(len);
@@ -447,22 +448,10 @@ export class AddressSpace {
     const ov = this.ovBytes;
     if (ov !== null && a0 >= this.ovStart && end <= ATTR_END_NUM) {
       // All inside the caller's attr (the tail past sizeof(union bpf_attr)): one plain scan.
-      let i = (a0 - this.ovStart) | 0;
-      const e = (end - this.ovStart) | 0;
-      const w = this.ov32;
-      if (w !== null && (i & 3) === 0) {
-        // Whole words first; the byte loop below then finds the first non-zero byte of the word that has one.
-        let wi = i >> 2;
-        const we = e >> 2;
-        while (wi < we && w[wi] === 0) wi++;
-        i = wi << 2;
-      }
-      for (; i < e; i++)
-        if (ov[i] !== 0) {
-          this.lastNonZero = this.ovStart + i;
-          return 0;
-        }
-      return 1;
+      const i = firstNonZeroIn(ov, this.ov32, (a0 - this.ovStart) | 0, (end - this.ovStart) | 0);
+      if (i < 0) return 1;
+      this.lastNonZero = this.ovStart + i;
+      return 0;
     }
     let a = a0;
     while (a < end) {
@@ -495,21 +484,11 @@ export class AddressSpace {
   checkZeroedOverlay(from: number, to: number): number {
     const ov = this.ovBytes;
     if (ov === null || from < 0 || to > ov.length) return -2;
-    let i = from;
-    const w = this.ov32;
-    if (w !== null && (i & 3) === 0) {
-      let wi = i >> 2;
-      const we = to >> 2;
-      while (wi < we && w[wi] === 0) wi++;
-      i = wi << 2;
-    }
-    for (; i < to; i++)
-      if (ov[i] !== 0) {
-        this.lastNonZero = this.ovStart + i;
-        this.lastNonZeroRel = i;
-        return 0;
-      }
-    return 1;
+    const i = firstNonZeroIn(ov, this.ov32, from, to);
+    if (i < 0) return 1;
+    this.lastNonZero = this.ovStart + i;
+    this.lastNonZeroRel = i;
+    return 0;
   }
 
   /**
@@ -563,9 +542,10 @@ export class AddressSpace {
 
 /**
  * TypedArray.prototype.set, called through call(): `dst.set(...)` looked the
- * method up with a generic LoadIC on every call from optimized code.
+ * method up with a generic LoadIC on every call from optimized code (~5 ns,
+ * a third of a 96-byte attr copy).
  */
-const u8set = Uint8Array.prototype.set;
+export const u8set = Uint8Array.prototype.set;
 
 /** copyBytes() of exactly 8 bytes: small enough for V8 to inline where copyBytes() is not. */
 export function copy8(dst: Uint8Array, dstOff: number, src: Uint8Array, srcOff: number): void {

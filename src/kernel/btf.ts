@@ -11,7 +11,7 @@
 import { E2BIG, EACCES, EBADF, EEXIST, EFAULT, EINVAL, ELOOP, ENOENT, ENOSPC, ENOTSUPP, EOPNOTSUPP, EPERM } from "../abi/errno.ts";
 import { File, O_CLOEXEC, O_RDONLY, type FileOperations } from "./file.ts";
 import { VLog } from "./vlog.ts";
-import { bpf_check_uarg_tail_zero, put_user_u32, type Call } from "./syscall.ts";
+import { bpf_check_uarg_tail_zero, copy_to_user_u32, put_user_u32, type Call } from "./syscall.ts";
 import type { Task } from "./task.ts";
 import { BTF_INT_BOOL, BTF_INT_CHAR, BTF_INT_SIGNED, BTF_KIND, BTF_MAGIC } from "../uapi/btf.ts";
 
@@ -49,11 +49,12 @@ const VOID = -1;
 
 // ------------------------------------------------------------------ the parsed BTF
 
-/** struct btf after btf_parse(): the bytes, the header and where each type starts. */
+/** Btf.resolved_* before btf_check_all_types() sizes them: empty, so nothing is ever written into them. */
 const NO_RESOLVED = new Uint32Array(0);
 /** Env.visit_states before btf_check_all_types() sizes it: empty, so nothing is ever written into it. */
 const NO_VISIT_STATES = new Uint8Array(0);
 
+/** struct btf after btf_parse(): the bytes, the header and where each type starts. */
 export class Btf {
   readonly data: Uint8Array;
   /** A DataView of data, made by the first u32()/s32(): a blob rejected at its header (most of a token trace's loads) never reads a type, and the view cost more than the rest of such a load. */
@@ -1332,10 +1333,11 @@ function btf_check_sec_info(env: Env, size: number): number {
   return 0;
 }
 
-/** btf_parse_hdr() */
+/** btf_parse_hdr()'s zeroed copy of the header, one for every parse (it is read before btf_parse_hdr returns). */
 const HDR_SCRATCH = new Uint8Array(BTF_HDR_SIZE);
 const HDR_VIEW = new DataView(HDR_SCRATCH.buffer);
 
+/** btf_parse_hdr() */
 function btf_parse_hdr(env: Env): number {
   const b = env.btf;
   const size = b.data.length;
@@ -1552,16 +1554,9 @@ export function btf_parse(c: Call, data: Uint8Array): BtfLoadResult {
   }
   const fin = log.finalize();
   let ferr = fin.err;
-  if (c.size >= BTF_LOG_TRUE_SIZE_END) {
-    // put_user(): one scratch word (copyOutAt copies it before returning) and the address as a number, not a buffer, a DataView and a BigInt per load.
-    const b = TRUE_SIZE_WORD;
-    const v = fin.true_size >>> 0;
-    b[0] = v & 0xff;
-    b[1] = (v >>> 8) & 0xff;
-    b[2] = (v >>> 16) & 0xff;
-    b[3] = v >>> 24;
-    if (t.memory.copyOutAt(Number(c.uattr) + BTF_LOG_TRUE_SIZE_OFF, b) !== 0) ferr = -EFAULT;
-  }
+  // put_user() of btf_log_true_size when the attr reaches it; its fault is reported below as the log's.
+  const tsOff = attr.fields.offsetOf("btf_log_true_size");
+  if (tsOff >= 0 && c.size >= tsOff + 4 && copy_to_user_u32(t, Number(c.uattr) + tsOff, fin.true_size >>> 0) !== 0) ferr = -EFAULT;
   if (ferr) {
     const why = ferr === -ENOSPC ? `log: ${fin.true_size} bytes do not fit in btf_log_size ${attr.u32("btf_log_size")}` : "log: writing the log faulted";
     return { err: ferr, reason: err ? `${why} (after ${reason} failed with ${err})` : why };
@@ -1571,18 +1566,17 @@ export function btf_parse(c: Call, data: Uint8Array): BtfLoadResult {
 }
 
 /** btf_parse()'s "<section> rejected (<errno>)" reason, remembered for the last pair (a program retrying a bad blob fails the same way). */
-let rejectedMemo = { what: "", err: 0, reason: "" };
+const rejectedMemo = { what: "", err: 0, reason: "" };
 function rejectedReason(what: string, err: number): string {
   const m = rejectedMemo;
-  if (m.what === what && m.err === err) return m.reason;
-  rejectedMemo = { what, err, reason: `${what} rejected (${err}); see the BTF log` };
-  return rejectedMemo.reason;
+  if (m.what !== what || m.err !== err) {
+    m.what = what;
+    m.err = err;
+    m.reason = `${what} rejected (${err}); see the BTF log`;
+  }
+  return m.reason;
 }
 
-/** offsetof/offsetofend(union bpf_attr, btf_log_true_size) */
-const BTF_LOG_TRUE_SIZE_OFF = 28;
-const BTF_LOG_TRUE_SIZE_END = 32;
-const TRUE_SIZE_WORD = new Uint8Array(4);
 
 // ---------------------------------------------------------------- BTF objects
 

@@ -16,6 +16,7 @@
 // type, flags, a fault, a missing key, a short attr...) is simply not its
 // business; it must only never answer differently from the generic path.
 
+import { HOST_LE, firstNonZeroIn } from "../abi/bytes.ts";
 import { E2BIG, EINVAL } from "../abi/errno.ts";
 import { FAST_MISS } from "../abi/miss.ts";
 import * as uaccess from "../abi/uaccess.ts";
@@ -48,6 +49,8 @@ const htabFastUpdate = hashtab.htabFastUpdate;
 const htabKeys = hashtab.htabKeys;
 const htabKeyWords = hashtab.htabKeyWords;
 const checkAttrReason = syscall.checkAttrReason;
+// bytes.ts imports nothing: evaluated before this module.
+const firstNonZero = firstNonZeroIn;
 const tailReason = syscall.tailReason;
 
 /** The call was not handled: run it on the generic path. Not a value any bpf() call returns (abi/miss.ts). */
@@ -62,13 +65,12 @@ const MODE_READ = FMODE_READ;
 const MODE_WRITE = FMODE_WRITE;
 
 /**
- * The fast path reads attr fields, keys and values as Int32Array words,
- * which are in the host's byte order: on a big-endian host every call takes
- * the generic path, which reads little-endian explicitly.
+ * Off: every call takes the generic path. The fast path reads attr fields,
+ * keys and values as Int32Array words, in the host's byte order: on a
+ * big-endian host it is always off, and the generic path reads little-endian
+ * explicitly. Switched off by bench/ab.ts, which compares the two in one
+ * process, and by test/fastpath.test.ts, which runs both.
  */
-const HOST_LE = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-
-/** Off: every call takes the generic path (bench/ab.ts compares the two in one process; test/fastpath.test.ts runs both). */
 const state = { enabled: HOST_LE };
 export function setFastPath(on: boolean): void {
   state.enabled = on && HOST_LE;
@@ -143,19 +145,6 @@ function wordsOf(bytes: Uint8Array): Int32Array | null {
   wc.bytes = bytes;
   wc.words = w;
   return w;
-}
-
-/** The first non-zero byte of bytes[from, to), or -1: whole words first (w: bytes as words, or null), then bytes. */
-function firstNonZero(bytes: Uint8Array, w: Int32Array | null, from: number, to: number): number {
-  let i = from;
-  if (w !== null && (i & 3) === 0) {
-    let wi = i >> 2;
-    const we = to >> 2;
-    while (wi < we && w[wi] === 0) wi++;
-    i = wi << 2;
-  }
-  for (; i < to; i++) if (bytes[i] !== 0) return i;
-  return -1;
 }
 
 /**

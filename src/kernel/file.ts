@@ -103,7 +103,6 @@ export class FdTable {
     return 0;
   }
 
-  /** Open fds in ascending order. */
   /** close_range(first, ~0U, 0): closes every open fd from `first` up. */
   closeRange(first: number): number {
     const fds = this.fds;
@@ -111,6 +110,7 @@ export class FdTable {
     return 0;
   }
 
+  /** Open fds in ascending order. */
   list(): number[] {
     const out: number[] = [];
     const fds = this.fds;

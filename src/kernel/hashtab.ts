@@ -740,8 +740,11 @@ export function htabFastOk(m: BpfMap): boolean {
   return m.ops === htab_map_ops && !m.hasSpecialFields;
 }
 
-/** lookupAt()'s found slot was its bucket's head (htabFastUpdate then need not move it). */
-/** lookupAt()/findWords(): whether the slot found was its bucket's head (a const object's field: a module-level let is checked for its temporal dead zone on every read). */
+/**
+ * lookupAt()/findWords(): whether the slot found was its bucket's head
+ * (htabFastUpdate then need not move it). A const object's field: a
+ * module-level let is checked for its temporal dead zone on every read.
+ */
 const found = { atHead: false };
 
 /** lookup() with the key at kb[ko..]: the slot, or NIL. */

@@ -7,7 +7,7 @@
 import { Attr, cmdFields as cmdFields_, type CmdFields } from "../abi/attr.ts";
 import * as errno from "../abi/errno.ts";
 import { LAZY_MISS as LAZY_MISS_ } from "../abi/miss.ts";
-import { ATTR_END, PAGE_SIZE, UA_OVERLAY, copyBytes } from "../abi/uaccess.ts";
+import { PAGE_SIZE, UA_OVERLAY, copyBytes, u8set as u8set_, uattrFor as uattrFor_ } from "../abi/uaccess.ts";
 import * as consts from "../uapi/gen/consts-6.18.ts";
 import { BPF_F as BPF_F_ } from "../uapi/defines.ts";
 import type { BpfMap, BpfToken } from "./bpf.ts";
@@ -27,14 +27,16 @@ import * as fs from "./inode_ops.ts";
 // imported binding is read through the exporting module's cell and checked for
 // its temporal dead zone on every use. Only functions (hoisted, there even
 // while a module cycle is still evaluating) and the constants of modules that
-// import nothing but each other (errno, miss, the generated constants,
-// defines, capability) are copied here.
+// import nothing but each other (errno, miss, uaccess, the generated
+// constants, defines, capability) are copied here.
 const { E2BIG, EBADF, EBADFD, EFAULT, EINVAL, ENOENT, ENOTSUPP, EOPNOTSUPP, EPERM, ESRCH } = errno;
 const { BPF_ATTACH_TYPE: AT, BPF_CMD, BPF_MAP_TYPE: MT, BPF_PROG_TYPE: PT } = consts;
 const LAZY_MISS = LAZY_MISS_;
 const BPF_F = BPF_F_;
 const CAP = CAP_;
 const cmdFields = cmdFields_;
+const u8set = u8set_;
+const uattrFor = uattrFor_;
 const createOffs = createOffs_;
 const { bpf_token_allow_cmd, bpf_token_allow_map_type, bpf_token_allow_prog_type, bpf_token_capable, bpf_token_get_from_fd, bpf_token_put, maxMapType } = token;
 
@@ -150,13 +152,6 @@ export function __sys_bpf(t: Task, cmd: number, uattr: bigint, size: number, ua:
 }
 
 /**
- * TypedArray.prototype.set, called through call(): `dst.set(src)` looked the
- * method up with a generic LoadIC on every call from optimized code (~5 ns,
- * a third of the copy).
- */
-const u8set = Uint8Array.prototype.set;
-
-/**
  * copy_from_user() of the attr when the caller's array `src` holds all
  * `size` bytes. A fresh array (a trace cycles through its attrs) is copied
  * with one set(), the cheapest way here; an array passed again, as loops
@@ -216,7 +211,7 @@ export function sys_bpf_lazy(t: Task, cmd: number, size: number, src: Uint8Array
   copyFromCaller(attr, src, size);
   fields.rewind();
   attr.fields = fields;
-  const c = callOf(attr, t, cmd, uattrOf(src.length), size);
+  const c = callOf(attr, t, cmd, uattrFor(src.length), size);
   attr.lazySrc = src;
   mem.kattrBusy = true;
   try {
@@ -273,16 +268,6 @@ function callOf(attr: Attr, t: Task, cmd: number, uattr: bigint, size: number): 
   return c;
 }
 
-/** ATTR_END - len, the installed attr's address, made once per length (a BigInt per call otherwise). */
-const uattrByLen: bigint[] = [];
-function uattrOf(len: number): bigint {
-  let u = uattrByLen[len];
-  if (u === undefined) {
-    u = ATTR_END - BigInt(len);
-    if (len <= PAGE_SIZE) uattrByLen[len] = u;
-  }
-  return u;
-}
 
 // __sys_bpf()'s rare branches, kept out of it so that the common path stays small.
 
@@ -1023,15 +1008,23 @@ function bpf_obj_get_next_id(c: Call, kind: "prog" | "map" | "btf" | "link"): nu
 /** put_user() of a u32 field back into the caller's attr. */
 export function put_user_u32(c: Call, field: string, v: number): number {
   const off = c.attr.fields.offsetOf(field);
-  // One scratch word (copyOutAt copies it before returning) and the address as a number: a buffer, a DataView and
-  // two BigInts per write-back were ~6% of a short PROG_LOAD, which writes log_true_size back.
+  if (copy_to_user_u32(c.t, Number(c.uattr) + off, v) !== 0) return c.t.fail(-EFAULT, `writing ${field} back to the attr at offset ${off} faulted`);
+  return 0;
+}
+
+/**
+ * The u32 v, little-endian, to user address ua: 0 or -EFAULT (nothing else
+ * recorded). One scratch word (copyOutAt copies it before returning) and the
+ * address as a number: a buffer, a DataView and two BigInts per write-back
+ * were ~6% of a short PROG_LOAD, which writes log_true_size back.
+ */
+export function copy_to_user_u32(t: Task, ua: number, v: number): number {
   const b = PUT_USER_U32;
   b[0] = v & 0xff;
   b[1] = (v >>> 8) & 0xff;
   b[2] = (v >>> 16) & 0xff;
   b[3] = (v >>> 24) & 0xff;
-  if (c.t.memory.copyOutAt(Number(c.uattr) + off, b) !== 0) return c.t.fail(-EFAULT, `writing ${field} back to the attr at offset ${off} faulted`);
-  return 0;
+  return t.memory.copyOutAt(ua, b);
 }
 const PUT_USER_U32 = new Uint8Array(4);
 
@@ -1128,9 +1121,12 @@ function bpf_raw_tracepoint_open(c: Call): number {
 // ---------------------------------------------------------------------------
 
 /** BTF_LOAD's unknown-flags reason, remembered for the last value (a template string per refused call otherwise). */
-let btfFlagsMemo = { flags: -1, reason: "" };
+const btfFlagsMemo = { flags: -1, reason: "" };
 function btfFlagsReason(flags: number): string {
-  if (btfFlagsMemo.flags !== flags) btfFlagsMemo = { flags, reason: `btf_flags 0x${flags.toString(16)}: only BPF_F_TOKEN_FD is allowed` };
+  if (btfFlagsMemo.flags !== flags) {
+    btfFlagsMemo.flags = flags;
+    btfFlagsMemo.reason = `btf_flags 0x${flags.toString(16)}: only BPF_F_TOKEN_FD is allowed`;
+  }
   return btfFlagsMemo.reason;
 }
 

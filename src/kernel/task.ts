@@ -110,15 +110,7 @@ export class Task {
    * names itself, so in practice never); endCall took it on every call.
    */
   endBpfCall(ret: number): number {
-    if (ret < 0) {
-      this.errNo = -ret;
-      const p = this.pendingReason;
-      this.errReason = p === null ? bpfFallbackReason(ret) : p;
-    } else {
-      this.errNo = 0;
-    }
-    this.pendingReason = null;
-    return ret;
+    return this.endCall(ret, ret < 0 && this.pendingReason === null ? bpfFallbackReason(ret) : "");
   }
 
   // --- system calls ---

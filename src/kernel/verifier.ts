@@ -9,6 +9,7 @@
 // BTF-typed pointers, most helpers outside the common set, variable stack
 // offsets) is rejected with a reason that names the missing feature.
 
+import { HOST_LE } from "../abi/bytes.ts";
 import { BPF_F } from "../uapi/defines.ts";
 import { E2BIG, EACCES, EBADF, EFAULT, EINVAL, ENOTSUPP, EPERM, EPROTO } from "../abi/errno.ts";
 import { BPF_ATTACH_TYPE as AT, BPF_MAP_TYPE as MT, BPF_PROG_TYPE as PT } from "../uapi/gen/consts-6.18.ts";
@@ -989,8 +990,6 @@ for (let k = 0; k < 256; k++) {
   OPC[k] = f;
 }
 
-/** Int32Array views read the host's byte order; the instructions are little-endian. */
-const HOST_LE = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
  * An Int32Array over the whole of the last buffer decode() read. The
