@@ -19,6 +19,7 @@ import { prepareOnEmulator, warmUp, type PreparedStream, type SideResult, type T
 import { kernelUsable, runOnKernel } from "./native.ts";
 import type { MemoryRow } from "./memory.ts";
 import { errnoName } from "../src/abi/errno.ts";
+import { findQuietNs, QuietGate } from "./quiet.ts";
 
 interface Args {
   json: boolean;
@@ -30,13 +31,15 @@ interface Args {
   cpu: string;
   /** Every stream in this process, one after the other (otherwise each stream runs in a child process of its own). */
   sameProcess: boolean;
+  /** Measure round pairs whatever the CPU's state (no quiet gate, bench/quiet.ts). */
+  anyState: boolean;
   /** This process is the child that measures one stream for a parent (prints its row as JSON). */
   streamChild: boolean;
   timing: TimingOptions;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const a: Args = { json: false, kernel: true, memory: true, memoryEntries: 1_000_000, only: null, trace: undefined, cpu: "idle", sameProcess: false, streamChild: false, timing: { rounds: 5, roundMs: 200, warmupMs: 150 } };
+  const a: Args = { json: false, kernel: true, memory: true, memoryEntries: 1_000_000, only: null, trace: undefined, cpu: "idle", sameProcess: false, anyState: false, streamChild: false, timing: { rounds: 5, roundMs: 200, warmupMs: 150 } };
   for (let i = 0; i < argv.length; i++) {
     const x = argv[i]!;
     const val = (): string => {
@@ -55,6 +58,7 @@ function parseArgs(argv: readonly string[]): Args {
     else if (x === "--trace") a.trace = val();
     else if (x === "--cpu") a.cpu = val();
     else if (x === "--same-process") a.sameProcess = true;
+    else if (x === "--any-state") a.anyState = true;
     else if (x === "--stream-child") a.streamChild = true;
     else throw new Error(`unknown option ${x}`);
   }
@@ -90,7 +94,7 @@ interface Row {
  * both sides alike. Each kernel round is a fresh runner child (setup, a short
  * warm-up, one timed round); the emulator keeps its task across rounds.
  */
-function measure(s: Stream, kernelBin: string | null, timing: TimingOptions): [SideResult | undefined, SideResult] {
+function measure(s: Stream, kernelBin: string | null, timing: TimingOptions, gate: QuietGate | null): [SideResult | undefined, SideResult] {
   let prepared: PreparedStream;
   try {
     prepared = prepareOnEmulator(s);
@@ -103,21 +107,53 @@ function measure(s: Stream, kernelBin: string | null, timing: TimingOptions): [S
   let kr: { firstRets: number[]; rounds: number[]; error?: string } | undefined;
   const kTiming: TimingOptions = { rounds: 1, roundMs: timing.roundMs, warmupMs: Math.min(timing.warmupMs, 50) };
   for (let r = 0; r < timing.rounds; r++) {
-    if (kernelBin !== null && kr?.error === undefined) {
-      const one = runOnKernel(kernelBin, [s], kTiming).get(s.name);
-      if (one === undefined) kr = { firstRets: [], rounds: [], error: "no result from the runner" };
-      else if (one.error !== undefined) kr = { firstRets: one.firstRets, rounds: [], error: one.error };
-      else if (kr === undefined) kr = { firstRets: one.firstRets, rounds: [...one.rounds] };
-      else kr.rounds.push(...one.rounds);
-    }
-    try {
-      eRounds.push(prepared.round(timing.roundMs));
-    } catch (e) {
-      return [kr, { firstRets: prepared.firstRets, rounds: [], error: e instanceof Error ? (e.stack ?? e.message) : String(e) }];
+    // A pair is measured again (twice at most) when the CPU was quiet before it and contended after it (bench/quiet.ts).
+    for (let attempt = 0; ; attempt++) {
+      const quietBefore = gate === null || gate.waitQuiet(GATE_WAIT_MS);
+      let kRound: number | undefined;
+      if (kernelBin !== null && kr?.error === undefined) {
+        const one = runOnKernel(kernelBin, [s], kTiming).get(s.name);
+        if (one === undefined) kr = { firstRets: [], rounds: [], error: "no result from the runner" };
+        else if (one.error !== undefined) kr = { firstRets: one.firstRets, rounds: [], error: one.error };
+        else {
+          kr ??= { firstRets: one.firstRets, rounds: [] };
+          kRound = one.rounds[0];
+        }
+      }
+      let eRound: number;
+      try {
+        eRound = prepared.round(timing.roundMs);
+      } catch (e) {
+        return [kr, { firstRets: prepared.firstRets, rounds: [], error: e instanceof Error ? (e.stack ?? e.message) : String(e) }];
+      }
+      if (gate !== null) {
+        const quietAfter = gate.stillQuiet();
+        if (quietBefore && !quietAfter && attempt < 2) {
+          gate.stats.redone++;
+          continue;
+        }
+        if (quietBefore && quietAfter) gate.stats.quiet++;
+        else gate.stats.contended++;
+      }
+      if (kRound !== undefined) kr!.rounds.push(kRound);
+      eRounds.push(eRound);
+      break;
     }
   }
   const er: SideResult = prepared.firstReason === undefined ? { firstRets: prepared.firstRets, rounds: eRounds } : { firstRets: prepared.firstRets, rounds: eRounds, firstReason: prepared.firstReason };
   return [kr, er];
+}
+
+/** How long a round pair waits for a quiet CPU before it is measured anyway (and counted as contended). */
+const GATE_WAIT_MS = 4000;
+
+/** The gate for this process's round pairs, from what the top-level process found (null with --any-state or no baseline). */
+function makeGate(args: Args): QuietGate | null {
+  if (args.anyState) return null;
+  const q = Number(process.env["BPFEMU_BENCH_QUIET_NS"]);
+  if (!(q > 0)) return null;
+  const pinned = Number.parseInt(process.env["BPFEMU_BENCH_CPU"] ?? "", 10);
+  return new QuietGate(q, Number.isInteger(pinned) ? pinned : null);
 }
 
 /** Busy share of each CPU over `ms` of wall time, from /proc/stat; null where that cannot be read. */
@@ -169,15 +205,25 @@ function pinToIdleCpu(args: Args): boolean {
     why = "--cpu";
   }
   const argv = [process.execPath, ...process.execArgv, process.argv[1]!, ...process.argv.slice(2)];
-  const r = spawnSync("taskset", ["-c", String(cpu), ...argv], { stdio: ["inherit", "inherit", "inherit"], env: { ...process.env, BPFEMU_BENCH_CPU: `${cpu} (${why})` } });
+  const env: NodeJS.ProcessEnv = { ...process.env, BPFEMU_BENCH_CPU: `${cpu} (${why})` };
+  if (!args.anyState) {
+    // The probe's quiet speed, from every CPU over about a second (bench/quiet.ts), before this process is pinned.
+    const q = findQuietNs(24, null);
+    if (Number.isFinite(q.quietNs) && q.cpus.length > 0) {
+      env["BPFEMU_BENCH_QUIET_NS"] = String(q.quietNs);
+      env["BPFEMU_BENCH_CPUS"] = q.cpus.join(",");
+    }
+  }
+  const r = spawnSync("taskset", ["-c", String(cpu), ...argv], { stdio: ["inherit", "inherit", "inherit"], env });
   if (r.error !== undefined) return false; // no taskset: run unpinned here
   process.exitCode = r.status ?? 1;
   return true;
 }
 
 /** Both sides of one stream in this process, as a report row. */
-function measureRow(s: Stream, kernelBin: string | null, timing: TimingOptions): Row {
-  const [kr, er] = measure(s, kernelBin, timing);
+function measureRow(s: Stream, kernelBin: string | null, args: Args): Row {
+  const gate = makeGate(args);
+  const [kr, er] = measure(s, kernelBin, args.timing, gate);
   const e = er.error === undefined ? median(er.rounds) : null;
   const k = kr !== undefined && kr.error === undefined ? median(kr.rounds) : null;
   const notes: string[] = [];
@@ -193,6 +239,11 @@ function measureRow(s: Stream, kernelBin: string | null, timing: TimingOptions):
     }
   } else if (er.error === undefined && kernelBin === null) {
     if (er.firstRets.every((v) => v < 0) && !s.name.startsWith("reject")) notes.push(`emulator rejects: ${describeRets(er.firstRets)}${er.firstReason ? ` (${er.firstReason})` : ""}`);
+  }
+  if (gate !== null) {
+    const g = gate.stats;
+    // Every pair quiet is the expected case; anything else is said, with the probe's two speeds.
+    if (g.contended > 0 || g.redone > 0) notes.push(`quiet pairs ${g.quiet}/${g.quiet + g.contended}, ${g.redone} redone (probe ${g.quietNs.toFixed(2)}-${g.slowestNs.toFixed(2)} ns)`);
   }
   return { name: s.name, emulatorCallsPerSec: e, kernelCallsPerSec: k, ratio: e !== null && k !== null ? e / k : null, note: notes.join("; ") };
 }
@@ -241,11 +292,18 @@ function main(): void {
   } else kernelSkip = "--no-kernel";
   const pinned = process.env["BPFEMU_BENCH_CPU"];
   if (!args.streamChild) console.log(`bpfemu bench: ${streams.length} streams, median of ${args.timing.rounds} rounds of ${args.timing.roundMs} ms per side, ${args.sameProcess ? "all streams in this process" : "each stream in a process of its own"}, ${pinned === undefined ? "not pinned to a CPU" : `both sides on cpu ${pinned}`}`);
+  const quietNs = process.env["BPFEMU_BENCH_QUIET_NS"];
+  if (!args.streamChild)
+    console.log(
+      args.anyState || quietNs === undefined
+        ? "round pairs kept whatever the CPU's state (--any-state or no probe baseline)"
+        : `round pairs kept when a probe loop before and after shows the CPU at its quiet speed (${Number(quietNs).toFixed(2)} ns per element; bench/quiet.ts; --any-state keeps every pair)`,
+    );
   if (kernelBin === null && !args.streamChild) console.log(`kernel side skipped: ${kernelSkip}`);
 
   const rows: Row[] = [];
   for (const s of streams) {
-    const row = args.sameProcess || args.streamChild ? measureRow(s, kernelBin, args.timing) : measureInChild(s);
+    const row = args.sameProcess || args.streamChild ? measureRow(s, kernelBin, args) : measureInChild(s);
     if (args.streamChild) {
       console.log(JSON.stringify(row));
       return;
