@@ -109,8 +109,16 @@ const byTables = new WeakMap<UapiTables, ElemCmd[]>();
 /** The last table set's commands (a const object's fields: see MapCache). */
 const tc: { tables: UapiTables | null; cmds: ElemCmd[] } = { tables: null, cmds: [] };
 
+// cmdsFor, wordsOf, pinnedU32 and mapAt are a test and a load, with the rest in a function of their own: V8 inlines a
+// callee this small (under 27 bytes of bytecode) without counting it against the caller's inlining budget, which the
+// element handlers and their pin/copy helpers then have for themselves. With the rest inline, whether a handler was
+// inlined with its helpers or called with its helpers un-inlined varied from process to process (~36 or ~45 ns per
+// array update).
 function cmdsFor(tables: UapiTables): ElemCmd[] {
-  if (tables === tc.tables) return tc.cmds;
+  return tables === tc.tables ? tc.cmds : cmdsForNew(tables);
+}
+
+function cmdsForNew(tables: UapiTables): ElemCmd[] {
   let arr = byTables.get(tables);
   if (arr === undefined) {
     arr = tables.commands.map((c) => {
@@ -139,7 +147,10 @@ function cmdsFor(tables: UapiTables): ElemCmd[] {
 const wc: { bytes: Uint8Array | null; words: Int32Array } = { bytes: null, words: new Int32Array(0) };
 
 function wordsOf(bytes: Uint8Array): Int32Array | null {
-  if (bytes === wc.bytes) return wc.words;
+  return bytes === wc.bytes ? wc.words : wordsOfNew(bytes);
+}
+
+function wordsOfNew(bytes: Uint8Array): Int32Array | null {
   if ((bytes.byteOffset & 3) !== 0) return null;
   const w = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2);
   wc.bytes = bytes;
@@ -224,16 +235,16 @@ const KIND_HTAB = 2;
 
 /** __bpf_map_get() + map_get_sys_perms(): the kind of the map at fd (its map left in mc.map), or KIND_OTHER when the fast path does not handle it or the fd does not allow `mode` (the generic path reports why). */
 function mapAt(t: Task, fd: number, mode: number): number {
-  const f = t.files.get(fd);
-  if (f === undefined) return KIND_OTHER;
-  // Another file than last time: its own function, so that this one stays small enough to inline.
-  // mc.file is only ever set together with mc.counter.
-  if (f !== mc.file || mc.freezes !== mc.counter!.count) return mapAtNew(f, mode);
-  return mc.mode & mode ? mc.kind : KIND_OTHER;
+  // The last map file, still at fd, with no map frozen since (mc.file is only ever set together with mc.counter, and
+  // only to a file that get() returned, so no O_PATH file): its kind and permissions as found then.
+  const f = t.files.peek(fd);
+  return f === mc.file && mc.freezes === mc.counter!.count ? (mc.mode & mode ? mc.kind : KIND_OTHER) : mapAtNew(t, fd, mode);
 }
 
-function mapAtNew(f: File, mode: number): number {
-  if (f.f_op !== maps.bpf_map_fops) return KIND_OTHER;
+/** mapAt() for another file than last time (or after a freeze), in a function of its own so that mapAt stays small enough to inline. */
+function mapAtNew(t: Task, fd: number, mode: number): number {
+  const f = t.files.get(fd);
+  if (f === undefined || f.f_op !== maps.bpf_map_fops) return KIND_OTHER;
   const map = f.private_data as BpfMap;
   let m = f.f_mode;
   if (map.frozen) m &= ~FMODE_WRITE;
@@ -258,7 +269,8 @@ function mapAtNew(f: File, mode: number): number {
 const USER_HI_MAX = Math.floor(ATTR_END_NUM / 4294967296);
 
 /** The longest attr whose pages stay at or above USER_HI_MAX * 2^32. */
-const MAX_LEN = ATTR_END_NUM - USER_HI_MAX * 4294967296;
+// (| 0: an int constant; as the double that the arithmetic gives, every call compared the attr's length as a double.)
+const MAX_LEN = (ATTR_END_NUM - USER_HI_MAX * 4294967296) | 0;
 
 function badHi(hi: number): boolean {
   return hi < 0 || hi >= USER_HI_MAX;
@@ -266,7 +278,10 @@ function badHi(hi: number): boolean {
 
 /** The u32 (an array index) at offset o of the last pinned buffer: one word at a word offset. */
 function pinnedU32(mem: AddressSpace, o: number): number {
-  if ((o & 3) === 0) return mem.pinWords[o >> 2]! >>> 0;
+  return (o & 3) === 0 ? mem.pinWords[o >> 2]! >>> 0 : pinnedU32Bytes(mem, o);
+}
+
+function pinnedU32Bytes(mem: AddressSpace, o: number): number {
   const b = mem.pinBuf;
   return (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
 }

@@ -87,6 +87,15 @@ export class FdTable {
     return f === undefined || f.f_flags & O_PATH ? undefined : f;
   }
 
+  /**
+   * The file at `fd`, O_PATH ones included, for a caller that already knows
+   * fd is an integer >= 0 (the fast path's fd is a u32 read from the attr):
+   * getRaw() without the integer test, small enough to inline for free.
+   */
+  peek(fd: number): File | undefined {
+    return fd < this.fds.length ? this.fds[fd] : undefined;
+  }
+
   /** fdget_raw(): any open file, O_PATH ones included (dirfds, close, fd passing). */
   getRaw(fd: number): File | undefined {
     if (!Number.isInteger(fd) || fd < 0 || fd >= this.fds.length) return undefined;
