@@ -109,11 +109,10 @@ const byTables = new WeakMap<UapiTables, ElemCmd[]>();
 /** The last table set's commands (a const object's fields: see MapCache). */
 const tc: { tables: UapiTables | null; cmds: ElemCmd[] } = { tables: null, cmds: [] };
 
-// cmdsFor, wordsOf, pinnedU32 and mapAt are a test and a load, with the rest in a function of their own: V8 inlines a
-// callee this small (under 27 bytes of bytecode) without counting it against the caller's inlining budget, which the
-// element handlers and their pin/copy helpers then have for themselves. With the rest inline, whether a handler was
-// inlined with its helpers or called with its helpers un-inlined varied from process to process (~36 or ~45 ns per
-// array update).
+// cmdsFor, wordsOf, pinnedU32 and mapAt are a test and a load, with the rest in a function of their own: each inlined
+// copy counts its bytecode against the caller's inlining budget (920 bytes in all), which the element handlers and
+// their pin/copy helpers then have for themselves. With the rest inline, whether a handler was inlined with its
+// helpers or called with its helpers un-inlined varied from process to process (~36 or ~45 ns per array update).
 function cmdsFor(tables: UapiTables): ElemCmd[] {
   return tables === tc.tables ? tc.cmds : cmdsForNew(tables);
 }
