@@ -17,6 +17,7 @@ import * as fastpath from "../kernel/fastpath.ts";
 // while a module cycle is still evaluating); miss.ts and the generated
 // constants import nothing, so they are always evaluated before this module.
 const bpf_fast = fastpath.bpf_fast;
+const bpf_fast_tail = fastpath.bpf_fast_tail;
 const sys_bpf_lazy = syscall.sys_bpf_lazy;
 const __sys_bpf = syscall.__sys_bpf;
 const FAST_MISS = FAST_MISS_;
@@ -33,6 +34,15 @@ export function sys_bpf(t: Task, cmd: number, attr: ArrayBuffer | Uint8Array, si
   try {
     // A JavaScript caller may pass anything here: a bad length throws in the constructor, and that is an answer too.
     const bytes = attr instanceof Uint8Array ? attr : new Uint8Array(attr);
+    // The entry's first check, for every command: a non-zero byte past the kernel's union is E2BIG whatever cmd is (the
+    // generic entry answers it the same way, with the same reason). Inlined here, a rejected attr costs no call.
+    if (typeof size === "number") {
+      const attrSize = t.kernel.tables.attrSize;
+      if (size > attrSize) {
+        ret = bpf_fast_tail(t, bytes, size, attrSize);
+        if (ret !== FAST_MISS) return t.endCall(ret, "");
+      }
+    }
     // The element commands on ARRAY/HASH maps and their entry rejects, straight from the caller's bytes (or FAST_MISS). Only they go
     // there: for any other command bpf_fast answers nothing but the E2BIG of an oversized attr, which the generic entry answers the same
     // way (same check, same reason), so those skip a call that would nearly always miss (most of a token trace's calls). Both ABI

@@ -158,6 +158,20 @@ function wordsOfNew(bytes: Uint8Array): Int32Array | null {
 }
 
 /**
+ * __sys_bpf()'s bpf_check_uarg_tail_zero() for an attr longer than the
+ * kernel's union (size > attrSize), straight from the caller's bytes, for any
+ * command: -E2BIG with its reason recorded, or FAST_MISS (the tail is zero, or
+ * the size is one the generic entry must judge: over a page, past the bytes,
+ * not a u32). Small, so that sys_bpf() inlines it into its caller: a rejected
+ * attr then costs no call of bpf_fast().
+ */
+export function bpf_fast_tail(t: Task, bytes: Uint8Array, size: number, attrSize: number): number {
+  if (!state.enabled || size > PAGE_SIZE_L || size > bytes.length || size >>> 0 !== size) return FAST_MISS;
+  const i = firstNonZero(bytes, wordsOf(bytes), attrSize, size);
+  return i < 0 ? FAST_MISS : t.fail(NEG_E2BIG, tailReason("bpf_attr", i, attrSize, size));
+}
+
+/**
  * bpf(cmd, attr, size) for the attr `bytes` (at ATTR_END - bytes.length, as
  * sys_bpf() models it): the return value, or FAST_MISS. Failures it answers
  * record their reason with t.fail(), as the generic path's checks do.
