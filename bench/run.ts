@@ -105,6 +105,8 @@ function measure(s: Stream, kernelBin: string | null, timing: TimingOptions, gat
   }
   const eRounds: number[] = [];
   let kr: { firstRets: number[]; rounds: number[]; error?: string } | undefined;
+  // Which pairs were measured on a quiet CPU (all of them without a gate).
+  const quietPair: boolean[] = [];
   const kTiming: TimingOptions = { rounds: 1, roundMs: timing.roundMs, warmupMs: Math.min(timing.warmupMs, 50) };
   for (let r = 0; r < timing.rounds; r++) {
     // A pair is measured again (twice at most) when the CPU was quiet before it and contended after it (bench/quiet.ts).
@@ -126,26 +128,39 @@ function measure(s: Stream, kernelBin: string | null, timing: TimingOptions, gat
       } catch (e) {
         return [kr, { firstRets: prepared.firstRets, rounds: [], error: e instanceof Error ? (e.stack ?? e.message) : String(e) }];
       }
+      let quiet = true;
       if (gate !== null) {
         const quietAfter = gate.stillQuiet();
         if (quietBefore && !quietAfter && attempt < 2) {
           gate.stats.redone++;
           continue;
         }
-        if (quietBefore && quietAfter) gate.stats.quiet++;
+        quiet = quietBefore && quietAfter;
+        if (quiet) gate.stats.quiet++;
         else gate.stats.contended++;
       }
+      // Kernel rounds line up with the pairs unless the kernel side failed (then it has none and is not filtered below).
       if (kRound !== undefined) kr!.rounds.push(kRound);
       eRounds.push(eRound);
+      quietPair.push(quiet);
       break;
     }
   }
-  const er: SideResult = prepared.firstReason === undefined ? { firstRets: prepared.firstRets, rounds: eRounds } : { firstRets: prepared.firstRets, rounds: eRounds, firstReason: prepared.firstReason };
+  // With at least three quiet pairs, the contended ones are left out of both medians (the gate's purpose); with fewer, every
+  // pair counts and the row's note says how many were quiet.
+  const nQuiet = quietPair.filter(Boolean).length;
+  const keep = (_: number, i: number): boolean => nQuiet < MIN_QUIET_PAIRS || quietPair[i] === true;
+  const eKept = eRounds.filter(keep);
+  if (kr !== undefined && kr.rounds.length === eRounds.length) kr.rounds = kr.rounds.filter(keep);
+  const er: SideResult = prepared.firstReason === undefined ? { firstRets: prepared.firstRets, rounds: eKept } : { firstRets: prepared.firstRets, rounds: eKept, firstReason: prepared.firstReason };
   return [kr, er];
 }
 
+/** Quiet pairs needed for the medians to be taken over quiet pairs only. */
+const MIN_QUIET_PAIRS = 3;
+
 /** How long a round pair waits for a quiet CPU before it is measured anyway (and counted as contended). */
-const GATE_WAIT_MS = 4000;
+const GATE_WAIT_MS = 10_000;
 
 /** The gate for this process's round pairs, from what the top-level process found (null with --any-state or no baseline). */
 function makeGate(args: Args): QuietGate | null {
@@ -243,7 +258,10 @@ function measureRow(s: Stream, kernelBin: string | null, args: Args): Row {
   if (gate !== null) {
     const g = gate.stats;
     // Every pair quiet is the expected case; anything else is said, with the probe's two speeds.
-    if (g.contended > 0 || g.redone > 0) notes.push(`quiet pairs ${g.quiet}/${g.quiet + g.contended}, ${g.redone} redone (probe ${g.quietNs.toFixed(2)}-${g.slowestNs.toFixed(2)} ns)`);
+    if (g.contended > 0 || g.redone > 0)
+      notes.push(
+        `quiet pairs ${g.quiet}/${g.quiet + g.contended}${g.contended > 0 ? (g.quiet >= MIN_QUIET_PAIRS ? ", medians of the quiet ones" : ", medians of all") : ""}, ${g.redone} redone (probe ${g.quietNs.toFixed(2)}-${g.slowestNs.toFixed(2)} ns)`,
+      );
   }
   return { name: s.name, emulatorCallsPerSec: e, kernelCallsPerSec: k, ratio: e !== null && k !== null ? e / k : null, note: notes.join("; ") };
 }
