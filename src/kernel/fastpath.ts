@@ -16,7 +16,7 @@
 // type, flags, a fault, a missing key, a short attr...) is simply not its
 // business; it must only never answer differently from the generic path.
 
-import { HOST_LE, firstNonZeroIn } from "../abi/bytes.ts";
+import { HOST_LE, firstNonZeroIn64 } from "../abi/bytes.ts";
 import { E2BIG, EINVAL } from "../abi/errno.ts";
 import { FAST_MISS } from "../abi/miss.ts";
 import * as uaccess from "../abi/uaccess.ts";
@@ -50,7 +50,7 @@ const htabKeys = hashtab.htabKeys;
 const htabKeyWords = hashtab.htabKeyWords;
 const checkAttrReason = syscall.checkAttrReason;
 // bytes.ts imports nothing: evaluated before this module.
-const firstNonZero = firstNonZeroIn;
+const firstNonZero = firstNonZeroIn64;
 const tailReason = syscall.tailReason;
 
 /** The call was not handled: run it on the generic path. Not a value any bpf() call returns (abi/miss.ts). */
@@ -142,8 +142,12 @@ function cmdsForNew(tables: UapiTables): ElemCmd[] {
   return arr;
 }
 
-/** A 4-byte-word view of the last attr array seen, so fields are read a word at a time (a caller usually reuses its attr buffer). */
-const wc: { bytes: Uint8Array | null; words: Int32Array } = { bytes: null, words: new Int32Array(0) };
+/**
+ * 4-byte and 8-byte word views of the last attr array seen, so fields are read
+ * a word at a time and zero runs scanned 8 bytes at a time (a caller usually
+ * reuses its attr buffer). quads is null when the array is not at a multiple of 8.
+ */
+const wc: { bytes: Uint8Array | null; words: Int32Array; quads: BigInt64Array | null } = { bytes: null, words: new Int32Array(0), quads: null };
 
 function wordsOf(bytes: Uint8Array): Int32Array | null {
   return bytes === wc.bytes ? wc.words : wordsOfNew(bytes);
@@ -154,7 +158,17 @@ function wordsOfNew(bytes: Uint8Array): Int32Array | null {
   const w = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2);
   wc.bytes = bytes;
   wc.words = w;
+  wc.quads = (bytes.byteOffset & 7) === 0 ? new BigInt64Array(bytes.buffer, bytes.byteOffset, bytes.length >> 3) : null;
   return w;
+}
+
+/** The 8-byte view of `bytes` (see wc), or null. */
+function quadsOf(bytes: Uint8Array): BigInt64Array | null {
+  return bytes === wc.bytes ? wc.quads : quadsOfNew(bytes);
+}
+
+function quadsOfNew(bytes: Uint8Array): BigInt64Array | null {
+  return wordsOfNew(bytes) === null ? null : wc.quads;
 }
 
 /**
@@ -167,7 +181,7 @@ function wordsOfNew(bytes: Uint8Array): Int32Array | null {
  */
 export function bpf_fast_tail(t: Task, bytes: Uint8Array, size: number, attrSize: number): number {
   if (!state.enabled || size > PAGE_SIZE_L || size > bytes.length || size >>> 0 !== size) return FAST_MISS;
-  const i = firstNonZero(bytes, wordsOf(bytes), attrSize, size);
+  const i = firstNonZero(bytes, quadsOf(bytes), attrSize, size);
   return i < 0 ? FAST_MISS : t.fail(NEG_E2BIG, tailReason("bpf_attr", i, attrSize, size));
 }
 
@@ -187,7 +201,7 @@ export function bpf_fast(t: Task, cmd: number, bytes: Uint8Array, size: number):
   if (size > attrSize) {
     // bpf_check_uarg_tail_zero() over the caller's bytes.
     if (size > PAGE_SIZE_L) return FAST_MISS;
-    const i = firstNonZero(bytes, w, attrSize, size);
+    const i = firstNonZero(bytes, quadsOf(bytes), attrSize, size);
     if (i >= 0) return t.fail(NEG_E2BIG, tailReason("bpf_attr", i, attrSize, size));
     size = attrSize;
   }
@@ -199,7 +213,7 @@ export function bpf_fast(t: Task, cmd: number, bytes: Uint8Array, size: number):
   const end = ec.end;
   if (size < end) return FAST_MISS;
   if (size > end) {
-    const i = firstNonZero(bytes, w, end, size);
+    const i = firstNonZero(bytes, quadsOf(bytes), end, size);
     if (i >= 0) return t.fail(NEG_EINVAL, checkAttrReason(cmdFields(tables, cmd)!, i, bytes[i]!));
   }
   if (w === null) return FAST_MISS;
