@@ -108,7 +108,9 @@ function measure(s: Stream, kernelBin: string | null, timing: TimingOptions, gat
   // Which pairs were measured on a quiet CPU (all of them without a gate).
   const quietPair: boolean[] = [];
   const kTiming: TimingOptions = { rounds: 1, roundMs: timing.roundMs, warmupMs: Math.min(timing.warmupMs, 50) };
-  for (let r = 0; r < timing.rounds; r++) {
+  // With the gate, pairs go on until `rounds` of them were quiet, or twice that many were measured.
+  const maxPairs = gate === null ? timing.rounds : timing.rounds * 2;
+  for (let r = 0; r < maxPairs && quietPair.filter(Boolean).length < timing.rounds; r++) {
     // A pair is measured again (twice at most) when the CPU was quiet before it and contended after it (bench/quiet.ts).
     for (let attempt = 0; ; attempt++) {
       const quietBefore = gate === null || gate.waitQuiet(GATE_WAIT_MS);
