@@ -172,6 +172,20 @@ function quadsOfNew(bytes: Uint8Array): BigInt64Array | null {
 }
 
 /**
+ * syscall.ts tailReason("bpf_attr", ...) for the entry's own tail, remembered
+ * here for the last offset and sizes: the test of the memo inlined into the
+ * caller's loop compares three numbers and no string.
+ */
+const e2m = { at: -1, expected: -1, actual: -1, reason: "" };
+function e2bigReason(at: number, expected: number, actual: number): string {
+  e2m.reason = tailReason("bpf_attr", at, expected, actual);
+  e2m.at = at;
+  e2m.expected = expected;
+  e2m.actual = actual;
+  return e2m.reason;
+}
+
+/**
  * __sys_bpf()'s bpf_check_uarg_tail_zero() for an attr longer than the
  * kernel's union (size > attrSize), straight from the caller's bytes, for any
  * command: -E2BIG with its reason recorded, or FAST_MISS (the tail is zero, or
@@ -182,7 +196,7 @@ function quadsOfNew(bytes: Uint8Array): BigInt64Array | null {
 export function bpf_fast_tail(t: Task, bytes: Uint8Array, size: number, attrSize: number): number {
   if (!state.enabled || size > PAGE_SIZE_L || size > bytes.length || size >>> 0 !== size) return FAST_MISS;
   const i = firstNonZero(bytes, quadsOf(bytes), attrSize, size);
-  return i < 0 ? FAST_MISS : t.fail(NEG_E2BIG, tailReason("bpf_attr", i, attrSize, size));
+  return i < 0 ? FAST_MISS : t.fail(NEG_E2BIG, e2m.at === i && e2m.expected === attrSize && e2m.actual === size ? e2m.reason : e2bigReason(i, attrSize, size));
 }
 
 /**
