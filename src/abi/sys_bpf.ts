@@ -37,7 +37,7 @@ export function sys_bpf(t: Task, cmd: number, attr: ArrayBuffer | Uint8Array, si
     // The entry's first check, for every command: a non-zero byte past the kernel's union is E2BIG whatever cmd is (the
     // generic entry answers it the same way, with the same reason). Inlined here, a rejected attr costs no call.
     if (typeof size === "number") {
-      const attrSize = t.kernel.tables.attrSize;
+      const attrSize = t.attrSize;
       if (size > attrSize) {
         ret = bpf_fast_tail(t, bytes, size, attrSize);
         if (ret !== FAST_MISS) return t.endCall(ret, "");

@@ -29,6 +29,8 @@ export interface LastError {
 
 export class Task {
   readonly kernel: Kernel;
+  /** sizeof(union bpf_attr) of the kernel's ABI (kernel.tables.attrSize), read by every bpf() call's entry. */
+  readonly attrSize: number;
   readonly pid: number;
   cred: Cred;
   readonly files: FdTable;
@@ -69,6 +71,7 @@ export class Task {
 
   constructor(kernel: Kernel, pid: number, cred: Cred, mntNs: MountNamespace) {
     this.kernel = kernel;
+    this.attrSize = kernel.tables.attrSize;
     this.pid = pid;
     this.cred = cred;
     this.mntNs = mntNs;
