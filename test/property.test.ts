@@ -57,6 +57,31 @@ describe("sys_bpf never throws", () => {
     }
   });
 
+  it("cmd and size of the wrong kind: the entry's own answer, without running the caller's code", () => {
+    const t = new Kernel().spawn();
+    // An attr with a non-zero byte past the union: a numeric cmd gets E2BIG from the tail check, anything else must not
+    // reach it (nor any comparison that would call valueOf or throw on a Symbol or BigInt).
+    const attr = new Uint8Array(256);
+    attr[200] = 1;
+    let called = 0;
+    const valueOf = { valueOf: (): number => (called++, 1) };
+    const throwing = { valueOf: (): number => { throw new Error("valueOf"); } };
+    const odd: unknown[] = [NaN, Infinity, -Infinity, Symbol("cmd"), 1n, "1", null, undefined, valueOf, throwing];
+    for (const v of odd) {
+      for (const [cmd, size] of [[v, 256], [1, v]] as const) {
+        expect(t.sys_bpf(cmd as number, attr, size as number)).toBe(-22);
+        expect(t.lastError?.reason).toBe("cmd and size must be finite numbers");
+      }
+    }
+    expect(called).toBe(0);
+    // Numbers that are not int32 (1.5, 2^31) are judged by the generic entry: the tail check comes first there too, as in
+    // the kernel (probed on 6.18: bpf(999 / -1 / INT_MIN / 1, 256-byte attr with byte 200 set, 256) is E2BIG for each).
+    for (const cmd of [1.5, 2 ** 31, 999, -1]) {
+      expect(t.sys_bpf(cmd, attr, 256)).toBe(-7);
+      expect(t.lastError?.reason).toBe("bpf_attr: non-zero byte at offset 200 past the kernel's struct (168 bytes); size 256");
+    }
+  });
+
   it("attr arguments of the wrong kind from JavaScript callers", () => {
     const t = new Kernel().spawn();
     // Not what the types allow, but what an untyped caller can send: each must come back as -errno with a reason.

@@ -34,23 +34,25 @@ export function sys_bpf(t: Task, cmd: number, attr: ArrayBuffer | Uint8Array, si
   try {
     // A JavaScript caller may pass anything here: a bad length throws in the constructor, and that is an answer too.
     const bytes = attr instanceof Uint8Array ? attr : new Uint8Array(attr);
-    // The entry's first check, for every command: a non-zero byte past the kernel's union is E2BIG whatever cmd is (the
-    // generic entry answers it the same way, with the same reason). Inlined here, a rejected attr costs no call.
-    if (typeof size === "number") {
-      const attrSize = t.attrSize;
-      if (size > attrSize) {
-        ret = bpf_fast_tail(t, bytes, size, attrSize);
+    // Only numbers go to the fast paths: anything else (a BigInt, a Symbol, an object with valueOf) is judged by the generic entry
+    // below, and comparing it here could run the caller's code or throw.
+    if (typeof cmd === "number" && typeof size === "number") {
+      // The entry's first check, for every command: a non-zero byte past the kernel's union is E2BIG whatever cmd is (the generic
+      // entry answers it the same way, with the same reason). Inlined here, a rejected attr costs no call. A cmd that is not an int32
+      // (NaN, 1.5) is left to the generic entry, which says what is wrong with it.
+      if (size > t.attrSize && (cmd | 0) === cmd) {
+        ret = bpf_fast_tail(t, bytes, size, t.attrSize);
         if (ret !== FAST_MISS) return t.endCall(ret, "");
       }
-    }
-    // The element commands on ARRAY/HASH maps and their entry rejects, straight from the caller's bytes (or FAST_MISS). Only they go
-    // there: for any other command bpf_fast answers nothing but the E2BIG of an oversized attr, which the generic entry answers the same
-    // way (same check, same reason), so those skip a call that would nearly always miss (most of a token trace's calls). Both ABI
-    // profiles number the element commands 1..4, as the uapi does; a profile numbering them otherwise would only lose speed.
-    if (cmd >= ELEM_FIRST && cmd <= ELEM_LAST) {
-      ret = bpf_fast(t, cmd, bytes, size);
-      // A failure answered there always named its check, so endCall needs no fallback reason.
-      if (ret !== FAST_MISS) return t.endCall(ret, "");
+      // The element commands on ARRAY/HASH maps and their CHECK_ATTR rejects, straight from the caller's bytes (or FAST_MISS). Only they
+      // go there: for any other command bpf_fast would answer nothing, so those skip a call that would always miss (most of a token
+      // trace's calls). Both ABI profiles number the element commands 1..4, as the uapi does; a profile numbering them otherwise would
+      // only lose speed.
+      if (cmd >= ELEM_FIRST && cmd <= ELEM_LAST) {
+        ret = bpf_fast(t, cmd, bytes, size);
+        // A failure answered there always named its check, so endCall needs no fallback reason.
+        if (ret !== FAST_MISS) return t.endCall(ret, "");
+      }
     }
     // The fast path answers or misses before changing anything, so the generic entry starts from a clean call.
     t.beginCall();

@@ -213,10 +213,10 @@ export function bpf_fast(t: Task, cmd: number, bytes: Uint8Array, size: number):
   if (!state.enabled || size >>> 0 !== size || size > len || len > MAX_LEN || (cmd | 0) !== cmd || cmd < 0) return FAST_MISS;
   const w = wordsOf(bytes);
   if (size > attrSize) {
-    // bpf_check_uarg_tail_zero() over the caller's bytes.
+    // bpf_check_uarg_tail_zero() over the caller's bytes (sys_bpf ran it already; a caller of bpf_fast alone may not have).
     if (size > PAGE_SIZE_L) return FAST_MISS;
-    const i = firstNonZero(bytes, quadsOf(bytes), attrSize, size);
-    if (i >= 0) return t.fail(NEG_E2BIG, tailReason("bpf_attr", i, attrSize, size));
+    const r = bpf_fast_tail(t, bytes, size, attrSize);
+    if (r !== FAST_MISS) return r;
     size = attrSize;
   }
   const cmds = cmdsFor(tables);
@@ -309,8 +309,11 @@ function mapAtNew(t: Task, fd: number, mode: number): number {
  */
 const USER_HI_MAX = Math.floor(ATTR_END_NUM / 4294967296);
 
-/** The longest attr whose pages stay at or above USER_HI_MAX * 2^32. */
-// (| 0: an int constant; as the double that the arithmetic gives, every call compared the attr's length as a double.)
+/**
+ * The longest attr whose pages stay at or above USER_HI_MAX * 2^32. (| 0: an
+ * int constant; as the double that the arithmetic gives, every call compared
+ * the attr's length as a double.)
+ */
 const MAX_LEN = (ATTR_END_NUM - USER_HI_MAX * 4294967296) | 0;
 
 function badHi(hi: number): boolean {

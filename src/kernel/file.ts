@@ -90,7 +90,7 @@ export class FdTable {
   /**
    * The file at `fd`, O_PATH ones included, for a caller that already knows
    * fd is an integer >= 0 (the fast path's fd is a u32 read from the attr):
-   * getRaw() without the integer test, small enough to inline for free.
+   * getRaw() without the integer test, small enough to be inlined.
    */
   peek(fd: number): File | undefined {
     return fd < this.fds.length ? this.fds[fd] : undefined;
