@@ -70,6 +70,8 @@ export interface GateStats {
   contended: number;
   /** Pairs measured again because the CPU turned contended during them. */
   redone: number;
+  /** Moves of both sides to another CPU (the header's CPU is where they started). */
+  moves: number;
   /** The quiet speed of the probe (ns per element), and the slowest probe seen. */
   quietNs: number;
   slowestNs: number;
@@ -86,7 +88,7 @@ export class QuietGate {
   private cpu: number;
 
   constructor(quietNs: number, cpu: number | null) {
-    this.stats = { quiet: 0, contended: 0, redone: 0, quietNs, slowestNs: 0 };
+    this.stats = { quiet: 0, contended: 0, redone: 0, moves: 0, quietNs, slowestNs: 0 };
     this.cpus = allowedCpusOfMachine();
     this.cpu = cpu ?? this.cpus[0] ?? 0;
   }
@@ -109,6 +111,7 @@ export class QuietGate {
         if (c === this.cpu) continue;
         if (!moveTo(c)) continue;
         this.cpu = c;
+        this.stats.moves++;
         if (this.probe()) return true;
       }
       if (performance.now() - t0 > maxMs) return false;

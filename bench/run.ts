@@ -260,9 +260,9 @@ function measureRow(s: Stream, kernelBin: string | null, args: Args): Row {
   if (gate !== null) {
     const g = gate.stats;
     // Every pair quiet is the expected case; anything else is said, with the probe's two speeds.
-    if (g.contended > 0 || g.redone > 0)
+    if (g.contended > 0 || g.redone > 0 || g.moves > 0)
       notes.push(
-        `quiet pairs ${g.quiet}/${g.quiet + g.contended}${g.contended > 0 ? (g.quiet >= MIN_QUIET_PAIRS ? ", medians of the quiet ones" : ", medians of all") : ""}, ${g.redone} redone (probe ${g.quietNs.toFixed(2)}-${g.slowestNs.toFixed(2)} ns)`,
+        `quiet pairs ${g.quiet}/${g.quiet + g.contended}${g.contended > 0 ? (g.quiet >= MIN_QUIET_PAIRS ? ", medians of the quiet ones" : ", medians of all") : ""}, ${g.redone} redone, ${g.moves} CPU moves (probe ${g.quietNs.toFixed(2)}-${g.slowestNs.toFixed(2)} ns)`,
       );
   }
   return { name: s.name, emulatorCallsPerSec: e, kernelCallsPerSec: k, ratio: e !== null && k !== null ? e / k : null, note: notes.join("; ") };
