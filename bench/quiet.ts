@@ -8,8 +8,8 @@
 // thread): it is the host's other tenant on the same physical core.
 //
 // So a round pair (kernel round, emulator round) is only kept when a short
-// probe loop, run just before and just after it, shows the CPU at its quiet
-// speed; otherwise the bench moves both sides to the other CPU or waits, and
+// probe loop, run just before it, between its rounds and just after it,
+// shows the CPU at its quiet speed; otherwise the bench moves both sides to the other CPU or waits, and
 // after a bounded wait measures anyway and says so. Both sides of a pair
 // always run on the same CPU in the same state. bench/run.ts reports how
 // many pairs were quiet; --any-state turns the gate off.

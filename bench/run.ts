@@ -111,7 +111,8 @@ function measure(s: Stream, kernelBin: string | null, timing: TimingOptions, gat
   // With the gate, pairs go on until `rounds` of them were quiet, or twice that many were measured.
   const maxPairs = gate === null ? timing.rounds : timing.rounds * 2;
   for (let r = 0; r < maxPairs && quietPair.filter(Boolean).length < timing.rounds; r++) {
-    // A pair is measured again (twice at most) when the CPU was quiet before it and contended after it (bench/quiet.ts).
+    // A pair is measured again (twice at most) when the CPU was quiet before it and contended between its rounds or after
+    // them (bench/quiet.ts).
     for (let attempt = 0; ; attempt++) {
       const quietBefore = gate === null || gate.waitQuiet(GATE_WAIT_MS);
       let kRound: number | undefined;
@@ -124,6 +125,8 @@ function measure(s: Stream, kernelBin: string | null, timing: TimingOptions, gat
           kRound = one.rounds[0];
         }
       }
+      // A probe between the two rounds too: a stretch of contention that starts and ends inside the pair is otherwise missed.
+      const quietMid = gate === null || gate.stillQuiet();
       let eRound: number;
       try {
         eRound = prepared.round(timing.roundMs);
@@ -132,7 +135,7 @@ function measure(s: Stream, kernelBin: string | null, timing: TimingOptions, gat
       }
       let quiet = true;
       if (gate !== null) {
-        const quietAfter = gate.stillQuiet();
+        const quietAfter = gate.stillQuiet() && quietMid;
         if (quietBefore && !quietAfter && attempt < 2) {
           gate.stats.redone++;
           continue;
