@@ -64,7 +64,7 @@ function sleepMs(ms: number): void {
 }
 
 export interface GateStats {
-  /** Round pairs kept with the CPU quiet before and after. */
+  /** Round pairs kept with the CPU quiet before, between and after their rounds. */
   quiet: number;
   /** Round pairs measured after the wait ran out (CPU contended). */
   contended: number;

@@ -320,7 +320,7 @@ function main(): void {
     console.log(
       args.anyState || quietNs === undefined
         ? "round pairs kept whatever the CPU's state (--any-state or no probe baseline)"
-        : `round pairs kept when a probe loop before and after shows the CPU at its quiet speed (${Number(quietNs).toFixed(2)} ns per element; bench/quiet.ts; --any-state keeps every pair)`,
+        : `round pairs kept when a probe loop before, between and after their rounds shows the CPU at its quiet speed (${Number(quietNs).toFixed(2)} ns per element; bench/quiet.ts; --any-state keeps every pair)`,
     );
   if (kernelBin === null && !args.streamChild) console.log(`kernel side skipped: ${kernelSkip}`);
 
