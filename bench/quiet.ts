@@ -135,10 +135,11 @@ function allowedCpusOfMachine(): number[] {
 
 /**
  * The probe's quiet speed on this machine: the fastest of `n` probes spread
- * over every allowed CPU (moving this process between them), then back to
- * `home`. Returns the speed and the CPUs tried.
+ * over every allowed CPU (moving this process between them; its caller then
+ * runs the bench in a child pinned where it wants). Returns the speed and the
+ * CPUs tried.
  */
-export function findQuietNs(n: number, home: number | null): { quietNs: number; cpus: number[] } {
+export function findQuietNs(n: number): { quietNs: number; cpus: number[] } {
   const cpus = allowedCpus() ?? [];
   let best = Infinity;
   if (cpus.length === 0) {
@@ -151,6 +152,5 @@ export function findQuietNs(n: number, home: number | null): { quietNs: number; 
     best = Math.min(best, probeNs());
     sleepMs(20);
   }
-  if (home !== null) moveTo(home);
   return { quietNs: best, cpus };
 }

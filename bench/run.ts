@@ -228,7 +228,7 @@ function pinToIdleCpu(args: Args): boolean {
   const env: NodeJS.ProcessEnv = { ...process.env, BPFEMU_BENCH_CPU: `${cpu} (${why})` };
   if (!args.anyState) {
     // The probe's quiet speed, from every CPU over about a second (bench/quiet.ts), before this process is pinned.
-    const q = findQuietNs(24, null);
+    const q = findQuietNs(24);
     if (Number.isFinite(q.quietNs) && q.cpus.length > 0) {
       env["BPFEMU_BENCH_QUIET_NS"] = String(q.quietNs);
       env["BPFEMU_BENCH_CPUS"] = q.cpus.join(",");

@@ -214,6 +214,7 @@ export function bpf_fast(t: Task, cmd: number, bytes: Uint8Array, size: number):
   const w = wordsOf(bytes);
   if (size > attrSize) {
     // bpf_check_uarg_tail_zero() over the caller's bytes (sys_bpf ran it already; a caller of bpf_fast alone may not have).
+    // bpf_fast_tail's FAST_MISS means a zero tail only once the sizes it does not judge are out: over a page is the last.
     if (size > PAGE_SIZE_L) return FAST_MISS;
     const r = bpf_fast_tail(t, bytes, size, attrSize);
     if (r !== FAST_MISS) return r;
@@ -333,6 +334,11 @@ function pinnedU32Bytes(mem: AddressSpace, o: number): number {
 function isArray(map: BpfMap): boolean {
   return map.ops === arraymap.array_map_ops && map.map_type === BPF_MAP_TYPE.ARRAY && !map.hasSpecialFields;
 }
+
+// The handlers below repeat their prologue (flags, the key and value pointer words, the map's fields) on purpose: each
+// is compiled with its helpers inlined within V8's inlining budget, and reads one class of map only. A shared prologue
+// function took budget from the pins and copies, and whether they were inlined then varied from process to process
+// (docs/performance.md, fourth and fifth rounds).
 
 // map_lookup_elem(): flags 0 only (BPF_F_LOCK and bad flags: generic path).
 function arrayLookup(t: Task, w: Int32Array, ec: ElemCmd): number {
